@@ -1,0 +1,56 @@
+# conlab: a Go concurrency lab in the browser.
+# `make run` builds everything and serves http://127.0.0.1:8080;
+# `make test` runs every test, unit to browser.
+
+GO      ?= go
+GOROOT  := $(shell $(GO) env GOROOT)
+ADDR    ?= 127.0.0.1:8080
+WEB     := public/web
+WASMEXEC_SRC := $(GOROOT)/lib/wasm/wasm_exec.js
+NODE_EXEC    := $(GOROOT)/lib/wasm/go_js_wasm_exec
+
+.PHONY: all build run test test-unit test-race test-wasm-node vet bench deps clean
+
+all: build
+
+deps:
+	$(GO) mod download
+
+build: deps bin/conlab $(WEB)/app.wasm $(WEB)/wasm_exec.js
+
+bin/conlab: FORCE
+	$(GO) build -o $@ ./app
+
+$(WEB)/app.wasm: FORCE
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@ ./app
+
+$(WEB)/wasm_exec.js: $(WASMEXEC_SRC)
+	cp $< $@
+
+run: build
+	@echo "conlab: serving on http://$(ADDR)"
+	./bin/conlab serve -addr $(ADDR)
+
+vet:
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./...
+	@test -z "$$(gofmt -l app wasm workloads)" || { echo "gofmt needed:"; gofmt -l app wasm workloads; exit 1; }
+
+test-race: deps
+	$(GO) test -race -count=1 ./...
+
+# The workloads compiled to wasm and run under Node: the cooperative
+# engine on one thread.
+test-wasm-node: deps
+	@command -v node >/dev/null || { echo "make test needs Node.js: apt-get install nodejs"; exit 1; }
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(NODE_EXEC) ./workloads/...
+
+test: vet test-race test-wasm-node
+
+bench: deps
+	$(GO) test -run='^$$' -bench=. -benchtime=3x ./workloads/
+
+clean:
+	rm -rf bin $(WEB)/*.wasm $(WEB)/wasm_exec.js
+
+FORCE:

@@ -1,0 +1,95 @@
+package workloads
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"runtime"
+	"testing"
+)
+
+func TestCountdownModes(t *testing.T) {
+	for _, mode := range []Mode{Sequential, Goroutines} {
+		for _, n := range []int{1, 2, 3, 7} {
+			res, err := Run(context.Background(), Request{Workload: "countdown", Mode: mode, Workers: n, Params: map[string]any{"count": 1_000_003}}, Options{})
+			if err != nil {
+				t.Fatalf("%s/%d: %v", mode, n, err)
+			}
+			if !res.Check.OK || res.Check.Value != "1000003" {
+				t.Errorf("%s/%d: check %+v", mode, n, res.Check)
+			}
+			lanes := map[int]bool{}
+			for _, s := range res.Spans {
+				lanes[s.Lane] = true
+				if s.End < s.Start {
+					t.Errorf("span ends before it starts: %+v", s)
+				}
+			}
+			want := 1
+			if mode == Goroutines {
+				want = n
+			}
+			if len(lanes) > want {
+				t.Errorf("%s/%d: %d lanes, want at most %d", mode, n, len(lanes), want)
+			}
+		}
+	}
+}
+
+func TestRequestErrors(t *testing.T) {
+	cases := []struct {
+		req   Request
+		field string
+	}{
+		{Request{Workload: "nope"}, "workload"},
+		{Request{Workload: "countdown", Mode: "fast"}, "mode"},
+		{Request{Workload: "countdown", Workers: 65}, "workers"},
+		{Request{Workload: "countdown", Workers: -1}, "workers"},
+		{Request{Workload: "countdown", Params: map[string]any{"count": 0.0}}, "count"},
+		{Request{Workload: "countdown", Params: map[string]any{"count": 1.5}}, "count"},
+		{Request{Workload: "countdown", Params: map[string]any{"count": "many"}}, "count"},
+		{Request{Workload: "countdown", Params: map[string]any{"cuont": 5.0}}, "cuont"},
+		{Request{Workload: "countdown", TimeoutMS: -5}, "timeout_ms"},
+	}
+	for _, c := range cases {
+		_, err := Run(context.Background(), c.req, Options{})
+		var pe *ParamError
+		if !errors.As(err, &pe) || pe.Field != c.field {
+			t.Errorf("%+v: got %v, want a ParamError on %s", c.req, err, c.field)
+		}
+	}
+}
+
+func TestCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := Run(ctx, Request{Workload: "countdown", Mode: Goroutines, Workers: 2}, Options{})
+	if !errors.Is(err, context.Canceled) || res == nil || res.Error == "" {
+		t.Fatalf("got %v, %+v", err, res)
+	}
+}
+
+func TestTimeout(t *testing.T) {
+	if runtime.GOOS == "js" {
+		t.Skip("a busy loop is never preempted in wasm: the browser pool enforces deadlines by terminating the worker")
+	}
+	res, err := Run(context.Background(), Request{Workload: "countdown", Params: map[string]any{"count": int64(20_000_000_000)}, TimeoutMS: 50}, Options{})
+	if !errors.Is(err, ErrTimeout) || res.Error == "" {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func TestResultJSON(t *testing.T) {
+	res, err := Run(context.Background(), Request{Workload: "countdown", Params: map[string]any{"count": 10}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := json.Marshal(res)
+	var back Result
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Check != res.Check || len(back.Spans) != len(res.Spans) || back.Facts.GoVersion == "" {
+		t.Errorf("round trip changed the result: %s", b)
+	}
+}

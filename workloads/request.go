@@ -1,0 +1,147 @@
+package workloads
+
+import (
+	"fmt"
+	"strings"
+)
+
+// MaxWorkers bounds the number of lanes (goroutines or Web Workers) of a run.
+const MaxWorkers = 64
+
+// Request asks for one run of a workload.
+//
+// JSON form:
+//
+//	{"workload": "countdown", "mode": "goroutines", "workers": 2,
+//	 "params": {"count": 100000000}, "gomaxprocs": 2, "timeout_ms": 60000}
+//
+// Params may be omitted (defaults apply); values are JSON numbers, bools or
+// strings as the parameter's type says. GOMAXPROCS is honoured by native
+// runners only; 0 means leave it as it is.
+type Request struct {
+	Workload   string         `json:"workload"`
+	Mode       Mode           `json:"mode"`
+	Workers    int            `json:"workers"`
+	Params     map[string]any `json:"params,omitempty"`
+	GOMAXPROCS int            `json:"gomaxprocs,omitempty"`
+	TimeoutMS  int64          `json:"timeout_ms,omitempty"`
+}
+
+// DefaultTimeoutMS is the deadline of a run whose request names none.
+const DefaultTimeoutMS = 120_000
+
+// MaxTimeoutMS bounds a request's deadline.
+const MaxTimeoutMS = 600_000
+
+// State is what a task is doing during a span.
+type State string
+
+// Span states, drawn in distinct colours on the timeline.
+const (
+	Running State = "running" // using the CPU
+	Waiting State = "waiting" // sleeping or waiting for I/O: the CPU is free
+	Blocked State = "blocked" // waiting for another task (lock, channel, semaphore)
+	Startup State = "startup" // a worker starting (compile, instantiate, warm up)
+)
+
+// Span is one stretch of one task on one lane. Times are microseconds from
+// the run's start, on one clock for every lane.
+type Span struct {
+	Lane  int    `json:"lane"`
+	Task  int    `json:"task"` // -1 for spans that belong to no task (start-up)
+	Label string `json:"label"`
+	State State  `json:"state"`
+	Start int64  `json:"start_us"`
+	End   int64  `json:"end_us"`
+}
+
+// Facts describe where a run ran.
+type Facts struct {
+	Engine     string `json:"engine"` // "native", "wasm-worker" or "wasm-page"
+	GOOS       string `json:"goos"`
+	GOARCH     string `json:"goarch"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	NumCPU     int    `json:"numcpu"`
+	GoVersion  string `json:"go_version"`
+	CPU        string `json:"cpu,omitempty"`
+	Browser    string `json:"browser,omitempty"`
+}
+
+// Check is the combined value of a run and whether it is the one expected.
+type Check struct {
+	Value    string `json:"value"`
+	Expected string `json:"expected"`
+	OK       bool   `json:"ok"`
+	// Note explains the value for a student, e.g. "updates were lost".
+	Note string `json:"note,omitempty"`
+}
+
+// Result reports one run.
+//
+// JSON form (times in microseconds):
+//
+//	{"workload": "countdown", "mode": "goroutines", "workers": 2,
+//	 "params": {"count": 100000000}, "wall_us": 81234,
+//	 "check": {"value": "100000000", "expected": "100000000", "ok": true},
+//	 "spans": [{"lane": 0, "task": 0, "label": "count 50000000",
+//	            "state": "running", "start_us": 3, "end_us": 81200}],
+//	 "facts": {"engine": "native", "goos": "linux", ...}}
+//
+// A run that failed has Error set (and Stuck, for a deadlock); its spans
+// still show what happened up to the failure.
+type Result struct {
+	Workload  string         `json:"workload"`
+	Mode      Mode           `json:"mode"`
+	Workers   int            `json:"workers"`
+	Params    map[string]any `json:"params"`
+	WallUS    int64          `json:"wall_us"`
+	StartupUS int64          `json:"startup_us,omitempty"` // worker start-up paid by this run
+	Check     Check          `json:"check"`
+	Spans     []Span         `json:"spans"`
+	Facts     Facts          `json:"facts"`
+	Error     string         `json:"error,omitempty"`
+	Stuck     []StuckTask    `json:"stuck,omitempty"`
+}
+
+// ParamError reports an invalid request field or parameter. Field names
+// the request field ("workload", "mode", "workers", ...) or the parameter.
+type ParamError struct {
+	Field string
+	Msg   string
+}
+
+func (e *ParamError) Error() string { return e.Msg }
+
+// StuckTask names a task that was waiting when a deadlock was declared.
+type StuckTask struct {
+	Task  int    `json:"task"`
+	Lane  int    `json:"lane"`
+	Label string `json:"label"` // what it was waiting for
+}
+
+// DeadlockError reports tasks that all waited on each other with no
+// progress for longer than the watchdog allows.
+type DeadlockError struct {
+	Stuck []StuckTask
+	After int64 // ms without progress
+}
+
+func (e *DeadlockError) Error() string {
+	names := make([]string, len(e.Stuck))
+	for i, s := range e.Stuck {
+		names[i] = fmt.Sprintf("task %d (%s)", s.Task, s.Label)
+	}
+	return fmt.Sprintf("deadlock: no progress for %d ms; stuck: %s", e.After, strings.Join(names, ", "))
+}
+
+// UnsupportedError reports a mode a workload cannot run in, with the reason
+// in words a student understands.
+type UnsupportedError struct {
+	Workload string
+	Mode     Mode
+	Reason   string
+}
+
+func (e *UnsupportedError) Error() string {
+	return fmt.Sprintf("%s cannot run in %s mode: %s", e.Workload, e.Mode, e.Reason)
+}
