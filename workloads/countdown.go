@@ -32,6 +32,7 @@ func init() {
 		},
 		Python: countdownPython,
 		Source: countdownSource,
+		Quick:  map[string]any{"count": 100_000},
 		Plan:   planCountdown,
 	})
 }

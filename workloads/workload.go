@@ -41,6 +41,10 @@ type Workload struct {
 	// Unsupported maps a mode to the reason the workload cannot run in it.
 	// Goroutines covers Cooperative and Main too.
 	Unsupported map[Mode]string `json:"unsupported,omitempty"`
+	// Quick holds parameter values for a run of a few milliseconds whose
+	// check passes in every supported mode: used by tests and to warm up a
+	// browser worker before anything is timed.
+	Quick map[string]any `json:"quick,omitempty"`
 	// Plan splits a run with validated args over n lanes.
 	Plan func(a Args, n int) (*Plan, error) `json:"-"`
 }
