@@ -171,7 +171,11 @@ func (w *Workload) Args(raw map[string]any) (Args, error) {
 	sort.Strings(names)
 	for _, k := range names {
 		if w.Param(k) == nil {
-			return Args{}, &ParamError{Field: k, Msg: fmt.Sprintf("workload %s has no parameter %q (it has: %s)", w.ID, k, w.paramNames())}
+			field := k
+			if field == "" {
+				field = "params"
+			}
+			return Args{}, &ParamError{Field: field, Msg: fmt.Sprintf("workload %s has no parameter %q (it has: %s)", w.ID, k, w.paramNames())}
 		}
 	}
 	for _, p := range w.Params {
