@@ -255,7 +255,8 @@ wait:
 	if runErr == nil && runCtx.Err() != nil {
 		switch cause := context.Cause(runCtx); {
 		case errors.Is(cause, context.DeadlineExceeded):
-			runErr = fmt.Errorf("%w (%d ms)", ErrTimeout, req.TimeoutMS)
+			// The deadline may be the caller's, earlier than the request's.
+			runErr = fmt.Errorf("%w (after %d ms)", ErrTimeout, (env.Now()-start)/1000)
 		default:
 			runErr = cause
 		}
