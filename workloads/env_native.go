@@ -19,6 +19,11 @@ var processStart = time.Now()
 type NativeEnv struct {
 	BaseURL string
 	Client  *http.Client // nil: a client with a 30 s timeout
+	// Exe, if set, is a program that runs ChildMain when its first
+	// argument is "child" (the conlab binary: `conlab child ...`). It makes
+	// NativeEnv a Spawner of real processes; when it is empty, Spawn
+	// returns ErrNoSpawn and workloads use in-process children.
+	Exe string
 }
 
 // Now implements Env.

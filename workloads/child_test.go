@@ -1,0 +1,229 @@
+package workloads
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestMain lets this test binary be the child program of the subprocess
+// and spawn workloads, as `conlab child` is for the real command: the
+// classic helper-process pattern.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "child" && os.Getenv(ChildEnv) == "1" {
+		os.Exit(ChildMain(os.Args[2:], os.Stdout, os.Stderr))
+	}
+	// A child built with -race would otherwise linger a second at exit
+	// (the race runtime's default), a second per child of every test.
+	if _, set := os.LookupEnv("GORACE"); !set {
+		os.Setenv("GORACE", "atexit_sleep_ms=0")
+	}
+	os.Exit(m.Run())
+}
+
+func TestChildMain(t *testing.T) {
+	var out, errb strings.Builder
+	code := ChildMain([]string{"-lines", "3", "-id", "4", "-exit", "5", "-work", "10"}, &out, &errb)
+	want := "ready\nline 1/3 from child 4\nline 2/3 from child 4\nline 3/3 from child 4\n"
+	if code != 5 || !strings.HasPrefix(out.String(), want) {
+		t.Errorf("code %d, stdout %q", code, out.String())
+	}
+	if !strings.Contains(errb.String(), "exit code 5") {
+		t.Errorf("stderr %q does not say why", errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	for i, prefix := range []string{"cold ", "warm "} {
+		line := lines[4+i]
+		v, _, err := parseAnswer(line)
+		if !strings.HasPrefix(line, prefix) || err != nil || v != childAnswer(4, 10) {
+			t.Errorf("answer %q: %d, %v; want %s%d", line, v, err, prefix, childAnswer(4, 10))
+		}
+	}
+	for _, args := range [][]string{{"-lines", "-1"}, {"-exit", "126"}, {"-nope"}, {"extra"}, {"-work", "x"}} {
+		out.Reset()
+		errb.Reset()
+		if code := ChildMain(args, &out, &errb); code != 2 || errb.Len() == 0 || out.Len() != 0 {
+			t.Errorf("%v: code %d, stdout %q, stderr %q; want 2 with a message", args, code, out.String(), errb.String())
+		}
+	}
+}
+
+// The in-process child keeps the contract: lines through the pipe, then the
+// code and stderr from Wait; cancelling stops it with the context's error.
+func TestInProcessChild(t *testing.T) {
+	c, err := InProcess.Spawn(context.Background(), SpawnOptions{Args: []string{"-lines", "2", "-exit", "9"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := io.ReadAll(c.Stdout())
+	ex, err := c.Wait()
+	if string(out) != "ready\nline 1/2 from child 0\nline 2/2 from child 0\n" || ex.Code != 9 || err != nil || !strings.Contains(ex.Stderr, "9") {
+		t.Errorf("got %q, %+v, %v", out, ex, err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	c, _ = InProcess.Spawn(ctx, SpawnOptions{Args: []string{"-lines", "1000", "-every", "1000"}})
+	r := newChildReader(c)
+	if _, err := r.expect("ready"); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	drainChild(r)
+	if ex, err := c.Wait(); !errors.Is(err, context.Canceled) || ex.Code != -1 {
+		t.Errorf("cancelled child: %+v, %v", ex, err)
+	}
+}
+
+func TestTailBuffer(t *testing.T) {
+	var b tailBuffer
+	b.Write([]byte(strings.Repeat("a", MaxStderr)))
+	b.Write([]byte("the end"))
+	if s := b.String(); len(s) != MaxStderr || !strings.HasSuffix(s, "the end") {
+		t.Errorf("kept %d bytes ending %q", len(s), s[len(s)-10:])
+	}
+}
+
+// Without a process spawner (wasm under Node, or a NativeEnv with no Exe)
+// the children run in process, and the timeline and the check say so.
+func TestChildFallback(t *testing.T) {
+	params := map[string]map[string]any{
+		"subprocess": {"children": 2, "lines": 2, "every": 0},
+		"spawn":      {"children": 2, "work": 100, "kind": childKindProcess},
+	}
+	for id, p := range params {
+		res, err := Run(context.Background(), Request{Workload: id, Mode: Goroutines, Workers: 2, Params: p}, Options{Env: defaultEnv()})
+		if err != nil || !res.Check.OK {
+			t.Fatalf("%s: %v %+v", id, err, res)
+		}
+		if !strings.Contains(res.Check.Note, "in-process") {
+			t.Errorf("%s: note %q does not say the children ran in process", id, res.Check.Note)
+		}
+		labelled := false
+		for _, s := range res.Spans {
+			labelled = labelled || strings.Contains(s.Label, "in-process child (no process spawner here)")
+		}
+		if !labelled {
+			t.Errorf("%s: no span says in-process child: %+v", id, res.Spans)
+		}
+	}
+}
+
+func TestSubprocessFailingChild(t *testing.T) {
+	res, err := Run(context.Background(), Request{Workload: "subprocess", Mode: Goroutines, Workers: 3,
+		Params: map[string]any{"children": 3, "lines": 4, "every": 1, "fail": 1, "exit": 7}}, Options{Env: testEnv(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res.Check
+	if !c.OK || c.Value != "12 lines; exit codes [0 7 0]" || !strings.Contains(c.Note, "child 1 exited with code 7") ||
+		!strings.Contains(c.Note, "failing on purpose") {
+		t.Errorf("check %+v", c)
+	}
+	_, err = Run(context.Background(), Request{Workload: "subprocess", Params: map[string]any{"children": 2, "fail": 2}}, Options{})
+	var pe *ParamError
+	if !errors.As(err, &pe) || pe.Field != "fail" {
+		t.Errorf("fail out of range: %v", err)
+	}
+}
+
+// fakeSpawner starts children whose output is given: a child that lies.
+type fakeSpawner struct {
+	Env
+	out  string
+	opts chan SpawnOptions
+}
+
+func (f fakeSpawner) Spawn(ctx context.Context, opt SpawnOptions) (Child, error) {
+	f.opts <- opt
+	return fakeChild{strings.NewReader(f.out)}, nil
+}
+
+type fakeChild struct{ io.Reader }
+
+func (c fakeChild) Name() string        { return "fake" }
+func (c fakeChild) Stdout() io.Reader   { return c.Reader }
+func (c fakeChild) Wait() (Exit, error) { return Exit{Code: 0, Stderr: "fake stderr"}, nil }
+
+// The parent trusts nothing a child says: a wrong answer, a wrong line or a
+// child that stops early fails its task, naming the child and its stderr.
+func TestChildLies(t *testing.T) {
+	params := map[string]map[string]any{
+		"spawn":      {"children": 1, "work": 10, "compile": "each"},
+		"subprocess": {"children": 1, "lines": 3},
+	}
+	cases := []struct{ workload, out, want string }{
+		{"spawn", "ready\ncold 1 5\n", "answered 1, want"},
+		{"spawn", "ready\n", "ended before"},
+		{"spawn", "ready\ncold x\n", "malformed answer"},
+		{"subprocess", "hello\n", `the child said "hello"`},
+		{"subprocess", "ready\nline 1/3 from child 0\nline 3/3 from child 0\n", "line 2/3"},
+		{"subprocess", "ready\nline 1/3 from child 0\nline 2/3 from child 0\nline 3/3 from child 0\nmore\n", "unexpected output"},
+	}
+	for _, c := range cases {
+		env := fakeSpawner{Env: defaultEnv(), out: c.out, opts: make(chan SpawnOptions, 1)}
+		_, err := Run(context.Background(), Request{Workload: c.workload, Params: params[c.workload]}, Options{Env: env})
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "fake stderr") ||
+			!strings.Contains(err.Error(), "child 0 (fake)") {
+			t.Errorf("%s told %q: got %v, want an error with %q", c.workload, c.out, err, c.want)
+		}
+		if opt := <-env.opts; opt.Fresh != (c.workload == "spawn") {
+			t.Errorf("%s: Fresh = %v", c.workload, opt.Fresh)
+		}
+	}
+}
+
+func ExampleChildMain() {
+	code := ChildMain([]string{"-lines", "2", "-id", "1", "-exit", "3"}, os.Stdout, os.Stdout)
+	fmt.Println("exit code", code)
+	// Output:
+	// ready
+	// line 1/2 from child 1
+	// line 2/2 from child 1
+	// child 1: failing on purpose with exit code 3
+	// exit code 3
+}
+
+// A parent reads its child's lines as they come, then its exit.
+func ExampleSpawner() {
+	var sp Spawner = InProcess // natively: NativeEnv{Exe: "conlab"}; in the browser: the worker pool
+	c, err := sp.Spawn(context.Background(), SpawnOptions{Args: []string{"-lines", "2", "-exit", "4"}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	lines := bufio.NewScanner(c.Stdout())
+	for lines.Scan() {
+		fmt.Println("got:", lines.Text())
+	}
+	ex, err := c.Wait()
+	fmt.Printf("%s exited with code %d (%v): %s", c.Name(), ex.Code, err, ex.Stderr)
+	// Output:
+	// got: ready
+	// got: line 1/2 from child 0
+	// got: line 2/2 from child 0
+	// in-process child exited with code 4 (<nil>): child 0: failing on purpose with exit code 4
+}
+
+// benchChild starts a child with sp, reads it to the end and waits: one op
+// is the whole life of a child that does nothing but say it is ready.
+func benchChild(b *testing.B, sp Spawner) {
+	for b.Loop() {
+		c, err := sp.Spawn(context.Background(), SpawnOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.Copy(io.Discard, c.Stdout()); err != nil {
+			b.Fatal(err)
+		}
+		if ex, err := c.Wait(); err != nil || ex.Code != 0 {
+			b.Fatal(ex, err)
+		}
+	}
+}
+
+func BenchmarkChildInProcess(b *testing.B) { benchChild(b, InProcess) }

@@ -1,0 +1,174 @@
+package workloads
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+//go:embed subprocess.go
+var subprocessSource string
+
+//go:embed python/subprocess.py
+var subprocessPython string
+
+func init() {
+	Register(&Workload{
+		ID:    "subprocess",
+		Title: "Subprocess: start a program, read its output through a pipe, get its exit code",
+		Kind:  Processes,
+		Summary: "A program can start another program, its child, and talk to it only through pipes: the " +
+			"child writes lines to its standard output, the parent reads them as they come, and when the " +
+			"child ends it leaves an exit code (0 means success) and, if something went wrong, a message " +
+			"on its standard error. Natively the child is a real process of the lab's own program; in the " +
+			"browser it is a Web Worker, and its lines travel as messages. Make one child fail to see its " +
+			"code and its error message come back. Where no child program can be started, the child runs " +
+			"on a goroutine instead, and the timeline says so.",
+		Mapping: "`subprocess.Popen([...], stdout=PIPE, stderr=PIPE)` is Spawn; `for line in p.stdout` is " +
+			"reading Child.Stdout line by line; `p.wait()` and `p.returncode` are Child.Wait and Exit.Code; " +
+			"`p.stderr.read()` is Exit.Stderr. The child program itself is ChildMain.",
+		Params: []Param{
+			IntParam("children", "Children", "children", 2, 1, 16,
+				"How many children to start."),
+			IntParam("lines", "Lines", "lines", 10, 1, 1000,
+				"How many lines each child writes."),
+			IntParam("every", "Pause", "ms", 50, 0, 1000,
+				"How long a child waits between two lines."),
+			IntParam("fail", "Failing child", "child", -1, -1, 15,
+				"Which child fails (counting from 0), or -1 for none."),
+			IntParam("exit", "Exit code", "code", 3, 1, maxChildExit,
+				"The exit code of the failing child."),
+		},
+		Python: subprocessPython,
+		Source: subprocessSource,
+		Quick:  map[string]any{"children": 2, "lines": 3, "every": 1, "fail": 1, "exit": 3},
+		Plan:   planSubprocess,
+	})
+}
+
+func planSubprocess(a Args, n int) (*Plan, error) {
+	s := subprocessInstance{
+		children: int(a.Int("children")), lines: int(a.Int("lines")), every: int(a.Int("every")),
+		fail: int(a.Int("fail")), exit: int(a.Int("exit")),
+	}
+	if s.fail >= s.children {
+		return nil, &ParamError{Field: "fail", Msg: fmt.Sprintf(
+			"parameter fail: child %d does not exist; allowed: -1 (none) or a child from 0 to %d", s.fail, s.children-1)}
+	}
+	labels := make([]string, s.children)
+	for i := range labels {
+		labels[i] = fmt.Sprintf("child %d", i)
+	}
+	return &Plan{
+		Tasks:   labels,
+		New:     func() Instance { return s },
+		Combine: s.check,
+	}, nil
+}
+
+type subprocessInstance struct {
+	children, lines, every int
+	fail, exit             int
+}
+
+// code is the exit code child i is asked for.
+func (s subprocessInstance) code(i int) int {
+	if i == s.fail {
+		return s.exit
+	}
+	return 0
+}
+
+// Run starts child i, reads its lines as they arrive, and waits for its
+// exit code. A child that fails is no error of the task: its code and
+// stderr go into the report, and the check says whether they are the ones
+// asked for.
+func (s subprocessInstance) Run(t *T, i int) (uint64, error) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	args := []string{"-id", strconv.Itoa(i), "-lines", strconv.Itoa(s.lines), "-every", strconv.Itoa(s.every)}
+	if c := s.code(i); c != 0 {
+		args = append(args, "-exit", strconv.Itoa(c))
+	}
+	start := t.Now()
+	t.Phase("spawn", Startup)
+	c, fellBack, err := startChild(ctx, t, childKindProcess, SpawnOptions{Args: args})
+	if err != nil {
+		return 0, err
+	}
+	rep := childReport{Child: childName(c, fellBack), FellBack: fellBack}
+	r := newChildReader(c)
+	fail := func(err error) (uint64, error) {
+		cancel()
+		drainChild(r)
+		ex, _ := c.Wait()
+		if ex.Stderr != "" {
+			err = fmt.Errorf("%w; its stderr: %q", err, clipText(strings.TrimSpace(ex.Stderr), 200))
+		}
+		return 0, fmt.Errorf("child %d (%s): %w", i, rep.Child, err)
+	}
+	t.Phase(rep.Child+" starting", Startup)
+	if _, err := r.expect("ready"); err != nil {
+		return fail(err)
+	}
+	rep.StartupUS = (t.Now() - start).Microseconds()
+	t.Phase("read lines from "+rep.Child, Waiting)
+	for k := 1; k <= s.lines; k++ {
+		want := fmt.Sprintf("line %d/%d from child %d", k, s.lines, i)
+		if _, err := r.expect(want); err != nil {
+			return fail(err)
+		}
+		rep.Lines++
+	}
+	switch line, err := r.next(); {
+	case err == nil:
+		return fail(fmt.Errorf("unexpected output %q", clipText(line, 60)))
+	case err != io.EOF:
+		return fail(err)
+	}
+	t.Phase("wait for "+rep.Child+" to exit", Waiting)
+	if rep.Exit, err = c.Wait(); err != nil {
+		return 0, fmt.Errorf("child %d (%s): %w", i, rep.Child, err)
+	}
+	out, err := json.Marshal(rep)
+	if err != nil {
+		return 0, err
+	}
+	t.SetOutput(out)
+	return uint64(rep.Lines), nil
+}
+
+// check compares the lines received and the exit codes with the ones
+// asked for, and tells what the failing child said.
+func (s subprocessInstance) check(o Outputs) Check {
+	reps, err := childReports(o, s.children)
+	if err != nil {
+		return Check{Value: "no report", Expected: "a report per child", Note: err.Error()}
+	}
+	gotCodes, wantCodes := make([]int, s.children), make([]int, s.children)
+	var notes []string
+	for i, r := range reps {
+		gotCodes[i], wantCodes[i] = r.Exit.Code, s.code(i)
+		if r.Exit.Code != 0 {
+			notes = append(notes, fmt.Sprintf("child %d exited with code %d and wrote to stderr: %q",
+				i, r.Exit.Code, clipText(strings.TrimSpace(r.Exit.Stderr), 120)))
+		}
+	}
+	c := Check{
+		Value:    fmt.Sprintf("%d lines; exit codes %v", sum(o.Values), gotCodes),
+		Expected: fmt.Sprintf("%d lines; exit codes %v", s.children*s.lines, wantCodes),
+	}
+	c.OK = c.Value == c.Expected
+	if len(notes) == 0 {
+		notes = append(notes, "every child streamed its lines and exited with code 0")
+	}
+	if reps[0].FellBack {
+		notes = append(notes, "no child process could be started here, so the children ran in-process, on goroutines")
+	}
+	c.Note = strings.Join(notes, "; ")
+	return c
+}
