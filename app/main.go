@@ -2,26 +2,30 @@
 
 // Command conlab runs the lab's experiments natively and serves the lab.
 //
-//	conlab list
-//	conlab run -workload ID -mode MODE -workers N [-param k=v ...] [-json] [-gomaxprocs N]
-//	conlab serve [-addr 127.0.0.1:8080]
+//	conlab list [-json]
+//	conlab run -workload ID -mode MODE -workers N [-param k=v ...] [-json] [-gomaxprocs N] [-timeout D] [-compare]
+//	conlab serve [-addr 127.0.0.1:8080] [-isolate] [-public DIR]
 //	conlab baseline -o FILE
+//
+// Exit codes: 0 success, 1 a run or the server failed, 2 a bad command
+// line, request or parameter.
 package main
 
 import (
 	"context"
-	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
 )
 
-func main() {
+func main() { os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// realMain runs the command until it ends or SIGINT/SIGTERM cancels it
+// (serve then shuts down gracefully, a run stops), and returns the exit
+// code.
+func realMain(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "conlab:", err)
-		os.Exit(exitCode(err))
-	}
+	defer stop()
+	return finish(run(ctx, args, stdout, stderr), stderr)
 }

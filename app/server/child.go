@@ -1,0 +1,194 @@
+//go:build !wasm
+
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"conlab/workloads"
+)
+
+// Spawner starts native runs as child processes of a conlab executable:
+// Exe Args... run -json -request -, the request on the child's stdin and
+// its result on the child's stdout. The zero value is not usable; set Exe.
+type Spawner struct {
+	// Exe is the conlab executable; Args come before "run" (tests use the
+	// test binary itself with an environment switch).
+	Exe  string
+	Args []string
+	// Env is added to the server's environment for each child.
+	Env []string
+	// KillGrace is how long past the request's own deadline a child may
+	// take to report its timeout before its process group is killed.
+	// 0 means 2 seconds.
+	KillGrace time.Duration
+	// MaxOutput bounds the result a child may print; 0 means 64 MiB.
+	MaxOutput int
+
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup // children alive
+}
+
+// errClosed is the error of a Run after Close.
+var errClosed = errors.New("the server is shutting down: no new native runs")
+
+// ChildResult is what one child process did.
+type ChildResult struct {
+	// Result is the run's result; nil when the child printed none.
+	Result *workloads.Result
+	// Raw is the result's JSON as the child printed it.
+	Raw    []byte
+	PID    int
+	Exit   int    // the exit code; -1 when killed by a signal
+	Stderr string // the end of what it wrote to stderr
+	Took   time.Duration
+}
+
+// Run runs job's request in a child process and blocks until the child is
+// gone. The child is killed, with every process it started, when ctx is
+// done or at the request's deadline plus KillGrace. An error means there
+// is no result: the child could not start, was killed, or printed none.
+// A run that failed inside the child (a deadlock, a timeout it reported
+// itself) is a ChildResult whose Result.Error is set, with a nil error.
+func (s *Spawner) Run(ctx context.Context, req workloads.Request) (*ChildResult, error) {
+	in, err := encodeRequest(req)
+	if err != nil {
+		return nil, err
+	}
+	timeout := time.Duration(req.TimeoutMS) * time.Millisecond
+	if req.TimeoutMS <= 0 {
+		timeout = workloads.DefaultTimeoutMS * time.Millisecond
+	}
+	grace := s.KillGrace
+	if grace <= 0 {
+		grace = 2 * time.Second
+	}
+	maxOut := s.MaxOutput
+	if maxOut <= 0 {
+		maxOut = 64 << 20
+	}
+	hard, cancel := context.WithTimeout(ctx, timeout+grace)
+	defer cancel()
+
+	args := append(append([]string(nil), s.Args...), "run", "-json", "-request", "-")
+	cmd := exec.CommandContext(hard, s.Exe, args...)
+	cmd.Env = append(os.Environ(), s.Env...)
+	cmd.Stdin = bytes.NewReader(in)
+	out := &capped{max: maxOut}
+	errb := &capped{max: 8 << 10, tail: true}
+	cmd.Stdout, cmd.Stderr = out, errb
+	ownGroup(cmd)
+	cmd.Cancel = func() error { return killGroup(cmd.Process) }
+	// Grandchildren holding the pipes open must not keep Wait waiting.
+	cmd.WaitDelay = time.Second
+
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, errClosed
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer s.wg.Done()
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("starting the native run: %w", err)
+	}
+	cr := &ChildResult{PID: cmd.Process.Pid}
+	werr := cmd.Wait()
+	// The child has exited; anything it left behind in its group goes too.
+	killGroup(cmd.Process)
+	cr.Took = time.Since(start)
+	cr.Exit = cmd.ProcessState.ExitCode()
+	cr.Stderr = strings.TrimSpace(errb.String())
+
+	switch {
+	case ctx.Err() != nil:
+		return cr, ctx.Err()
+	case hard.Err() != nil:
+		return cr, &apiError{Status: http.StatusGatewayTimeout, Field: "timeout_ms",
+			Msg: fmt.Sprintf("the run did not stop at its deadline (%d ms) and was killed%s", req.TimeoutMS, detail(cr.Stderr))}
+	case out.over:
+		return cr, fmt.Errorf("the run's result is larger than %d bytes", maxOut)
+	}
+	var res workloads.Result
+	raw := bytes.TrimSpace(out.buf.Bytes())
+	if len(raw) == 0 || json.Unmarshal(raw, &res) != nil {
+		why := "exited without a result"
+		if werr != nil {
+			why = werr.Error()
+		}
+		return cr, fmt.Errorf("the native run failed: %s%s", why, detail(cr.Stderr))
+	}
+	cr.Result, cr.Raw = &res, raw
+	return cr, nil
+}
+
+// Close makes later Runs fail and blocks until every child started by Run
+// is gone. It does not kill them: cancel their contexts for that.
+func (s *Spawner) Close() {
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+func detail(stderr string) string {
+	if stderr == "" {
+		return ""
+	}
+	return ": " + stderr
+}
+
+// capped is an io.Writer that keeps at most max bytes: the first ones, or
+// with tail the last ones. It never fails, so a chatty child is not
+// blocked on a full pipe.
+type capped struct {
+	max  int
+	tail bool
+	buf  bytes.Buffer
+	over bool
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	n := len(p)
+	if c.tail {
+		c.buf.Write(p)
+		if extra := c.buf.Len() - c.max; extra > 0 {
+			c.over = true
+			b := append([]byte(nil), c.buf.Bytes()[extra:]...)
+			c.buf.Reset()
+			c.buf.Write(b)
+		}
+		return n, nil
+	}
+	if room := c.max - c.buf.Len(); room < len(p) {
+		c.over = true
+		p = p[:max(room, 0)]
+	}
+	c.buf.Write(p)
+	return n, nil
+}
+
+func (c *capped) String() string {
+	if c.tail && c.over {
+		return "…" + c.buf.String()
+	}
+	return c.buf.String()
+}
+
+// isTimeout reports whether a result's error is the engine's deadline.
+func isTimeout(res *workloads.Result) bool {
+	return res != nil && strings.HasPrefix(res.Error, workloads.ErrTimeout.Error())
+}

@@ -1,0 +1,42 @@
+//go:build !wasm
+
+// Package server is conlab's native side: the HTTP server behind
+// `conlab serve` (the lab's pages and static files, and a JSON API that
+// runs workloads natively), the child-process runner it uses, and the
+// recorded baseline written by `conlab baseline`.
+//
+// Every native run of the API happens in a child process of the server's
+// own executable (`conlab run -json -request -`): GOMAXPROCS is then per
+// run, a deadline can kill the run (its whole process group), and a run
+// that misbehaves cannot disturb the server. [RunJSON] is the child's side
+// of that protocol and [Execute] runs a request in the current process.
+//
+// # API
+//
+// Every endpoint answers JSON; an error is
+//
+//	{"error": "workers: 65 is out of range; allowed: ...", "field": "workers"}
+//
+// with status 400 (bad JSON or parameter), 404 (unknown path, or no
+// recorded baseline), 405 (wrong method, with Allow), 413 (body over the
+// limit), 422 (a mode the workload or the native engine cannot run), 429
+// (busy, with Retry-After), 503 (the server is shutting down), 504 (the
+// run outlived its deadline; "result" then holds what the run did until
+// then) or 500 (a child process crashed; the error holds its stderr).
+//
+// A run that ends in a deadlock or a task's error is still a result (200)
+// whose "error" field says what happened: it is what the lesson shows.
+// The X-Conlab-Cache header of a run says where its answer came from:
+// "hit" (the cache), "shared" (an identical run in flight), "miss" (this
+// request's own run, now cached) or "none" (not cacheable).
+//
+//	GET  /api/workloads  the catalog: every workload with its parameters and bounds
+//	POST /api/run        a workloads.Request in, a workloads.Result out
+//	GET  /api/delay      the download workload's endpoint (?ms=&id=&run=)
+//	GET  /api/health     liveness and the run queue's state
+//	GET  /api/baseline   the recorded baseline file (see [Baseline])
+//
+// A run request uses the modes "sequential" and "goroutines" with the
+// GOMAXPROCS it names (0: every core). Requests with the default
+// parameters are cached, and identical ones in flight share one run.
+package server

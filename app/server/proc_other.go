@@ -1,0 +1,23 @@
+//go:build !wasm && !unix
+
+package server
+
+import (
+	"os"
+	"os/exec"
+)
+
+// ownGroup does nothing where there are no Unix process groups.
+func ownGroup(*exec.Cmd) {}
+
+// killGroup kills the process itself: without process groups its own
+// children cannot be reached.
+func killGroup(p *os.Process) error {
+	if p == nil {
+		return nil
+	}
+	if err := p.Kill(); err != nil && err != os.ErrProcessDone {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,427 @@
+//go:build !wasm
+
+package server
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"conlab/app/ui"
+	"conlab/workloads"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// Config configures a [Server]. The zero value serves ./public with the
+// limits below sized to this machine.
+type Config struct {
+	// Public is the site's directory: Public/web is served at /web/.
+	// "" means "public".
+	Public string
+	// Isolate sends Cross-Origin-Opener-Policy: same-origin and
+	// Cross-Origin-Embedder-Policy: require-corp, which make the page
+	// cross-origin isolated so SharedArrayBuffer is available.
+	Isolate bool
+	// BaselineFile is served at /api/baseline; "" means
+	// Public/web/data/baseline.json, where the site ships it.
+	BaselineFile string
+	// Spawner starts the native runs; nil means this executable.
+	Spawner *Spawner
+	// Cores is the CPU budget: at most this many CPU-bound lanes run at
+	// once. 0 means runtime.NumCPU().
+	Cores int
+	// MaxChildren bounds the child processes alive at once, CPU-bound or
+	// not. 0 means 4 × Cores.
+	MaxChildren int
+	// MaxQueue bounds the runs waiting for room; beyond it a run is
+	// refused with 429. 0 means 4 × Cores; negative means no queue.
+	MaxQueue int
+	// QueueWait bounds how long a run waits in the queue before it is
+	// refused with 429. 0 means 30 seconds.
+	QueueWait time.Duration
+	// MaxBody bounds a request body. 0 means 64 KiB.
+	MaxBody int64
+	// MaxTimeout bounds a run's timeout_ms. 0 means 120 seconds.
+	MaxTimeout time.Duration
+	// CacheSize bounds the cached answers to default-parameter runs.
+	// 0 means 256; negative disables the cache (identical runs in flight
+	// are still shared).
+	CacheSize int
+	// ShutdownGrace is how long [Server.ListenAndServe] lets runs finish
+	// after its context is done before it kills them. 0 means 10 seconds.
+	ShutdownGrace time.Duration
+	// Logger receives one line per request and one per native run; nil
+	// means slog.Default().
+	Logger *slog.Logger
+}
+
+// Server is conlab's HTTP server: the UI, the static files and the API.
+// Make one with [New]; it is an http.Handler. Call [Server.Close] (or let
+// [Server.ListenAndServe] do it) to kill the native runs still going.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	adm     *admission
+	memo    *memo
+	spawn   *Spawner
+	static  *static
+	ui      http.Handler
+	handler http.Handler
+	api     map[string]endpoint
+	started time.Time
+
+	ctx    context.Context // runs shared by several requests live in it
+	cancel context.CancelFunc
+
+	catalog     []byte
+	catalogGzip []byte // the catalog is large (sources, programs) and read often
+	catalogETag string
+}
+
+type endpoint struct {
+	methods []string
+	h       http.HandlerFunc
+}
+
+var registerUI sync.Once
+
+// New makes a server. It fails only when the executable that runs native
+// runs cannot be found.
+func New(cfg Config) (*Server, error) {
+	if cfg.Public == "" {
+		cfg.Public = "public"
+	}
+	if cfg.BaselineFile == "" {
+		cfg.BaselineFile = filepath.Join(cfg.Public, "web", "data", "baseline.json")
+	}
+	if cfg.Cores <= 0 {
+		cfg.Cores = runtime.NumCPU()
+	}
+	if cfg.MaxChildren <= 0 {
+		cfg.MaxChildren = 4 * cfg.Cores
+	}
+	switch {
+	case cfg.MaxQueue == 0:
+		cfg.MaxQueue = 4 * cfg.Cores
+	case cfg.MaxQueue < 0:
+		cfg.MaxQueue = 0
+	}
+	if cfg.QueueWait <= 0 {
+		cfg.QueueWait = 30 * time.Second
+	}
+	if cfg.MaxBody <= 0 {
+		cfg.MaxBody = 64 << 10
+	}
+	if cfg.MaxTimeout <= 0 {
+		cfg.MaxTimeout = 120 * time.Second
+	}
+	if cfg.CacheSize == 0 {
+		cfg.CacheSize = 256
+	}
+	if cfg.ShutdownGrace <= 0 {
+		cfg.ShutdownGrace = 10 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Spawner == nil {
+		exe, err := os.Executable()
+		if err != nil {
+			return nil, fmt.Errorf("finding the conlab executable for native runs: %w", err)
+		}
+		cfg.Spawner = &Spawner{Exe: exe}
+	}
+	catalog, err := json.Marshal(workloads.All())
+	if err != nil {
+		return nil, fmt.Errorf("encoding the catalog: %w", err)
+	}
+	sum := sha256.Sum256(catalog)
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write(append(catalog, '\n'))
+	zw.Close()
+
+	s := &Server{
+		cfg:         cfg,
+		log:         cfg.Logger,
+		adm:         newAdmission(cfg.Cores, cfg.MaxChildren, cfg.MaxQueue),
+		memo:        newMemo(max(cfg.CacheSize, 0)),
+		spawn:       cfg.Spawner,
+		static:      &static{dir: filepath.Join(cfg.Public, "web")},
+		started:     time.Now(),
+		catalog:     catalog,
+		catalogGzip: gz.Bytes(),
+		catalogETag: `"` + hex.EncodeToString(sum[:8]) + `"`,
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.api = map[string]endpoint{
+		"/api/workloads": {[]string{"GET", "HEAD"}, s.handleWorkloads},
+		"/api/run":       {[]string{"POST"}, s.handleRun},
+		"/api/delay":     {[]string{"GET", "HEAD"}, workloads.DelayHandler().ServeHTTP},
+		"/api/health":    {[]string{"GET", "HEAD"}, s.handleHealth},
+		"/api/baseline":  {[]string{"GET", "HEAD"}, s.handleBaseline},
+	}
+
+	registerUI.Do(ui.Register)
+	h := ui.Handler()
+	// go-app resolves /web/ URLs against Resources, and serves /web/ and
+	// /app.wasm through it when it is an http.Handler: point both at this
+	// server's static files so every path is served one way.
+	h.Resources = webResolver{s.static}
+	s.ui = h
+	s.handler = s.middleware(http.HandlerFunc(s.route))
+	if !s.static.exists("wasm_exec.js") {
+		s.log.Warn("the toolchain's wasm_exec.js is missing from the site: run make build", "dir", s.static.dir)
+	}
+	return s, nil
+}
+
+// webResolver resolves go-app's /web/ locations to URLs of this server
+// and serves them with the static handler.
+type webResolver struct{ *static }
+
+func (webResolver) Resolve(location string) string {
+	if location == "" || location == "/" {
+		return "/"
+	}
+	if strings.HasPrefix(location, "http://") || strings.HasPrefix(location, "https://") {
+		return location
+	}
+	if location == "web" || location == "/web" || strings.HasPrefix(location, "web/") || strings.HasPrefix(location, "/web/") {
+		return "/" + strings.Trim(location, "/")
+	}
+	return location
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	switch {
+	case p == "/api" || strings.HasPrefix(p, "/api/"):
+		s.serveAPI(w, r)
+	case strings.HasPrefix(p, "/web/data/") && !s.static.exists(strings.TrimPrefix(p, "/web/")):
+		// The download workload's page files, before `make static` wrote them.
+		downloadPages.ServeHTTP(w, r)
+	case strings.HasPrefix(p, "/web/"):
+		s.static.ServeHTTP(w, r)
+	case p == "/wasm_exec.js":
+		// The page loads /wasm_exec.js: it must be the toolchain's copy
+		// that matches the Go that built app.wasm, not go-app's own.
+		s.static.serve(w, r, "wasm_exec.js")
+	case p == "/app.wasm" || p == "/goapp.wasm":
+		s.static.serve(w, r, "app.wasm")
+	default:
+		s.ui.ServeHTTP(w, r)
+	}
+}
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
+	ep, ok := s.api[r.URL.Path]
+	if !ok {
+		writeError(w, errorf(http.StatusNotFound, "", "no API endpoint %s (have /api/workloads, /api/run, /api/delay, /api/health, /api/baseline)", r.URL.Path))
+		return
+	}
+	for _, m := range ep.methods {
+		if r.Method == m {
+			ep.h(w, r)
+			return
+		}
+	}
+	w.Header().Set("Allow", strings.Join(ep.methods, ", "))
+	writeError(w, errorf(http.StatusMethodNotAllowed, "", "%s %s is not allowed (use %s)", r.Method, r.URL.Path, strings.Join(ep.methods, " or ")))
+}
+
+func (s *Server) handleWorkloads(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("ETag", s.catalogETag)
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Vary", "Accept-Encoding")
+	if r.Header.Get("If-None-Match") == s.catalogETag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if !accepts(r.Header.Get("Accept-Encoding"), "gzip") {
+		writeRawJSON(w, http.StatusOK, s.catalog)
+		return
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Encoding", "gzip")
+	h.Set("Content-Length", strconv.Itoa(len(s.catalogGzip)))
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(s.catalogGzip)
+	}
+}
+
+// Health is the answer of GET /api/health.
+type Health struct {
+	OK         bool   `json:"ok"`
+	GoVersion  string `json:"go_version"`
+	GOOS       string `json:"goos"`
+	GOARCH     string `json:"goarch"`
+	NumCPU     int    `json:"numcpu"`
+	CPU        string `json:"cpu,omitempty"`
+	Cores      int    `json:"cores"`       // the CPU budget for native runs
+	Running    int    `json:"running"`     // native runs in progress
+	Queued     int    `json:"queued"`      // native runs waiting for room
+	Cached     int    `json:"cached"`      // cached answers
+	Isolated   bool   `json:"isolated"`    // COOP/COEP sent
+	UptimeSecs int64  `json:"uptime_secs"` // since the server started
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	running, queued := s.adm.state()
+	writeJSON(w, http.StatusOK, Health{
+		OK: s.ctx.Err() == nil, GoVersion: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
+		NumCPU: runtime.NumCPU(), CPU: CPUModel(), Cores: s.cfg.Cores, Running: running, Queued: queued,
+		Cached: s.memo.len(), Isolated: s.cfg.Isolate, UptimeSecs: int64(time.Since(s.started) / time.Second),
+	})
+}
+
+func (s *Server) handleBaseline(w http.ResponseWriter, r *http.Request) {
+	f, err := os.Open(s.cfg.BaselineFile)
+	if err != nil {
+		writeError(w, errorf(http.StatusNotFound, "", "no recorded baseline on this server (record one with: conlab baseline -o %s)", filepath.Base(s.cfg.BaselineFile)))
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		writeError(w, errorf(http.StatusNotFound, "", "no recorded baseline on this server"))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-cache")
+	http.ServeContent(w, r, "baseline.json", st.ModTime(), f)
+}
+
+// Close kills the native runs still going and waits until their processes
+// are gone. The server answers later runs with an error.
+func (s *Server) Close() {
+	s.cancel()
+	s.spawn.Close()
+	s.static.close()
+}
+
+// ListenAndServe serves on addr until ctx is done, then shuts down
+// gracefully: it stops accepting, lets requests in progress (and their
+// native runs) finish for up to ShutdownGrace, kills what remains, and
+// returns once no child process is left. ready, if not nil, is called
+// with the server's URL once it listens (useful with port 0).
+func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(url string)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		// Run answers extend their own write deadline (see handleRun).
+		WriteTimeout:   30 * time.Second,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	url := "http://" + ln.Addr().String()
+	s.log.Info("serving", "url", url, "isolate", s.cfg.Isolate, "cores", s.cfg.Cores)
+	if ready != nil {
+		ready(url)
+	}
+	select {
+	case err := <-errc:
+		s.Close()
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "grace", s.cfg.ShutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownGrace)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	// Kill what is left: runs of requests that outlived the grace, and
+	// shared runs no request waits for any more.
+	s.Close()
+	srv.Close()
+	if errors.Is(err, context.DeadlineExceeded) {
+		s.log.Warn("shutdown grace expired: killed the native runs still going")
+		err = nil
+	}
+	return err
+}
+
+// middleware adds the headers every answer carries, recovers panics and
+// logs one line per request.
+func (s *Server) middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		if s.cfg.Isolate {
+			h.Set("Cross-Origin-Opener-Policy", "same-origin")
+			h.Set("Cross-Origin-Embedder-Policy", "require-corp")
+			h.Set("Cross-Origin-Resource-Policy", "same-origin")
+		}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.Error("panic serving request", "path", r.URL.Path, "panic", fmt.Sprint(p))
+				if !rec.wrote {
+					writeError(rec, errorf(http.StatusInternalServerError, "", "internal error"))
+				}
+			}
+			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+				"bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// recorder remembers the status and size of an answer for the log.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	wrote  bool
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+var _ app.ResourceResolver = webResolver{}
