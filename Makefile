@@ -9,7 +9,7 @@ WEB     := public/web
 WASMEXEC_SRC := $(GOROOT)/lib/wasm/wasm_exec.js
 NODE_EXEC    := $(GOROOT)/lib/wasm/go_js_wasm_exec
 
-.PHONY: all build run test test-unit test-race test-norace test-wasm-node vet bench deps clean
+.PHONY: all build run test test-unit test-race test-norace test-wasm-node vet bench deps clean loadtest baseline
 
 all: build
 
@@ -54,6 +54,14 @@ test: vet test-race test-norace test-wasm-node
 
 bench: deps
 	$(GO) test -run='^$$' -bench=. -benchtime=3x ./workloads/
+
+# The bounded classroom load test of the server (100 clients, 10 s).
+loadtest: deps
+	CONLAB_LOADTEST=1 $(GO) test -count=1 -run TestLoad -v ./app/server/
+
+# Record the native baseline the static site ships.
+baseline: bin/conlab
+	./bin/conlab baseline -o $(WEB)/data/baseline.json
 
 clean:
 	rm -rf bin $(WEB)/*.wasm $(WEB)/wasm_exec.js

@@ -1,0 +1,212 @@
+package ui
+
+import (
+	"fmt"
+
+	"conlab/app/charts"
+	"conlab/workloads"
+)
+
+// seriesPattern is the overlay that tells a series apart without colour.
+var seriesPattern = [numSeries]string{
+	serCooperative: "dots",
+	serMain:        "cross",
+	serNativeSeq:   "stripes",
+	serNative:      "stripes",
+}
+
+// statePattern is the overlay of a timeline state.
+var statePattern = map[workloads.State]string{
+	workloads.Waiting: "stripes",
+	workloads.Blocked: "cross",
+	workloads.Startup: "dots",
+}
+
+// wallSVG draws wall time per mode and worker count, native bars beside
+// the browser's.
+func wallSVG(id string, d chartData, width float64) string {
+	f := charts.Frame{W: max(width, 280), H: 260, Left: 60, Right: 10, Top: 22, Bottom: 34}
+	top := 0.0
+	for _, v := range d.Wall {
+		top = max(top, v)
+	}
+	lay := charts.LayoutBars(f, d.groups(), charts.TimeTickLabel(charts.NiceMax(top, 5)))
+	var s svgBuilder
+	s.svgOpen(id, "chart chart-wall", "img", f.W, f.H, "Wall time per mode and worker count", d.wallSummary())
+	s.patterns(id)
+	for _, t := range lay.YTicks {
+		s.leaf("line", "x1", num(f.X0()), "x2", num(f.X1()), "y1", num(t.Pos), "y2", num(t.Pos), "class", "grid")
+		s.text(f.X0()-6, t.Pos+4, "tick", "end", t.Label)
+	}
+	for _, b := range lay.Bars {
+		info := seriesInfo[b.Series]
+		g := lay.Groups[b.Group].Label
+		s.open("g", "class", "bar "+info.Class)
+		s.title(fmt.Sprintf("%s, %s: %s", info.Name, g, charts.FormatMicros(b.Value)))
+		s.leaf("rect", "x", num(b.X), "y", num(b.Y), "width", num(b.W), "height", num(max(b.H, 1)), "rx", "2")
+		s.overlay(id, seriesPattern[b.Series], b.X, b.Y, b.W, max(b.H, 1))
+		s.close("g")
+		if b.W >= 30 {
+			s.text(b.X+b.W/2, b.Y-5, "value", "middle", charts.FormatMicros(b.Value))
+		}
+	}
+	s.leaf("line", "x1", num(f.X0()), "x2", num(f.X1()), "y1", num(f.Y1()), "y2", num(f.Y1()), "class", "axis")
+	for _, g := range lay.Groups {
+		s.text(g.Pos, f.Y1()+20, "tick group", "middle", g.Label)
+	}
+	s.close("svg")
+	return s.String()
+}
+
+// speedSVG draws speed-up against worker count, with the ideal line up to
+// the core count and each point's parallel efficiency.
+func speedSVG(id string, d chartData, width float64) string {
+	f := charts.Frame{W: max(width, 280), H: 260, Left: 44, Right: 18, Top: 16, Bottom: 40}
+	lay := charts.LayoutSpeedup(f, d.speedups(), d.idealCores())
+	var s svgBuilder
+	s.svgOpen(id, "chart chart-speed", "img", f.W, f.H, "Speed-up against the number of workers", d.speedSummary())
+	for _, t := range lay.YTicks {
+		s.leaf("line", "x1", num(f.X0()), "x2", num(f.X1()), "y1", num(t.Pos), "y2", num(t.Pos), "class", "grid")
+		s.text(f.X0()-6, t.Pos+4, "tick", "end", t.Label+"×")
+	}
+	for _, t := range lay.XTicks {
+		s.leaf("line", "x1", num(t.Pos), "x2", num(t.Pos), "y1", num(f.Y1()), "y2", num(f.Y1()+4), "class", "axis")
+		s.text(t.Pos, f.Y1()+17, "tick", "middle", t.Label)
+	}
+	s.text((f.X0()+f.X1())/2, f.H-4, "axis-label", "middle", "workers (N)")
+	s.leaf("line", "x1", num(f.X0()), "x2", num(f.X1()), "y1", num(f.Y1()), "y2", num(f.Y1()), "class", "axis")
+	s.leaf("line", "x1", num(f.X0()), "x2", num(f.X0()), "y1", num(f.Y0()), "y2", num(f.Y1()), "class", "axis")
+	s.open("g", "class", "ideal")
+	s.title(d.idealText())
+	s.leaf("polyline", "points", points(lay.Ideal))
+	s.close("g")
+	if n := len(lay.Ideal); n > 0 {
+		end := lay.Ideal[n-1]
+		s.text(end.X-2, end.Y-6, "ideal-label", "end", d.idealText())
+	}
+	for i, pts := range lay.Series {
+		if len(pts) == 0 {
+			continue
+		}
+		info := seriesInfo[speedSeries[i]]
+		s.open("g", "class", "line "+info.Class)
+		ps := make([]charts.Point, len(pts))
+		for k, p := range pts {
+			ps[k] = charts.Point{X: p.X, Y: p.Y}
+		}
+		s.leaf("polyline", "points", points(ps))
+		for _, p := range pts {
+			s.open("g", "class", "pt")
+			s.title(fmt.Sprintf("%s at N=%d: %.2f× faster than sequential, efficiency %.0f%%", info.Name, p.N, p.Speedup, 100*p.Efficiency))
+			s.leaf("circle", "cx", num(p.X), "cy", num(p.Y), "r", "4.5")
+			s.close("g")
+			// At N=1 the efficiency is the speed-up itself: no label, and
+			// the points of every series, all near 1×, stay readable.
+			if p.N == 1 {
+				continue
+			}
+			// Alternate series label above and below their points, so
+			// close points of two series keep readable labels.
+			dy := -7.0
+			if i%2 == 1 {
+				dy = 15
+			}
+			s.text(p.X+6, p.Y+dy, "eff", "start", fmt.Sprintf("%.0f%%", 100*p.Efficiency))
+		}
+		s.close("g")
+	}
+	s.close("svg")
+	return s.String()
+}
+
+func points(ps []charts.Point) string {
+	var s []byte
+	for i, p := range ps {
+		if i > 0 {
+			s = append(s, ' ')
+		}
+		s = append(s, num(p.X)...)
+		s = append(s, ',')
+		s = append(s, num(p.Y)...)
+	}
+	return string(s)
+}
+
+// timelineGeom lays out a run's spans for the timeline.
+func timelineGeom(spans []workloads.Span, view charts.View, width float64) charts.Timeline {
+	iv := make([]charts.Interval, len(spans))
+	for i, sp := range spans {
+		iv[i] = charts.Interval{Lane: sp.Lane, Start: float64(sp.Start), End: float64(sp.End), Index: i}
+	}
+	f := charts.Frame{W: max(width, 280), Left: 96, Right: 12, Top: 6, Bottom: 28}
+	return charts.LayoutTimeline(f, 22, 6, iv, view)
+}
+
+// maxFocusable bounds the spans that are keyboard stops: beyond it,
+// tabbing through would take longer than zooming in first.
+const maxFocusable = 300
+
+// timelineSVG draws one lane per goroutine or worker, each span a bar
+// coloured and patterned by its state.
+func timelineSVG(id string, spans []workloads.Span, lay charts.Timeline, laneName func(int) string, title, desc string) string {
+	f := lay.Frame
+	var s svgBuilder
+	s.svgOpen(id, "chart chart-timeline", "group", f.W, f.H, title, desc)
+	s.patterns(id)
+	for i, l := range lay.Lanes {
+		cls := "lane"
+		if i%2 == 1 {
+			cls = "lane lane-odd"
+		}
+		s.leaf("rect", "x", num(f.X0()), "y", num(l.Y-3), "width", num(f.X1()-f.X0()), "height", num(l.H+6), "class", cls)
+		s.text(f.X0()-8, l.Y+l.H/2+4, "lane-label", "end", laneName(l.ID))
+	}
+	for _, t := range lay.Ticks {
+		s.leaf("line", "x1", num(t.Pos), "x2", num(t.Pos), "y1", num(f.Y0()), "y2", num(f.Y1()), "class", "grid")
+		s.text(t.Pos, f.Y1()+18, "tick", "middle", t.Label)
+	}
+	focusable := len(lay.Rects) <= maxFocusable
+	for _, r := range lay.Rects {
+		sp := spans[r.Index]
+		tab := ""
+		if focusable {
+			tab = "0"
+		}
+		s.open("g", "class", "span st-"+string(sp.State), "data-i", fmt.Sprint(r.Index), "tabindex", tab,
+			"role", "img", "aria-label", spanText(sp, laneName))
+		s.leaf("rect", "x", num(r.X), "y", num(r.Y), "width", num(r.W), "height", num(r.H), "rx", "2")
+		s.overlay(id, statePattern[sp.State], r.X, r.Y, r.W, r.H)
+		if r.W > 60 {
+			s.open("text", "x", num(r.X+4), "y", num(r.Y+r.H/2+4), "class", "span-label")
+			s.b.WriteString(esc(clip(sp.Label, int(r.W/6.5))))
+			s.close("text")
+		}
+		s.close("g")
+	}
+	s.leaf("line", "x1", num(f.X0()), "x2", num(f.X1()), "y1", num(f.Y1()), "y2", num(f.Y1()), "class", "axis")
+	s.close("svg")
+	return s.String()
+}
+
+// spanText describes a span in words: the hover box and screen readers
+// both use it.
+func spanText(sp workloads.Span, laneName func(int) string) string {
+	task := fmt.Sprintf("task %d", sp.Task)
+	if sp.Task < 0 {
+		task = "worker start-up"
+	}
+	return fmt.Sprintf("%s, %s: %s, %s from %s to %s (%s)", laneName(sp.Lane), task, sp.Label, sp.State,
+		charts.FormatMicros(float64(sp.Start)), charts.FormatMicros(float64(sp.End)), charts.FormatMicros(float64(sp.End-sp.Start)))
+}
+
+// clip shortens s to n runes with an ellipsis.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if n < 2 {
+		return ""
+	}
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

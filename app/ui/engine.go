@@ -1,0 +1,66 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"conlab/workloads"
+)
+
+// Browser is the engine that runs workloads in the page: the Web Worker
+// pool of package conlab/wasm in app.wasm (see bind_wasm.go). The UI only
+// needs these methods, so tests can supply a fake.
+type Browser interface {
+	// Warm compiles the worker module once, starts the workers and warms
+	// them up. It is idempotent.
+	Warm(ctx context.Context) error
+	// Run runs req in its browser mode, calling onProgress (from any
+	// goroutine) as it goes. Cancelling ctx stops the run.
+	Run(ctx context.Context, req workloads.Request, onProgress func(Progress)) (*workloads.Result, error)
+	// Stats describes the pool.
+	Stats() PoolStats
+}
+
+// Progress is a browser run's progress report.
+type Progress struct {
+	Stage       string // "compiling", "starting", "warming", "running", "done"
+	Done, Total int    // tasks
+	Span        *workloads.Span
+}
+
+// PoolStats describes the worker pool for the environment panel.
+type PoolStats struct {
+	Size, Alive, Busy, Warm int
+	CompileMS               float64
+	InstantiateMS           []float64
+	WarmupMS                float64
+	Isolated                bool
+}
+
+// errNoBrowser is the error of a build without a browser engine: the
+// native pre-rendering, or tests.
+var errNoBrowser = errors.New("the browser engine runs only in the browser (app.wasm)")
+
+// openBrowser makes the browser engine of this build. The wasm build sets
+// it; elsewhere it is nil and the UI says the browser engine is missing.
+var openBrowser func() (Browser, error)
+
+var (
+	browserOnce sync.Once
+	browserEng  Browser
+	browserErr  error
+)
+
+// sharedBrowser returns the page's one browser engine, making it on first
+// use: every lesson shares the warm pool.
+func sharedBrowser() (Browser, error) {
+	browserOnce.Do(func() {
+		if openBrowser == nil {
+			browserErr = errNoBrowser
+			return
+		}
+		browserEng, browserErr = openBrowser()
+	})
+	return browserEng, browserErr
+}

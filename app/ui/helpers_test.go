@@ -1,0 +1,149 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"conlab/app/charts"
+	"conlab/workloads"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// ctxGrab captures an app.Context from go-app's test engine: natively the
+// engine pre-renders, so OnPreRender runs and hands one over; in the
+// browser (GOOS=js tests) it mounts, and OnMount does.
+type ctxGrab struct {
+	app.Compo
+	ctx app.Context
+}
+
+func (g *ctxGrab) OnPreRender(ctx app.Context) { g.ctx = ctx } // natively
+func (g *ctxGrab) OnMount(ctx app.Context)     { g.ctx = ctx } // in the browser
+func (g *ctxGrab) Render() app.UI              { return app.Div() }
+
+// testEngine returns a test engine and a context of a mounted component.
+func testEngine(t *testing.T) (app.TestEngine, app.Context) {
+	t.Helper()
+	e := app.NewTestEngine()
+	g := &ctxGrab{}
+	if err := e.Load(g); err != nil {
+		t.Fatal(err)
+	}
+	e.ConsumeAll()
+	if g.ctx.Context == nil {
+		t.Fatal("no context from the test engine")
+	}
+	return e, g.ctx
+}
+
+// newTestLab makes a lab showing rawURL's query.
+func newTestLab(t *testing.T, rawURL string) *lab {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &lab{}
+	l.OnInit()
+	l.applyURL(u)
+	return l
+}
+
+// render renders a component as the server would pre-render it.
+func render(c app.UI) string { return app.HTMLString(c) }
+
+func mustContain(t *testing.T, doc string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(doc, w) {
+			t.Errorf("rendered page lacks %q", w)
+		}
+	}
+}
+
+func mustNotContain(t *testing.T, doc string, bads ...string) {
+	t.Helper()
+	for _, b := range bads {
+		if strings.Contains(doc, b) {
+			t.Errorf("rendered page has %q", b)
+		}
+	}
+}
+
+// fakeBrowser is a browser engine that runs the real engine in this
+// process (natively, goroutines are threads) and reports the browser's
+// mode ids, as the pool does. Workers runs are recorded as the engine's
+// goroutines mode with a start-up span per lane.
+type fakeBrowser struct {
+	mu   sync.Mutex
+	reqs []workloads.Request
+	fail error
+}
+
+func (f *fakeBrowser) Warm(context.Context) error { return nil }
+
+func (f *fakeBrowser) Stats() PoolStats { return PoolStats{Size: 2, Alive: 2, Warm: 2} }
+
+func (f *fakeBrowser) Run(ctx context.Context, req workloads.Request, progress func(Progress)) (*workloads.Result, error) {
+	f.mu.Lock()
+	f.reqs = append(f.reqs, req)
+	fail := f.fail
+	f.mu.Unlock()
+	if fail != nil {
+		return nil, fail
+	}
+	eng := req
+	eng.Mode = req.Mode.Engine()
+	if req.Mode == workloads.Workers {
+		eng.Mode = workloads.Goroutines
+	}
+	res, err := workloads.Run(ctx, eng, workloads.Options{OnSpan: func(s workloads.Span) {
+		progress(Progress{Stage: "running", Span: &s})
+	}})
+	if res == nil {
+		return nil, err
+	}
+	res.Mode = req.Mode
+	res.Facts.Engine = "wasm-worker"
+	if req.Mode == workloads.Workers {
+		for lane := range req.Workers {
+			res.Spans = append(res.Spans, workloads.Span{Lane: lane, Task: -1, Label: fmt.Sprintf("start worker %d", lane), State: workloads.Startup, Start: 0, End: 1})
+		}
+	}
+	return res, err
+}
+
+func fmtAny(v any) string { return fmt.Sprint(v) }
+
+func chartsFull(total float64) charts.View { return charts.FullView(total) }
+
+// handlerClient is an HTTP client whose requests h answers in this
+// process: the native API's tests then run natively and in the browser,
+// where a test cannot listen on a port.
+func handlerClient(h http.Handler) *http.Client {
+	return &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
+		if err := r.Context().Err(); err != nil {
+			return nil, err
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Result(), nil
+	})}
+}
+
+type roundTrip func(*http.Request) (*http.Response, error)
+
+func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// unreachable is a client for a server that is not there.
+var unreachable = &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
+	return nil, errors.New("connection refused")
+})}
