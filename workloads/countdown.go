@@ -70,7 +70,10 @@ func (parts countdownInstance) Run(t *T, i int) (uint64, error) {
 }
 
 // countdown decrements n to zero and returns how many steps it took: the
-// whole of the Python lesson's loop `while n > 0: n -= 1`.
+// whole of the Python lesson's loop `while n > 0: n -= 1`. It stays a
+// function of its own so the browser optimises it after the first chunk.
+//
+//go:noinline
 func countdown(n int64) uint64 {
 	var steps uint64
 	for n > 0 {
