@@ -9,7 +9,7 @@ import (
 //go:embed blocking.go
 var blockingSource string
 
-//go:embed python/blocking.py
+//go:embed python/lesson_blocking.py
 var blockingPython string
 
 func init() {

@@ -8,7 +8,7 @@ import (
 //go:embed countdown.go
 var countdownSource string
 
-//go:embed python/countdown.py
+//go:embed python/lesson_countdown.py
 var countdownPython string
 
 func init() {

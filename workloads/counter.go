@@ -12,7 +12,7 @@ import (
 //go:embed counter.go
 var counterSource string
 
-//go:embed python/counter.py
+//go:embed python/lesson_counter.py
 var counterPython string
 
 // Ways the counter workload protects its shared counter.

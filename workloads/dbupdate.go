@@ -11,7 +11,7 @@ import (
 //go:embed dbupdate.go
 var dbupdateSource string
 
-//go:embed python/dbupdate.py
+//go:embed python/lesson_dbupdate.py
 var dbupdatePython string
 
 // The three versions of the read-sleep-write update.

@@ -11,7 +11,7 @@ import (
 //go:embed deadlock.go
 var deadlockSource string
 
-//go:embed python/deadlock.py
+//go:embed python/lesson_deadlock.py
 var deadlockPython string
 
 // The deadlock workload's two ways of taking the resources.

@@ -10,7 +10,7 @@ import (
 //go:embed download.go
 var downloadSource string
 
-//go:embed python/download.py
+//go:embed python/lesson_download.py
 var downloadPython string
 
 func init() {

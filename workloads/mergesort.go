@@ -9,7 +9,7 @@ import (
 //go:embed mergesort.go
 var mergesortSource string
 
-//go:embed python/mergesort.py
+//go:embed python/lesson_mergesort.py
 var mergesortPython string
 
 func init() {

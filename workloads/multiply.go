@@ -12,7 +12,7 @@ import (
 //go:embed multiply.go
 var multiplySource string
 
-//go:embed python/multiply.py
+//go:embed python/lesson_multiply.py
 var multiplyPython string
 
 // Ways to multiply, the values of the method parameter.

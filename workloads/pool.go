@@ -12,7 +12,7 @@ import (
 //go:embed pool.go
 var poolSource string
 
-//go:embed python/pool.py
+//go:embed python/lesson_pool.py
 var poolPython string
 
 func init() {

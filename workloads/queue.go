@@ -11,7 +11,7 @@ import (
 //go:embed queue.go
 var queueSource string
 
-//go:embed python/queue.py
+//go:embed python/lesson_queue.py
 var queuePython string
 
 func init() {

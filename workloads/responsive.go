@@ -10,7 +10,7 @@ import (
 //go:embed responsive.go
 var responsiveSource string
 
-//go:embed python/responsive.py
+//go:embed python/lesson_responsive.py
 var responsivePython string
 
 func init() {

@@ -12,7 +12,7 @@ import (
 //go:embed semaphore.go
 var semaphoreSource string
 
-//go:embed python/semaphore.py
+//go:embed python/lesson_semaphore.py
 var semaphorePython string
 
 func init() {

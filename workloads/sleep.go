@@ -9,7 +9,7 @@ import (
 //go:embed sleep.go
 var sleepSource string
 
-//go:embed python/sleep.py
+//go:embed python/lesson_sleep.py
 var sleepPython string
 
 func init() {

@@ -15,7 +15,7 @@ import (
 //go:embed spawn.go
 var spawnSource string
 
-//go:embed python/spawn.py
+//go:embed python/lesson_spawn.py
 var spawnPython string
 
 func init() {

@@ -13,7 +13,7 @@ import (
 //go:embed subprocess.go
 var subprocessSource string
 
-//go:embed python/subprocess.py
+//go:embed python/lesson_subprocess.py
 var subprocessPython string
 
 func init() {

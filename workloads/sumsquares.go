@@ -10,7 +10,7 @@ import (
 //go:embed sumsquares.go
 var sumsquaresSource string
 
-//go:embed python/sumsquares.py
+//go:embed python/lesson_sumsquares.py
 var sumsquaresPython string
 
 func init() {

@@ -1,13 +1,7 @@
 # Queue: a producer hands items to consumer threads until it puts None.
-import sys
-
-# This file is called queue.py, like the standard module it uses: take its
-# own folder off the import path so that the import below finds the real one.
-sys.path.pop(0)
-
-import threading  # noqa: E402
-import time  # noqa: E402
-from queue import Queue  # noqa: E402
+import threading
+import time
+from queue import Queue
 
 ITEMS = 12
 CONSUMERS = 2
