@@ -1,0 +1,397 @@
+// Command browserbench measures the lab's browser engine against the
+// native one: in headless Chromium (through package browsertest) each CPU
+// kernel runs sequentially, cooperatively and on 1, 2 and 4 Web Workers;
+// natively the same requests run in this process at GOMAXPROCS 1 and N.
+// It prints a table and writes a JSON report, whose path it prints:
+// wasm/native single-lane ratio per kernel, speed-up and parallel
+// efficiency per N, cooperative/sequential ratio, the pool's cold start
+// (compile, per-worker start and instantiate, warm-up) and the warm
+// per-run overhead. Every figure is a median of several runs.
+//
+//	go run ./app/internal/browserbench [-o out/browserbench.json] [-reps 5] [-quick]
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"conlab/app/internal/browsertest"
+	"conlab/workloads"
+)
+
+// benchParams are the kernels' sizes for the benchmark: a sequential run
+// of a few hundred milliseconds, split into tasks that 1, 2 and 4 lanes
+// share evenly. Kernels not listed run with their defaults.
+var benchParams = map[string]map[string]any{
+	"countdown":  {"count": 200_000_000},
+	"sumsquares": {"base": 10_000_000, "numbers": 8},
+	"mergesort":  {"lists": 16, "size": 30_000},
+	"multiply":   {"method": "loop", "size": 800_000},
+}
+
+// quickParams make a run of the whole benchmark take seconds (-quick).
+var quickParams = map[string]map[string]any{
+	"countdown":  {"count": 20_000_000},
+	"sumsquares": {"base": 1_000_000, "numbers": 8},
+	"mergesort":  {"lists": 8, "size": 10_000},
+	"multiply":   {"method": "loop", "size": 200_000},
+}
+
+type config struct {
+	Reps    int      `json:"reps"`
+	Workers []int    `json:"workers"`
+	Coop    int      `json:"coop"`
+	Pool    int      `json:"pool"`
+	Kernels []kernel `json:"kernels"`
+}
+
+type kernel struct {
+	Workload string         `json:"workload"`
+	Params   map[string]any `json:"params"`
+}
+
+// browserReport is the driver's JSON (wasm/internal/benchdriver).
+type browserReport struct {
+	Browser   string `json:"browser"`
+	Cores     int    `json:"cores"`
+	Isolated  bool   `json:"isolated"`
+	ColdStart struct {
+		Workers       int       `json:"workers"`
+		TotalMS       float64   `json:"total_ms"`
+		CompileMS     float64   `json:"compile_ms"`
+		StartMS       []float64 `json:"start_ms"`
+		InstantiateMS []float64 `json:"instantiate_ms"`
+		WarmupMS      float64   `json:"warmup_ms"`
+	} `json:"cold_start"`
+	OverheadUS    map[string]int64 `json:"overhead_us"`
+	OverheadMinUS map[string]int64 `json:"overhead_min_us"`
+	Kernels       []struct {
+		ControlSpeedUp float64            `json:"control_speedup"`
+		Workload       string             `json:"workload"`
+		WallUS         map[string]int64   `json:"wall_us"`
+		AllUS          map[string][]int64 `json:"all_us"`
+	} `json:"kernels"`
+}
+
+// Report is the JSON file written.
+type Report struct {
+	Date      string `json:"date"`
+	GoVersion string `json:"go_version"`
+	GOWASM    string `json:"gowasm,omitempty"`
+	NumCPU    int    `json:"numcpu"`
+	// LoadBefore and LoadAfter are the machine's load averages (1, 5, 15
+	// minutes) around the run: a shared machine's figures are only as
+	// good as its quiet.
+	LoadBefore   string                  `json:"load_before,omitempty"`
+	LoadAfter    string                  `json:"load_after,omitempty"`
+	Browser      string                  `json:"browser"`
+	BrowserCores int                     `json:"browser_cores"`
+	Reps         int                     `json:"reps"`
+	ColdStart    any                     `json:"cold_start"`
+	OverheadUS   map[string]int64        `json:"warm_overhead_us"`     // medians
+	OverheadMin  map[string]int64        `json:"warm_overhead_min_us"` // fastest
+	Kernels      map[string]KernelFigure `json:"kernels"`
+}
+
+// KernelFigure is one kernel's comparison. Times are medians in µs.
+type KernelFigure struct {
+	Params map[string]any `json:"params"`
+	// Wasm holds the browser's wall times by run: "sequential",
+	// "cooperative/4", "workers/N".
+	Wasm map[string]int64 `json:"wasm_us"`
+	// Native holds this process's: "sequential" (GOMAXPROCS 1) and
+	// "goroutines/N" (GOMAXPROCS N, at most the machine's CPUs).
+	Native map[string]int64 `json:"native_us"`
+	// WasmNativeRatio is the single-lane time in wasm over natively, of
+	// the medians; WasmNativeBest is the same of the fastest runs, which
+	// a busy machine disturbs less.
+	WasmNativeRatio float64 `json:"wasm_native_ratio"`
+	WasmNativeBest  float64 `json:"wasm_native_ratio_best"`
+	// CoopSeqRatio is cooperative over sequential in the browser: about
+	// 1, since cooperative goroutines share one thread.
+	CoopSeqRatio float64 `json:"coop_seq_ratio"`
+	// SpeedUp and Efficiency are per N: workers/1 over workers/N, and
+	// that over N; NativeSpeedUp is sequential over goroutines/N.
+	SpeedUp map[int]float64 `json:"speedup"`
+	// ControlSpeedUp is two plain JavaScript workers over one, measured in
+	// the browser just before this kernel: what parallelism the shared
+	// machine let the browser have then.
+	ControlSpeedUp float64         `json:"browser_control_speedup"`
+	Efficiency     map[int]float64 `json:"efficiency"`
+	NativeSpeedUp  map[int]float64 `json:"native_speedup"`
+}
+
+func main() {
+	out := flag.String("o", "out/browserbench.json", "the JSON report to write")
+	reps := flag.Int("reps", 5, "runs of each measurement (the median is reported)")
+	quick := flag.Bool("quick", false, "small kernels: check that the benchmark works, in seconds")
+	browser := flag.String("browser", "", "Chromium's path (default: chromium on PATH)")
+	only := flag.String("kernels", "", "comma-separated workload ids to measure (default: every CPU kernel)")
+	gowasm := flag.String("gowasm", "", "GOWASM features to build worker.wasm with (e.g. satconv,signext)")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, options{out: *out, reps: *reps, quick: *quick, browser: *browser, only: *only, gowasm: *gowasm}); err != nil {
+		fmt.Fprintln(os.Stderr, "browserbench:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	out           string
+	reps          int
+	quick         bool
+	browser, only string
+	gowasm        string
+}
+
+func run(ctx context.Context, o options) error {
+	out, reps, quick, browser := o.out, o.reps, o.quick, o.browser
+	if reps < 1 || reps > 100 {
+		return fmt.Errorf("-reps %d: allowed 1 to 100", reps)
+	}
+	if strings.ContainsAny(o.gowasm, " =\n") {
+		return fmt.Errorf("-gowasm %q: want a comma-separated list of features", o.gowasm)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	root, err := browsertest.ModuleRoot(wd, "conlab")
+	if err != nil {
+		return err
+	}
+	sizes := benchParams
+	if quick {
+		sizes = quickParams
+	}
+	cfg := config{Reps: reps, Workers: []int{1, 2, 4}, Coop: 4, Pool: 4}
+	for _, w := range workloads.All() {
+		if w.Kind != workloads.CPU && w.Kind != workloads.CPUMemory && w.Kind != workloads.DataParallel {
+			continue
+		}
+		if o.only != "" && !slices.Contains(strings.Split(o.only, ","), w.ID) {
+			continue
+		}
+		params := sizes[w.ID]
+		if params == nil {
+			params = map[string]any{}
+		}
+		cfg.Kernels = append(cfg.Kernels, kernel{Workload: w.ID, Params: params})
+	}
+
+	tmp, err := os.MkdirTemp("", "conlab-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	driver, worker := filepath.Join(tmp, "driver.wasm"), filepath.Join(tmp, "worker.wasm")
+	fmt.Fprintln(os.Stderr, "browserbench: building worker.wasm and the driver")
+	if o.gowasm != "" {
+		os.Setenv("GOWASM", o.gowasm)
+	}
+	if err := browsertest.BuildWasm(ctx, root, "./wasm/worker", worker); err != nil {
+		return err
+	}
+	if err := browsertest.BuildWasm(ctx, root, "./wasm/internal/benchdriver", driver); err != nil {
+		return err
+	}
+	wasmExec, err := browsertest.WasmExecJS(ctx)
+	if err != nil {
+		return err
+	}
+	if len(cfg.Kernels) == 0 {
+		return fmt.Errorf("-kernels %q: no CPU kernel of that name", o.only)
+	}
+	loadBefore := loadAverage()
+	cfgJSON, _ := json.Marshal(cfg)
+	var stdout bytes.Buffer
+	fmt.Fprintln(os.Stderr, "browserbench: running in Chromium")
+	code, err := browsertest.Run(ctx, browsertest.Options{
+		Program: driver,
+		Args:    []string{"-config", string(cfgJSON)},
+		Web:     filepath.Join(root, "public", "web"),
+		Files:   map[string]string{"worker.wasm": worker, "wasm_exec.js": wasmExec},
+		Browser: browser,
+		Timeout: 30 * time.Minute,
+		Stdout:  &stdout,
+		Stderr:  os.Stderr,
+	})
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		return fmt.Errorf("the browser half exited with code %d", code)
+	}
+	br, err := parseDriver(&stdout)
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintln(os.Stderr, "browserbench: running natively")
+	rep := Report{
+		Date: time.Now().UTC().Format(time.RFC3339), GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(),
+		GOWASM: o.gowasm, LoadBefore: loadBefore,
+		Browser: br.Browser, BrowserCores: br.Cores, Reps: reps, ColdStart: br.ColdStart, OverheadUS: br.OverheadUS, OverheadMin: br.OverheadMinUS,
+		Kernels: map[string]KernelFigure{},
+	}
+	for i, k := range cfg.Kernels {
+		native, nativeAll, err := nativeTimes(ctx, k, cfg.Workers, reps)
+		if err != nil {
+			return err
+		}
+		if i >= len(br.Kernels) || br.Kernels[i].Workload != k.Workload {
+			return fmt.Errorf("the browser's report has no %s", k.Workload)
+		}
+		f := figures(k, br.Kernels[i].WallUS, native, cfg)
+		f.ControlSpeedUp = br.Kernels[i].ControlSpeedUp
+		if w, n := br.Kernels[i].AllUS["sequential"], nativeAll["sequential"]; len(w) > 0 && len(n) > 0 {
+			f.WasmNativeBest = float64(slices.Min(w)) / float64(max(slices.Min(n), 1))
+		}
+		rep.Kernels[k.Workload] = f
+	}
+	rep.LoadAfter = loadAverage()
+	printTable(os.Stdout, &rep, cfg)
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	b, _ := json.MarshalIndent(rep, "", "  ")
+	if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	abs, _ := filepath.Abs(out)
+	fmt.Println("browserbench: wrote", abs)
+	return nil
+}
+
+func parseDriver(r io.Reader) (*browserReport, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "CONLAB-BENCH-JSON "); ok {
+			var br browserReport
+			if err := json.Unmarshal([]byte(rest), &br); err != nil {
+				return nil, fmt.Errorf("the browser's report: %w", err)
+			}
+			return &br, nil
+		}
+	}
+	return nil, fmt.Errorf("the browser half printed no report")
+}
+
+// nativeTimes runs k in this process: sequentially at GOMAXPROCS 1, and
+// with N goroutines at GOMAXPROCS N (at most the CPUs there are).
+func nativeTimes(ctx context.Context, k kernel, ns []int, reps int) (map[string]int64, map[string][]int64, error) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	type run struct {
+		key  string
+		mode workloads.Mode
+		n    int
+	}
+	runs := []run{{"sequential", workloads.Sequential, 1}}
+	for _, n := range ns {
+		runs = append(runs, run{fmt.Sprintf("goroutines/%d", n), workloads.Goroutines, n})
+	}
+	all := map[string][]int64{}
+	// One untimed run warms caches and the allocator.
+	if _, err := workloads.Run(ctx, workloads.Request{Workload: k.Workload, Mode: workloads.Sequential, Params: k.Params, TimeoutMS: workloads.MaxTimeoutMS}, workloads.Options{}); err != nil {
+		return nil, nil, err
+	}
+	for range reps {
+		for _, r := range runs {
+			runtime.GOMAXPROCS(min(r.n, runtime.NumCPU()))
+			res, err := workloads.Run(ctx, workloads.Request{Workload: k.Workload, Mode: r.mode, Workers: r.n, Params: k.Params, TimeoutMS: workloads.MaxTimeoutMS}, workloads.Options{})
+			if err != nil {
+				return nil, nil, fmt.Errorf("native %s %s: %w", k.Workload, r.key, err)
+			}
+			if !res.Check.OK {
+				return nil, nil, fmt.Errorf("native %s %s: check failed: %+v", k.Workload, r.key, res.Check)
+			}
+			all[r.key] = append(all[r.key], res.WallUS)
+		}
+	}
+	med := map[string]int64{}
+	for key, v := range all {
+		s := slices.Clone(v)
+		slices.Sort(s)
+		med[key] = s[len(s)/2]
+	}
+	return med, all, nil
+}
+
+func figures(k kernel, wasm, native map[string]int64, cfg config) KernelFigure {
+	f := KernelFigure{Params: k.Params, Wasm: wasm, Native: native,
+		SpeedUp: map[int]float64{}, Efficiency: map[int]float64{}, NativeSpeedUp: map[int]float64{}}
+	ratio := func(a, b int64) float64 {
+		if b <= 0 {
+			return 0
+		}
+		return float64(a) / float64(b)
+	}
+	f.WasmNativeRatio = ratio(wasm["sequential"], native["sequential"])
+	f.CoopSeqRatio = ratio(wasm[fmt.Sprintf("cooperative/%d", cfg.Coop)], wasm["sequential"])
+	for _, n := range cfg.Workers {
+		s := ratio(wasm["workers/1"], wasm[fmt.Sprintf("workers/%d", n)])
+		f.SpeedUp[n], f.Efficiency[n] = s, s/float64(n)
+		f.NativeSpeedUp[n] = ratio(native["sequential"], native[fmt.Sprintf("goroutines/%d", n)])
+	}
+	return f
+}
+
+func printTable(w io.Writer, rep *Report, cfg config) {
+	cs := rep.ColdStart
+	fmt.Fprintf(w, "\nconlab browser benchmark: %s; Go %s; %d CPUs (browser reports %d); medians of %d runs\n", rep.Browser, rep.GoVersion, rep.NumCPU, rep.BrowserCores, rep.Reps)
+	fmt.Fprintf(w, "load average before %s, after %s (compare the native speed-ups: they show what the machine could give)\n\n", rep.LoadBefore, rep.LoadAfter)
+	b, _ := json.Marshal(cs)
+	fmt.Fprintf(w, "pool cold start: %s\n", b)
+	fmt.Fprintf(w, "warm per-run overhead (µs): median %v, fastest %v\n\n", rep.OverheadUS, rep.OverheadMin)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "kernel\tnative seq ms\twasm seq ms\twasm/native\t(fastest)\tcoop/seq\tJS control x2\t")
+	for _, n := range cfg.Workers {
+		fmt.Fprintf(tw, "workers %d ms\tspeed-up %d\teff %d\tnative speed-up %d\t", n, n, n, n)
+	}
+	fmt.Fprintln(tw)
+	names := make([]string, 0, len(rep.Kernels))
+	for _, k := range cfg.Kernels {
+		names = append(names, k.Workload)
+	}
+	for _, name := range names {
+		f := rep.Kernels[name]
+		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.2f\t%.2f\t%.2f\t%.2f\t", name, ms(f.Native["sequential"]), ms(f.Wasm["sequential"]), f.WasmNativeRatio, f.WasmNativeBest, f.CoopSeqRatio, f.ControlSpeedUp)
+		for _, n := range cfg.Workers {
+			fmt.Fprintf(tw, "%.1f\t%.2f\t%.2f\t%.2f\t", ms(f.Wasm[fmt.Sprintf("workers/%d", n)]), f.SpeedUp[n], f.Efficiency[n], f.NativeSpeedUp[n])
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+	fmt.Fprintln(w)
+}
+
+func ms(us int64) float64 { return float64(us) / 1000 }
+
+// loadAverage reads the load averages, where the system has them.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return ""
+	}
+	return strings.Join(f[:3], " ")
+}

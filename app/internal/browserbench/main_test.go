@@ -1,0 +1,39 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseDriver(t *testing.T) {
+	out := "some test output\nCONLAB-BENCH-JSON {\"cores\":4,\"kernels\":[{\"workload\":\"countdown\",\"wall_us\":{\"sequential\":100},\"all_us\":{\"sequential\":[100,90,120]}}]}\nPASS\n"
+	br, err := parseDriver(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if br.Cores != 4 || len(br.Kernels) != 1 || br.Kernels[0].WallUS["sequential"] != 100 || len(br.Kernels[0].AllUS["sequential"]) != 3 {
+		t.Errorf("parsed %+v", br)
+	}
+	for _, bad := range []string{"no report here\n", "CONLAB-BENCH-JSON {not json\n"} {
+		if _, err := parseDriver(strings.NewReader(bad)); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+func TestFigures(t *testing.T) {
+	cfg := config{Workers: []int{1, 2, 4}, Coop: 4}
+	wasm := map[string]int64{"sequential": 400, "cooperative/4": 420, "workers/1": 410, "workers/2": 205, "workers/4": 205}
+	native := map[string]int64{"sequential": 200, "goroutines/1": 200, "goroutines/2": 100, "goroutines/4": 100}
+	f := figures(kernel{Workload: "countdown"}, wasm, native, cfg)
+	if f.WasmNativeRatio != 2 || f.CoopSeqRatio != 1.05 {
+		t.Errorf("ratios %+v", f)
+	}
+	if f.SpeedUp[2] != 2 || f.Efficiency[2] != 1 || f.SpeedUp[4] != 2 || f.Efficiency[4] != 0.5 || f.NativeSpeedUp[2] != 2 {
+		t.Errorf("speed-ups %+v", f)
+	}
+	// A missing measurement gives 0, not a division by zero.
+	if f := figures(kernel{}, map[string]int64{}, map[string]int64{}, cfg); f.WasmNativeRatio != 0 || f.SpeedUp[2] != 0 {
+		t.Errorf("empty: %+v", f)
+	}
+}

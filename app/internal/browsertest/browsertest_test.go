@@ -1,0 +1,76 @@
+package browsertest
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The runner runs a js/wasm program in headless Chromium: its arguments,
+// environment, stdout, stderr, temporary files and exit code all work.
+func TestRunInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	browser, err := FindBrowser()
+	if err != nil {
+		t.Skip(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	prog := filepath.Join(t.TempDir(), "hello.wasm")
+	if err := BuildWasm(ctx, "testdata/hello", ".", prog); err != nil {
+		t.Fatal(err)
+	}
+	wasmExec, err := WasmExecJS(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args     []string
+		exit     string
+		wantCode int
+		wantOut  string
+		wantErr  string
+	}{
+		{[]string{"a", "b c"}, "3", 3, "args: a b c\nenv: hi\ntemp: round trip\n", "to stderr\n"},
+		{nil, "0", 0, "args: \nenv: hi\ntemp: round trip\n", "to stderr\n"},
+		{[]string{"panic"}, "0", 2, "args: panic\nenv: hi\ntemp: round trip\n", "panic: on purpose"},
+	} {
+		var out, errOut strings.Builder
+		code, err := Run(ctx, Options{
+			Program: prog,
+			Args:    tc.args,
+			Env:     map[string]string{"CONLAB_GREETING": "hi", "CONLAB_EXIT": tc.exit},
+			Files:   map[string]string{"wasm_exec.js": wasmExec},
+			Browser: browser,
+			Timeout: 2 * time.Minute,
+			Stdout:  &out,
+			Stderr:  &errOut,
+		})
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if code != tc.wantCode || out.String() != tc.wantOut || !strings.Contains(errOut.String(), tc.wantErr) {
+			t.Errorf("%v: code %d, stdout %q, stderr %q; want %d, %q, %q", tc.args, code, out.String(), errOut.String(), tc.wantCode, tc.wantOut, tc.wantErr)
+		}
+	}
+	if _, err := Run(ctx, Options{Program: filepath.Join(t.TempDir(), "missing.wasm"), Browser: browser}); err == nil {
+		t.Error("a missing program ran")
+	}
+}
+
+func TestModuleRoot(t *testing.T) {
+	root, err := ModuleRoot(".", "conlab")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := filepath.Abs("../../.."); root != want {
+		t.Errorf("root %s, want %s", root, want)
+	}
+	if _, err := ModuleRoot(".", "not-this-module"); err == nil {
+		t.Error("found a module that is not there")
+	}
+}

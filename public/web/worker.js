@@ -1,0 +1,109 @@
+// conlab's Web Worker bootstrap: it starts worker.wasm in this worker.
+//
+// The page compiles worker.wasm once and sends the compiled
+// WebAssembly.Module in the first message, {v: 1, kind: "boot", body,
+// module}; this script instantiates it with the toolchain's wasm_exec.js
+// (same folder) and runs the Go program, which then serves every later
+// message itself. Only a "fresh" child of the spawn lesson, booted without
+// a module, compiles worker.wasm here, to show what compiling costs.
+//
+// Messages this script sends, in the protocol's shape: {v, kind, body}
+// with kind "fatal" (could not start), "exit" (the Go program ended, with
+// the end of its console output, e.g. a crash's panic) and "error" (a
+// message came before the boot).
+"use strict";
+
+const scriptMS = performance.now(); // since this worker was created
+importScripts("wasm_exec.js");
+
+const VERSION = 1;
+let booted = false;
+
+function post(kind, body) {
+	self.postMessage({ v: VERSION, kind: kind, body: JSON.stringify(body) });
+}
+
+// Keep what the Go program writes to the console that says why it ended
+// (its first "fatal error:" or "panic:" line) and the end of the rest, so
+// that a crash can be reported with its message.
+const OUTPUT_TAIL = 4096;
+let output = "";
+let reason = "";
+{
+	const fs = globalThis.fs;
+	const write = fs.writeSync.bind(fs);
+	const decoder = new TextDecoder("utf-8");
+	fs.writeSync = (fd, buf) => {
+		output = (output + decoder.decode(buf)).slice(-OUTPUT_TAIL);
+		if (reason === "") {
+			// Only a whole line: the runtime writes one in pieces.
+			const m = output.match(/^(fatal error|panic): [^\n]*\n/m);
+			if (m) {
+				reason = m[0].trim().slice(0, 500);
+			}
+		}
+		return write(fd, buf);
+	};
+}
+
+function crashOutput(extra) {
+	const tail = (output + (extra ? "\n" + extra : "")).slice(-OUTPUT_TAIL);
+	return reason === "" ? tail : reason + "\n…\n" + tail;
+}
+
+async function compile(url) {
+	const resp = await fetch(url);
+	if (!resp.ok) {
+		throw new Error(`fetch ${url}: ${resp.status} ${resp.statusText}`);
+	}
+	const type = (resp.headers.get("Content-Type") || "").split(";")[0].trim();
+	if (WebAssembly.compileStreaming && type === "application/wasm") {
+		return WebAssembly.compileStreaming(resp);
+	}
+	// A server that sends another MIME type: compile from the bytes.
+	return WebAssembly.compile(await resp.arrayBuffer());
+}
+
+function describe(err) {
+	return (err && err.message) || String(err);
+}
+
+self.addEventListener("message", async (event) => {
+	if (booted) {
+		return; // the Go program owns every message after the boot
+	}
+	const m = event.data;
+	if (!m || typeof m !== "object" || m.v !== VERSION || m.kind !== "boot" || typeof m.body !== "string") {
+		post("error", { id: 0, error: "message rejected: the worker has not started; its first message must be a version " + VERSION + " boot" });
+		return;
+	}
+	booted = true;
+	const bootMS = performance.now();
+	try {
+		let module = m.module;
+		let compileMS = 0;
+		const t0 = performance.now();
+		if (module === undefined) {
+			module = await compile(new URL("worker.wasm", self.location.href).href);
+			compileMS = performance.now() - t0;
+		} else if (!(module instanceof WebAssembly.Module)) {
+			throw new Error("the boot message's module is not a WebAssembly.Module");
+		}
+		self.conlabModule = module; // for the children this worker may start
+		const go = new Go();
+		go.argv = ["worker"];
+		go.exit = (code) => post("exit", { code: code, output: code === 0 ? "" : crashOutput("") });
+		const t1 = performance.now();
+		const instance = await WebAssembly.instantiate(module, go.importObject);
+		const t2 = performance.now();
+		// Times in ms since this worker's performance.timeOrigin, which the
+		// Go program reports so the page can place them on its own clock.
+		self.conlabBoot = {
+			body: m.body, compile_ms: compileMS, instantiate_ms: t2 - t1,
+			script_ms: scriptMS, boot_ms: bootMS, instantiated_ms: t2, time_origin: performance.timeOrigin,
+		};
+		go.run(instance).catch((err) => post("exit", { code: 2, output: crashOutput(describe(err)) }));
+	} catch (err) {
+		post("fatal", { error: "the worker could not start: " + describe(err) });
+	}
+});

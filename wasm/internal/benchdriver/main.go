@@ -1,0 +1,236 @@
+//go:build js && wasm
+
+// Command benchdriver is the browser half of the lab's browser benchmark
+// (app/internal/browserbench runs it in headless Chromium): it measures
+// the pool's cold start and warm per-run overhead, then each kernel given
+// in -config in the sequential, cooperative and workers modes, and prints
+// one line "CONLAB-BENCH-JSON {...}" with every measurement.
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+	"time"
+
+	"conlab/wasm"
+	"conlab/wasm/internal/jsenv"
+	"conlab/workloads"
+)
+
+// Config is what the native half asks for.
+type Config struct {
+	Reps    int      `json:"reps"`
+	Workers []int    `json:"workers"` // the workers mode's N values
+	Coop    int      `json:"coop"`    // goroutines of the cooperative runs
+	Pool    int      `json:"pool"`    // workers of the cold start
+	Kernels []Kernel `json:"kernels"`
+}
+
+// Kernel is one workload with the parameters to time it with.
+type Kernel struct {
+	Workload string         `json:"workload"`
+	Params   map[string]any `json:"params"`
+}
+
+// Report is what the driver measured. Times are medians in µs.
+type Report struct {
+	Browser    string           `json:"browser"`
+	Cores      int              `json:"cores"`
+	Isolated   bool             `json:"isolated"`
+	ColdStart  ColdStart        `json:"cold_start"`
+	OverheadUS map[string]int64 `json:"overhead_us"` // warm per-run overhead by mode: median
+	// OverheadMinUS is the fastest of those runs: what the code costs when
+	// the machine lets it.
+	OverheadMinUS map[string]int64 `json:"overhead_min_us"`
+	Kernels       []KernelReport   `json:"kernels"`
+}
+
+// ColdStart is the pool's start-up from nothing.
+type ColdStart struct {
+	Workers       int       `json:"workers"`
+	TotalMS       float64   `json:"total_ms"` // Warm: compile + start + warm-up
+	CompileMS     float64   `json:"compile_ms"`
+	StartMS       []float64 `json:"start_ms"`       // per worker: creation to ready
+	InstantiateMS []float64 `json:"instantiate_ms"` // per worker, inside it
+	WarmupMS      float64   `json:"warmup_ms"`
+}
+
+// KernelReport holds one kernel's wall times by run ("sequential",
+// "cooperative/4", "workers/2", ...).
+type KernelReport struct {
+	// ControlSpeedUp is what two plain JavaScript workers spinning got
+	// over one just before this kernel's runs: the parallelism the
+	// browser could have at that moment on a shared machine.
+	ControlSpeedUp float64            `json:"control_speedup"`
+	Workload       string             `json:"workload"`
+	Params         map[string]any     `json:"params"`
+	WallUS         map[string]int64   `json:"wall_us"`
+	AllUS          map[string][]int64 `json:"all_us"`
+}
+
+func main() {
+	cfgText := flag.String("config", "", "the benchmark's configuration, JSON")
+	flag.Parse()
+	var cfg Config
+	if err := json.Unmarshal([]byte(*cfgText), &cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "benchdriver: -config:", err)
+		os.Exit(2)
+	}
+	rep, err := bench(cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchdriver:", err)
+		os.Exit(1)
+	}
+	b, _ := json.Marshal(rep)
+	fmt.Printf("CONLAB-BENCH-JSON %s\n", b)
+}
+
+func bench(cfg Config) (*Report, error) {
+	ctx := context.Background()
+	rep := &Report{Cores: wasm.HardwareConcurrency(), Isolated: wasm.Isolated(), OverheadUS: map[string]int64{}, OverheadMinUS: map[string]int64{}}
+
+	// Cold start: a pool of cfg.Pool workers from nothing, several times
+	// (each pool compiles worker.wasm anew).
+	var colds []ColdStart
+	for range cfg.Reps {
+		p, err := wasm.NewPool(wasm.Config{Size: cfg.Pool})
+		if err != nil {
+			return nil, err
+		}
+		t0 := time.Now()
+		err = p.Warm(ctx)
+		total := float64(time.Since(t0).Microseconds()) / 1000
+		st := p.Stats()
+		p.Close()
+		if err != nil {
+			return nil, err
+		}
+		colds = append(colds, ColdStart{
+			Workers: cfg.Pool, TotalMS: total, CompileMS: st.CompileMS,
+			StartMS: st.StartMS, InstantiateMS: st.InstantiateMS, WarmupMS: st.WarmupMS,
+		})
+		log("cold start of %d workers: %.1f ms (compile %.1f ms, start %v ms, warm-up %.1f ms)", cfg.Pool, total, st.CompileMS, st.StartMS, st.WarmupMS)
+	}
+	// The median cold start, by its total, with its own parts.
+	slices.SortFunc(colds, func(a, b ColdStart) int { return cmp.Compare(a.TotalMS, b.TotalMS) })
+	rep.ColdStart = colds[len(colds)/2]
+
+	p, err := wasm.NewPool(wasm.Config{Size: cfg.Pool})
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close()
+	if err := p.Warm(ctx); err != nil {
+		return nil, err
+	}
+
+	// Warm per-run overhead: a run with nearly nothing to do.
+	tiny := map[string]any{"count": 1}
+	for _, m := range []struct {
+		key  string
+		mode workloads.Mode
+		n    int
+	}{{"sequential", workloads.Sequential, 1}, {"cooperative", workloads.Cooperative, 1}, {"workers/1", workloads.Workers, 1}, {fmt.Sprintf("workers/%d", cfg.Pool), workloads.Workers, cfg.Pool}} {
+		var walls []int64
+		for range 5 * cfg.Reps {
+			res, err := p.Run(ctx, workloads.Request{Workload: "countdown", Mode: m.mode, Workers: m.n, Params: tiny}, nil)
+			if err != nil {
+				return nil, err
+			}
+			walls = append(walls, res.WallUS)
+		}
+		rep.OverheadUS[m.key] = median(walls)
+		rep.OverheadMinUS[m.key] = slices.Min(walls)
+		log("warm per-run overhead, %s: median %d µs, best %d µs", m.key, rep.OverheadUS[m.key], rep.OverheadMinUS[m.key])
+	}
+
+	for _, k := range cfg.Kernels {
+		kr := KernelReport{Workload: k.Workload, Params: k.Params, WallUS: map[string]int64{}, AllUS: map[string][]int64{}}
+		if kr.ControlSpeedUp, err = jsParallelism(ctx); err != nil {
+			return nil, err
+		}
+		type run struct {
+			key  string
+			mode workloads.Mode
+			n    int
+		}
+		runs := []run{{"sequential", workloads.Sequential, 1}, {fmt.Sprintf("cooperative/%d", cfg.Coop), workloads.Cooperative, cfg.Coop}}
+		for _, n := range cfg.Workers {
+			runs = append(runs, run{fmt.Sprintf("workers/%d", n), workloads.Workers, n})
+		}
+		// Rounds interleave the modes, so a burst of load on the machine
+		// hits all of them alike.
+		for range cfg.Reps {
+			for _, r := range runs {
+				res, err := p.Run(ctx, workloads.Request{Workload: k.Workload, Mode: r.mode, Workers: r.n, Params: k.Params, TimeoutMS: workloads.MaxTimeoutMS}, nil)
+				if err != nil {
+					return nil, fmt.Errorf("%s %s: %w", k.Workload, r.key, err)
+				}
+				if !res.Check.OK {
+					return nil, fmt.Errorf("%s %s: check failed: %+v", k.Workload, r.key, res.Check)
+				}
+				kr.AllUS[r.key] = append(kr.AllUS[r.key], res.WallUS)
+				rep.Browser = res.Facts.Browser
+			}
+		}
+		for key, v := range kr.AllUS {
+			kr.WallUS[key] = median(v)
+		}
+		log("%s: %v", k.Workload, kr.WallUS)
+		rep.Kernels = append(rep.Kernels, kr)
+	}
+	return rep, nil
+}
+
+// jsParallelism times a JavaScript busy loop on one worker doing it twice
+// and on two workers doing it once each, and returns the speed-up.
+func jsParallelism(ctx context.Context) (float64, error) {
+	fn, err := jsenv.Get(jsenv.Global(), "Function")
+	if err != nil {
+		return 0, err
+	}
+	f, err := fn.New(`return (async (iters) => {
+		const src = "onmessage = (e) => { let s = 0; for (let i = 0; i < e.data; i++) { s = (s + i * i) % 1000003; } postMessage(s); };";
+		const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
+		const ws = [new Worker(url), new Worker(url)];
+		const job = (w, n) => new Promise((r) => { w.onmessage = r; w.postMessage(n); });
+		try {
+			await Promise.all(ws.map((w) => job(w, 1e6)));
+			let t0 = performance.now();
+			await job(ws[0], iters);
+			await job(ws[0], iters);
+			const one = performance.now() - t0;
+			t0 = performance.now();
+			await Promise.all(ws.map((w) => job(w, iters)));
+			return one / (performance.now() - t0);
+		} finally {
+			ws.forEach((w) => w.terminate());
+			URL.revokeObjectURL(url);
+		}
+	})(30000000);`)
+	if err != nil {
+		return 0, err
+	}
+	p, err := f.Invoke()
+	if err != nil {
+		return 0, err
+	}
+	v, err := jsenv.Await(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	return v.Float()
+}
+
+func log(format string, a ...any) { fmt.Fprintf(os.Stderr, "benchdriver: "+format+"\n", a...) }
+
+func median(xs []int64) int64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}

@@ -1,0 +1,156 @@
+//go:build js && wasm
+
+package jsenv
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"conlab/wasm/internal/proto"
+
+	"github.com/hack-pad/safejs"
+)
+
+// WorkerError is a failure of a Web Worker itself (its script did not
+// load, an exception escaped it, a message could not be cloned), as
+// opposed to a message it sent.
+type WorkerError struct{ Msg string }
+
+func (e *WorkerError) Error() string { return e.Msg }
+
+// Worker is a Web Worker running worker.js. Its handler is called from
+// JavaScript callbacks, once per message or failure, and must not block.
+// Methods are safe for concurrent use.
+type Worker struct {
+	v         safejs.Value
+	mu        sync.Mutex
+	listeners []listener
+	dead      bool
+}
+
+type listener struct {
+	event string
+	fn    safejs.Func
+}
+
+// StartWorker starts a Web Worker running script. handle receives every
+// message the worker sends (decoded and validated: err wraps
+// proto.ErrRejected when it is malformed) and every failure of the worker
+// (err is a *WorkerError).
+func StartWorker(script string, handle func(m *Message, err error)) (*Worker, error) {
+	ctor, err := Get(Global(), "Worker")
+	if err != nil || ctor.Type() != safejs.TypeFunction {
+		return nil, errors.New("this browser cannot start Web Workers")
+	}
+	w := &Worker{}
+	on := func(event string, f func(e safejs.Value)) error {
+		fn, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+			if len(args) > 0 {
+				f(args[0])
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		w.listeners = append(w.listeners, listener{event, fn})
+		_, err = w.v.Call("addEventListener", event, fn)
+		return err
+	}
+	if w.v, err = ctor.New(script); err != nil {
+		return nil, fmt.Errorf("new Worker(%s): %w", script, err)
+	}
+	fail := func(error) { w.Terminate() }
+	if err := on("message", func(e safejs.Value) {
+		data, err := e.Get("data")
+		if err != nil {
+			handle(nil, fmt.Errorf("%w: %v", proto.ErrRejected, err))
+			return
+		}
+		handle(Read(data, proto.ToPage))
+	}); err != nil {
+		fail(err)
+		return nil, err
+	}
+	if err := on("messageerror", func(safejs.Value) {
+		handle(nil, &WorkerError{Msg: "a message from the worker could not be received (deserialization failed)"})
+	}); err != nil {
+		fail(err)
+		return nil, err
+	}
+	if err := on("error", func(e safejs.Value) {
+		// The page handles it: keep it from also surfacing as an
+		// uncaught error.
+		_, _ = e.Call("preventDefault")
+		msg := "the worker failed"
+		if m, err := e.Get("message"); err == nil && m.Type() == safejs.TypeString {
+			if s, _ := m.String(); s != "" {
+				msg += ": " + s
+			}
+		} else {
+			msg += " to load " + script
+		}
+		handle(nil, &WorkerError{Msg: msg})
+	}); err != nil {
+		fail(err)
+		return nil, err
+	}
+	return w, nil
+}
+
+// Boot sends the boot message: the compiled module (undefined to have the
+// worker compile its own) and the worker's identity and role.
+func (w *Worker) Boot(module safejs.Value, b *proto.Boot) error {
+	extra := map[string]safejs.Value{}
+	if !module.IsUndefined() {
+		extra["module"] = module
+	}
+	return w.Post(b, nil, extra)
+}
+
+// Post sends a message; see the package function Post.
+func (w *Worker) Post(body any, data []byte, extra map[string]safejs.Value) error {
+	w.mu.Lock()
+	dead := w.dead
+	w.mu.Unlock()
+	if dead {
+		return errors.New("the worker was terminated")
+	}
+	return Post(w.v, body, data, extra)
+}
+
+// PostValue posts an arbitrary value, as it is: tests use it to send what
+// the protocol forbids.
+func (w *Worker) PostValue(v any) error {
+	_, err := w.v.Call("postMessage", v)
+	return err
+}
+
+// Terminate stops the worker at once, whatever it is doing, and releases
+// its callbacks. It is idempotent.
+func (w *Worker) Terminate() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.dead {
+		return
+	}
+	w.dead = true
+	if !w.v.IsUndefined() {
+		_, _ = w.v.Call("terminate")
+	}
+	// Removed listeners are never called again, so their functions can
+	// be released (even from inside one of them).
+	for _, l := range w.listeners {
+		_, _ = w.v.Call("removeEventListener", l.event, l.fn)
+		l.fn.Release()
+	}
+	w.listeners = nil
+}
+
+// Terminated reports whether Terminate was called.
+func (w *Worker) Terminated() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.dead
+}

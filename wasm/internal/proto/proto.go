@@ -1,0 +1,679 @@
+//go:build js && wasm
+
+// Package proto is the message protocol between the page's worker pool
+// (package conlab/wasm) and worker.wasm.
+//
+// A message is a plain JavaScript object
+//
+//	{v: 1, kind: "task", body: "<JSON>", data: Uint8Array?, shared: SharedArrayBuffer?}
+//
+// where v is [Version], kind names one of the body types below, body is
+// that type's JSON form, data is an optional byte payload (a task's input
+// or output: the copy the workers mode pays for) and shared an optional
+// SharedArrayBuffer. Both sides decode with [Decode], which rejects an
+// unknown version or kind, a body with unknown or missing fields, and
+// values out of their bounds: nothing that crosses a worker boundary is
+// trusted.
+package proto
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"conlab/workloads"
+)
+
+// Version is the protocol version. Both sides reject any other.
+const Version = 1
+
+// Kind names a message type.
+type Kind string
+
+// Messages from the page to a worker.
+const (
+	KBoot   Kind = "boot"   // handled by worker.js: the compiled module and the page's facts
+	KWarm   Kind = "warm"   // run each kernel once with quick parameters
+	KRun    Kind = "run"    // a whole run (sequential or cooperative) inside the worker
+	KTask   Kind = "task"   // one task of a workers-mode run
+	KFinish Kind = "finish" // the workers-mode run is over: report the instance's Final
+	KCancel Kind = "cancel" // stop the run's tasks
+	KPing   Kind = "ping"   // answer with a pong
+)
+
+// Messages from a worker to the page.
+const (
+	KReady    Kind = "ready"    // the Go program is up and listening
+	KWarmed   Kind = "warmed"   // answer to warm
+	KSpans    Kind = "spans"    // spans that closed, for live progress
+	KResult   Kind = "result"   // answer to run
+	KTaskDone Kind = "taskdone" // answer to task
+	KFinal    Kind = "final"    // answer to finish
+	KStuck    Kind = "stuck"    // every task of a run in this worker is blocked
+	KPong     Kind = "pong"     // answer to ping
+	KError    Kind = "error"    // a message was rejected or could not be served
+	KExit     Kind = "exit"     // from worker.js: the Go program exited
+	KFatal    Kind = "fatal"    // from worker.js: the worker could not start
+	KOutput   Kind = "output"   // a child's stdout or stderr bytes, as the data
+)
+
+// Roles of a worker.
+const (
+	RolePool  = ""      // a pool worker: serves warm, run, task, finish, cancel, ping
+	RoleChild = "child" // a child program: runs workloads.ChildMain(Args) and exits
+)
+
+// Limits on what a message may carry.
+const (
+	MaxBody      = 64 << 20 // bytes of JSON body
+	MaxData      = 1 << 30  // bytes of payload
+	MaxID        = 1 << 53  // ids stay exact as JavaScript numbers
+	MaxTasks     = 1 << 20  // task index bound
+	MaxSpans     = 1 << 22  // spans in one message
+	MaxText      = 1 << 16  // bytes of an error text or label
+	MaxWatchdog  = workloads.MaxTimeoutMS
+	maxWorkloads = 256
+)
+
+// Boot is what the page sends worker.js (with the compiled module); the
+// Go program reads it back from worker.js to learn its identity.
+type Boot struct {
+	Worker int      `json:"worker"` // the pool's id of this worker, for messages
+	Base   string   `json:"base"`   // URL that relative fetches resolve against
+	Role   string   `json:"role"`   // RolePool or RoleChild
+	Args   []string `json:"args"`   // the child's arguments (RoleChild only)
+}
+
+// Warm asks a worker to run each listed workload once with its Quick
+// parameters, so the first timed call is not the browser's unoptimised one.
+type Warm struct {
+	ID        int64    `json:"id"`
+	Workloads []string `json:"workloads"` // each called twice
+	// Long are the workloads to keep calling for MinMS each: the browser
+	// optimises a function in the background after it ran a while, and a
+	// run only gets the optimised code in a later call.
+	Long  []string `json:"long"`
+	MinMS float64  `json:"min_ms"`
+}
+
+// Run asks a worker for a whole run in the sequential or cooperative mode.
+type Run struct {
+	ID         int64             `json:"id"`
+	Request    workloads.Request `json:"request"`
+	OriginUS   int64             `json:"origin_us"` // the run's start on the shared clock
+	WatchdogMS int64             `json:"watchdog_ms"`
+}
+
+// Task asks a worker for one task of a workers-mode run. The first task a
+// worker gets for a run makes its instance (its own memory) for that run.
+type Task struct {
+	ID         int64             `json:"id"`
+	Task       int               `json:"task"`
+	Lane       int               `json:"lane"`
+	Request    workloads.Request `json:"request"`
+	OriginUS   int64             `json:"origin_us"`
+	DeadlineUS int64             `json:"deadline_us"` // when the run must end, on the shared clock
+	WatchdogMS int64             `json:"watchdog_ms"`
+	Shared     int               `json:"shared"` // int32 cells of the SharedArrayBuffer sent along; 0 for none
+}
+
+// Finish ends a workers-mode run in a worker: it answers with its Final.
+type Finish struct {
+	ID int64 `json:"id"`
+}
+
+// Cancel stops the run's tasks in a worker.
+type Cancel struct {
+	ID int64 `json:"id"`
+}
+
+// Ping asks for a Pong.
+type Ping struct {
+	ID int64 `json:"id"`
+}
+
+// Ready says the worker's Go program runs. Durations are in ms; the
+// moments of its start are in ms since the worker's TimeOriginMS (its
+// performance.timeOrigin, on the shared clock): worker.js running,
+// the boot message in, the module instantiated, Go listening.
+type Ready struct {
+	Worker         int     `json:"worker"`
+	CompileMS      float64 `json:"compile_ms"` // only when the worker compiled the module itself
+	InstantiateMS  float64 `json:"instantiate_ms"`
+	TimeOriginMS   float64 `json:"time_origin_ms"`
+	ScriptMS       float64 `json:"script_ms"`
+	BootMS         float64 `json:"boot_ms"`
+	InstantiatedMS float64 `json:"instantiated_ms"`
+	GoStartMS      float64 `json:"go_start_ms"`
+	GoVersion      string  `json:"go_version"`
+}
+
+// Warmed answers Warm.
+type Warmed struct {
+	ID      int64        `json:"id"`
+	MS      float64      `json:"ms"`
+	Kernels []KernelWarm `json:"kernels"`
+	Error   string       `json:"error,omitempty"`
+}
+
+// KernelWarm is how warming one kernel went: its first (unoptimised) call
+// and its last.
+type KernelWarm struct {
+	Workload string `json:"workload"`
+	Runs     int    `json:"runs"`
+	FirstUS  int64  `json:"first_us"`
+	LastUS   int64  `json:"last_us"`
+}
+
+// Spans carries spans that closed, relative to the run's origin, and how
+// many tasks of a whole run have finished.
+type Spans struct {
+	ID    int64            `json:"id"`
+	Spans []workloads.Span `json:"spans"`
+	Done  int              `json:"done"`
+}
+
+// Result answers Run. Its spans are relative to the run's origin.
+type Result struct {
+	ID     int64            `json:"id"`
+	Result workloads.Result `json:"result"`
+}
+
+// TaskDone answers Task. The task's output payload travels as the
+// message's data, not inside the JSON.
+type TaskDone struct {
+	ID     int64                `json:"id"`
+	Result workloads.TaskResult `json:"result"`
+}
+
+// Final answers Finish.
+type Final struct {
+	ID    int64  `json:"id"`
+	Value uint64 `json:"value"`
+	Has   bool   `json:"has"`
+}
+
+// Stuck reports that every task of the run in this worker has been blocked
+// without progress for AfterMS; an empty Stuck says it moved again.
+type Stuck struct {
+	ID      int64                 `json:"id"`
+	Stuck   []workloads.StuckTask `json:"stuck"`
+	AfterMS int64                 `json:"after_ms"`
+}
+
+// Pong answers Ping.
+type Pong struct {
+	ID int64 `json:"id"`
+}
+
+// Error reports a rejected message or a request that could not be served.
+// ID is the id of the message it answers, 0 when unknown.
+type Error struct {
+	ID    int64  `json:"id"`
+	Error string `json:"error"`
+}
+
+// Exit reports that the worker's Go program exited (it cannot serve any
+// more messages). Output is the end of what it wrote to the console (a
+// crash's panic message).
+type Exit struct {
+	Code   int    `json:"code"`
+	Output string `json:"output"`
+}
+
+// Output carries a child's output bytes as the message's data.
+type Output struct {
+	Stream string `json:"stream"` // "stdout" or "stderr"
+}
+
+// Fatal reports that the worker could not start.
+type Fatal struct {
+	Error string `json:"error"`
+}
+
+// Direction says which side a message travels to.
+type Direction int
+
+// Directions.
+const (
+	ToWorker Direction = iota
+	ToPage
+)
+
+// kinds maps each kind to its direction and a constructor of its body.
+var kinds = map[Kind]struct {
+	dir Direction
+	new func() validator
+}{
+	KBoot:     {ToWorker, func() validator { return new(Boot) }},
+	KWarm:     {ToWorker, func() validator { return new(Warm) }},
+	KRun:      {ToWorker, func() validator { return new(Run) }},
+	KTask:     {ToWorker, func() validator { return new(Task) }},
+	KFinish:   {ToWorker, func() validator { return new(Finish) }},
+	KCancel:   {ToWorker, func() validator { return new(Cancel) }},
+	KPing:     {ToWorker, func() validator { return new(Ping) }},
+	KReady:    {ToPage, func() validator { return new(Ready) }},
+	KWarmed:   {ToPage, func() validator { return new(Warmed) }},
+	KSpans:    {ToPage, func() validator { return new(Spans) }},
+	KResult:   {ToPage, func() validator { return new(Result) }},
+	KTaskDone: {ToPage, func() validator { return new(TaskDone) }},
+	KFinal:    {ToPage, func() validator { return new(Final) }},
+	KStuck:    {ToPage, func() validator { return new(Stuck) }},
+	KPong:     {ToPage, func() validator { return new(Pong) }},
+	KError:    {ToPage, func() validator { return new(Error) }},
+	KExit:     {ToPage, func() validator { return new(Exit) }},
+	KFatal:    {ToPage, func() validator { return new(Fatal) }},
+	KOutput:   {ToPage, func() validator { return new(Output) }},
+}
+
+type validator interface{ validate() error }
+
+// KindOf returns the kind of a body value, or "" for a type that is not
+// a message body.
+func KindOf(body any) Kind {
+	switch body.(type) {
+	case *Boot:
+		return KBoot
+	case *Warm:
+		return KWarm
+	case *Run:
+		return KRun
+	case *Task:
+		return KTask
+	case *Finish:
+		return KFinish
+	case *Cancel:
+		return KCancel
+	case *Ping:
+		return KPing
+	case *Ready:
+		return KReady
+	case *Warmed:
+		return KWarmed
+	case *Spans:
+		return KSpans
+	case *Result:
+		return KResult
+	case *TaskDone:
+		return KTaskDone
+	case *Final:
+		return KFinal
+	case *Stuck:
+		return KStuck
+	case *Pong:
+		return KPong
+	case *Error:
+		return KError
+	case *Exit:
+		return KExit
+	case *Fatal:
+		return KFatal
+	case *Output:
+		return KOutput
+	}
+	return ""
+}
+
+// Encode returns the kind and JSON body of a message body (a pointer to
+// one of this package's body types). It validates the body first, so a
+// side never sends what the other would reject.
+func Encode(body any) (Kind, string, error) {
+	k := KindOf(body)
+	if k == "" {
+		return "", "", fmt.Errorf("proto: %T is not a message body", body)
+	}
+	if err := body.(validator).validate(); err != nil {
+		return "", "", fmt.Errorf("proto: invalid %s message: %w", k, err)
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return "", "", fmt.Errorf("proto: encoding %s: %w", k, err)
+	}
+	if len(b) > MaxBody {
+		return "", "", fmt.Errorf("proto: %s message of %d bytes exceeds %d", k, len(b), MaxBody)
+	}
+	return k, string(b), nil
+}
+
+// ErrRejected wraps every error of Decode.
+var ErrRejected = errors.New("message rejected")
+
+// Decode checks a received message's version and kind against the
+// direction it travels and decodes its body strictly. It returns a pointer
+// to the kind's body type.
+func Decode(dir Direction, version float64, kind, body string) (any, error) {
+	reject := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", ErrRejected, fmt.Sprintf(format, a...))
+	}
+	if version != Version {
+		return nil, reject("protocol version %v, want %d", version, Version)
+	}
+	k, ok := kinds[Kind(kind)]
+	if !ok {
+		return nil, reject("unknown kind %q", truncate(kind, 64))
+	}
+	if k.dir != dir {
+		return nil, reject("kind %q does not travel this way", kind)
+	}
+	if len(body) > MaxBody {
+		return nil, reject("%s body of %d bytes exceeds %d", kind, len(body), MaxBody)
+	}
+	v := k.new()
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return nil, reject("%s body: %v", kind, err)
+	}
+	if dec.More() {
+		return nil, reject("%s body: data after the JSON value", kind)
+	}
+	if !bytes.HasPrefix(bytes.TrimSpace([]byte(body)), []byte("{")) {
+		return nil, reject("%s body is not a JSON object", kind)
+	}
+	if err := v.validate(); err != nil {
+		return nil, reject("%s: %v", kind, err)
+	}
+	return v, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+func checkID(id int64) error {
+	if id < 1 || id > MaxID {
+		return fmt.Errorf("id %d out of range 1..%d", id, int64(MaxID))
+	}
+	return nil
+}
+
+func checkText(name, s string) error {
+	if len(s) > MaxText {
+		return fmt.Errorf("%s of %d bytes exceeds %d", name, len(s), MaxText)
+	}
+	return nil
+}
+
+func checkMS(name string, ms float64) error {
+	if math.IsNaN(ms) || ms < 0 || ms > 1e9 {
+		return fmt.Errorf("%s %v out of range", name, ms)
+	}
+	return nil
+}
+
+// checkRequest bounds what the engine's Prepare does not: the request's
+// own validation (workload, mode, parameters) happens in Prepare on the
+// receiving side and reports a *ParamError there.
+func checkRequest(r *workloads.Request) error {
+	if r.Workload == "" {
+		return errors.New("request names no workload")
+	}
+	if err := checkText("workload", r.Workload); err != nil {
+		return err
+	}
+	if len(r.Params) > 64 {
+		return fmt.Errorf("request has %d parameters", len(r.Params))
+	}
+	return nil
+}
+
+func checkSpans(sp []workloads.Span) error {
+	if len(sp) > MaxSpans {
+		return fmt.Errorf("%d spans exceed %d", len(sp), MaxSpans)
+	}
+	for i, s := range sp {
+		if s.End < s.Start || s.Lane < 0 || s.Lane >= workloads.MaxWorkers || s.Task < -1 {
+			return fmt.Errorf("span %d is malformed: %+v", i, s)
+		}
+		switch s.State {
+		case workloads.Running, workloads.Waiting, workloads.Blocked, workloads.Startup:
+		default:
+			return fmt.Errorf("span %d has unknown state %q", i, s.State)
+		}
+		if err := checkText("span label", s.Label); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkStuck(st []workloads.StuckTask) error {
+	if len(st) > MaxTasks {
+		return fmt.Errorf("%d stuck tasks", len(st))
+	}
+	for _, s := range st {
+		if s.Task < 0 || s.Task >= MaxTasks || s.Lane < 0 || s.Lane >= workloads.MaxWorkers {
+			return fmt.Errorf("stuck task malformed: %+v", s)
+		}
+		if err := checkText("stuck label", s.Label); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *Boot) validate() error {
+	if m.Worker < 1 || m.Worker > MaxID {
+		return fmt.Errorf("worker id %d out of range", m.Worker)
+	}
+	switch m.Role {
+	case RolePool:
+		if len(m.Args) > 0 {
+			return errors.New("a pool worker takes no arguments")
+		}
+	case RoleChild:
+		if len(m.Args) > 64 {
+			return fmt.Errorf("%d child arguments exceed 64", len(m.Args))
+		}
+		for _, a := range m.Args {
+			if err := checkText("argument", a); err != nil {
+				return err
+			}
+		}
+	default:
+		return fmt.Errorf("unknown role %q", truncate(m.Role, 32))
+	}
+	return checkText("base", m.Base)
+}
+
+func (m *Warm) validate() error {
+	if err := checkID(m.ID); err != nil {
+		return err
+	}
+	if len(m.Workloads) > maxWorkloads {
+		return fmt.Errorf("%d workloads to warm exceed %d", len(m.Workloads), maxWorkloads)
+	}
+	if len(m.Long) > maxWorkloads {
+		return fmt.Errorf("%d workloads to warm long exceed %d", len(m.Long), maxWorkloads)
+	}
+	for _, w := range append(m.Workloads, m.Long...) {
+		if w == "" || len(w) > 64 {
+			return fmt.Errorf("bad workload id %q", truncate(w, 64))
+		}
+	}
+	if math.IsNaN(m.MinMS) || m.MinMS < 0 || m.MinMS > 10_000 {
+		return fmt.Errorf("min_ms %v out of range 0..10000", m.MinMS)
+	}
+	return nil
+}
+
+func (m *Run) validate() error {
+	if err := checkID(m.ID); err != nil {
+		return err
+	}
+	if m.OriginUS <= 0 {
+		return fmt.Errorf("origin_us %d must be positive", m.OriginUS)
+	}
+	if m.WatchdogMS < 1 || m.WatchdogMS > MaxWatchdog {
+		return fmt.Errorf("watchdog_ms %d out of range 1..%d", m.WatchdogMS, MaxWatchdog)
+	}
+	switch m.Request.Mode {
+	case workloads.Sequential, workloads.Goroutines, workloads.Cooperative:
+	default:
+		return fmt.Errorf("a worker runs the sequential or cooperative mode, not %q", m.Request.Mode)
+	}
+	return checkRequest(&m.Request)
+}
+
+func (m *Task) validate() error {
+	if err := checkID(m.ID); err != nil {
+		return err
+	}
+	if m.Task < 0 || m.Task >= MaxTasks {
+		return fmt.Errorf("task %d out of range", m.Task)
+	}
+	if m.Lane < 0 || m.Lane >= workloads.MaxWorkers {
+		return fmt.Errorf("lane %d out of range 0..%d", m.Lane, workloads.MaxWorkers-1)
+	}
+	if m.OriginUS <= 0 {
+		return fmt.Errorf("origin_us %d must be positive", m.OriginUS)
+	}
+	if m.DeadlineUS < m.OriginUS || m.DeadlineUS-m.OriginUS > 2*int64(workloads.MaxTimeoutMS)*1000 {
+		return fmt.Errorf("deadline_us %d out of range for origin_us %d", m.DeadlineUS, m.OriginUS)
+	}
+	if m.WatchdogMS < 1 || m.WatchdogMS > MaxWatchdog {
+		return fmt.Errorf("watchdog_ms %d out of range 1..%d", m.WatchdogMS, MaxWatchdog)
+	}
+	if m.Shared < 0 || m.Shared > MaxData/4 {
+		return fmt.Errorf("shared %d out of range", m.Shared)
+	}
+	if m.Request.Mode != workloads.Workers {
+		return fmt.Errorf("a task belongs to a workers-mode run, not %q", m.Request.Mode)
+	}
+	return checkRequest(&m.Request)
+}
+
+func (m *Finish) validate() error { return checkID(m.ID) }
+func (m *Cancel) validate() error { return checkID(m.ID) }
+func (m *Ping) validate() error   { return checkID(m.ID) }
+func (m *Pong) validate() error   { return checkID(m.ID) }
+
+func (m *Ready) validate() error {
+	if m.Worker < 1 || m.Worker > MaxID {
+		return fmt.Errorf("worker id %d out of range", m.Worker)
+	}
+	for _, c := range []struct {
+		n string
+		v float64
+	}{{"instantiate_ms", m.InstantiateMS}, {"compile_ms", m.CompileMS}, {"script_ms", m.ScriptMS}, {"boot_ms", m.BootMS}, {"instantiated_ms", m.InstantiatedMS}, {"go_start_ms", m.GoStartMS}} {
+		if err := checkMS(c.n, c.v); err != nil {
+			return err
+		}
+	}
+	if math.IsNaN(m.TimeOriginMS) || m.TimeOriginMS < 0 || m.TimeOriginMS > 1e15 {
+		return fmt.Errorf("time_origin_ms %v out of range", m.TimeOriginMS)
+	}
+	return checkText("go_version", m.GoVersion)
+}
+
+func (m *Warmed) validate() error {
+	if err := checkID(m.ID); err != nil {
+		return err
+	}
+	if err := checkMS("ms", m.MS); err != nil {
+		return err
+	}
+	if len(m.Kernels) > maxWorkloads {
+		return fmt.Errorf("%d kernels", len(m.Kernels))
+	}
+	for _, k := range m.Kernels {
+		if k.Runs < 0 || k.FirstUS < 0 || k.LastUS < 0 || len(k.Workload) > 64 {
+			return fmt.Errorf("kernel report malformed: %+v", k)
+		}
+	}
+	return checkText("error", m.Error)
+}
+
+func (m *Spans) validate() error {
+	if err := checkID(m.ID); err != nil {
+		return err
+	}
+	if m.Done < 0 || m.Done > MaxTasks {
+		return fmt.Errorf("done %d out of range", m.Done)
+	}
+	return checkSpans(m.Spans)
+}
+
+func (m *Result) validate() error {
+	if err := checkID(m.ID); err != nil {
+		return err
+	}
+	r := &m.Result
+	if r.WallUS < 0 || r.StartupUS < 0 {
+		return fmt.Errorf("negative wall or startup time")
+	}
+	if err := checkText("error", r.Error); err != nil {
+		return err
+	}
+	if err := checkStuck(r.Stuck); err != nil {
+		return err
+	}
+	return checkSpans(r.Spans)
+}
+
+func (m *TaskDone) validate() error {
+	if err := checkID(m.ID); err != nil {
+		return err
+	}
+	r := &m.Result
+	if r.Task < 0 || r.Task >= MaxTasks || r.Lane < 0 || r.Lane >= workloads.MaxWorkers {
+		return fmt.Errorf("task result for task %d lane %d out of range", r.Task, r.Lane)
+	}
+	if r.Data != nil {
+		return errors.New("task output travels as the message's data, not in the body")
+	}
+	if err := checkText("error", r.Err); err != nil {
+		return err
+	}
+	return checkSpans(r.Spans)
+}
+
+func (m *Final) validate() error { return checkID(m.ID) }
+
+func (m *Stuck) validate() error {
+	if err := checkID(m.ID); err != nil {
+		return err
+	}
+	if m.AfterMS < 0 {
+		return fmt.Errorf("after_ms %d is negative", m.AfterMS)
+	}
+	return checkStuck(m.Stuck)
+}
+
+func (m *Error) validate() error {
+	if m.ID < 0 || m.ID > MaxID {
+		return fmt.Errorf("id %d out of range", m.ID)
+	}
+	if m.Error == "" {
+		return errors.New("empty error")
+	}
+	return checkText("error", m.Error)
+}
+
+func (m *Exit) validate() error {
+	if m.Code < -1 || m.Code > 255 {
+		return fmt.Errorf("exit code %d out of range", m.Code)
+	}
+	return checkText("output", m.Output)
+}
+
+func (m *Output) validate() error {
+	if m.Stream != "stdout" && m.Stream != "stderr" {
+		return fmt.Errorf("unknown stream %q", truncate(m.Stream, 32))
+	}
+	return nil
+}
+
+func (m *Fatal) validate() error {
+	if m.Error == "" {
+		return errors.New("empty error")
+	}
+	return checkText("error", m.Error)
+}

@@ -1,0 +1,158 @@
+//go:build js && wasm
+
+package proto
+
+import (
+	"errors"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"conlab/workloads"
+)
+
+func TestRoundTrip(t *testing.T) {
+	bodies := []any{
+		&Boot{Worker: 3, Base: "http://127.0.0.1/lab/", Role: RoleChild, Args: []string{"-lines", "2"}},
+		&Warm{ID: 1, Workloads: []string{"countdown"}, MinMS: 25},
+		&Run{ID: 2, Request: workloads.Request{Workload: "countdown", Mode: workloads.Cooperative, Workers: 2, Params: map[string]any{"count": 12}}, OriginUS: 5, WatchdogMS: 1000},
+		&Task{ID: 3, Task: 4, Lane: 1, Request: workloads.Request{Workload: "countdown", Mode: workloads.Workers, Workers: 2}, OriginUS: 5, DeadlineUS: 9, WatchdogMS: 1000},
+		&Finish{ID: 3}, &Cancel{ID: 3}, &Ping{ID: 9},
+		&Ready{Worker: 3, InstantiateMS: 12.5, GoVersion: "go1.26"},
+		&Warmed{ID: 1, MS: 3, Kernels: []KernelWarm{{Workload: "countdown", Runs: 2, FirstUS: 900, LastUS: 90}}},
+		&Spans{ID: 2, Spans: []workloads.Span{{Lane: 1, Task: 0, Label: "x", State: workloads.Running, Start: 1, End: 2}}},
+		&Result{ID: 2, Result: workloads.Result{Workload: "countdown", WallUS: 10}},
+		&TaskDone{ID: 3, Result: workloads.TaskResult{Task: 4, Lane: 1, Value: 1 << 63}},
+		&Final{ID: 3, Value: 1<<64 - 1, Has: true},
+		&Stuck{ID: 3, Stuck: []workloads.StuckTask{{Task: 1, Lane: 0, Label: "waits"}}, AfterMS: 300},
+		&Pong{ID: 9}, &Error{Error: "no"}, &Exit{Code: 2, Output: "panic: x"}, &Fatal{Error: "no"}, &Output{Stream: "stderr"},
+	}
+	for _, b := range bodies {
+		kind, text, err := Encode(b)
+		if err != nil {
+			t.Errorf("Encode(%T): %v", b, err)
+			continue
+		}
+		dir := ToPage
+		if kinds[kind].dir == ToWorker {
+			dir = ToWorker
+		}
+		got, err := Decode(dir, Version, string(kind), text)
+		if err != nil {
+			t.Errorf("Decode(%s): %v", text, err)
+			continue
+		}
+		_, again, _ := Encode(got)
+		if again != text {
+			t.Errorf("%s: round trip changed the body:\n%s\n%s", kind, text, again)
+		}
+	}
+	// Big numbers survive: values are uint64, not JavaScript numbers.
+	_, text, _ := Encode(&Final{ID: 1, Value: 1<<64 - 1, Has: true})
+	got, _ := Decode(ToPage, Version, "final", text)
+	if got.(*Final).Value != 1<<64-1 {
+		t.Errorf("Final value lost precision: %d", got.(*Final).Value)
+	}
+}
+
+func TestDecodeRejects(t *testing.T) {
+	cases := []struct {
+		dir        Direction
+		v          float64
+		kind, body string
+		why        string
+	}{
+		{ToWorker, 2, "ping", `{"id":1}`, "version"},
+		{ToWorker, 1.5, "ping", `{"id":1}`, "version"},
+		{ToWorker, 1, "fly", `{}`, "unknown kind"},
+		{ToWorker, 1, "pong", `{"id":1}`, "does not travel"},
+		{ToPage, 1, "task", `{"id":1}`, "does not travel"},
+		{ToWorker, 1, "ping", `{"id":1,"extra":2}`, "unknown field"},
+		{ToWorker, 1, "ping", `{"id":1} {"id":2}`, "after the JSON"},
+		{ToWorker, 1, "ping", `{"id":`, "body"},
+		{ToWorker, 1, "ping", `null`, "not a JSON object"},
+		{ToWorker, 1, "ping", `[1]`, "body"},
+		{ToWorker, 1, "ping", `{"id":0}`, "out of range"},
+		{ToWorker, 1, "ping", `{"id":"1"}`, "body"},
+		{ToWorker, 1, "ping", `{"id":9007199254740993}`, "out of range"},
+		{ToWorker, 1, "task", `{"id":1,"task":0,"lane":64,"request":{"workload":"countdown","mode":"workers"},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "lane"},
+		{ToWorker, 1, "task", `{"id":1,"task":-1,"lane":0,"request":{"workload":"countdown","mode":"workers"},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "task"},
+		{ToWorker, 1, "task", `{"id":1,"task":0,"lane":0,"request":{"workload":"countdown","mode":"sequential"},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "workers-mode"},
+		{ToWorker, 1, "task", `{"id":1,"task":0,"lane":0,"request":{"workload":"countdown","mode":"workers","bogus":1},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "unknown field"},
+		{ToWorker, 1, "run", `{"id":1,"request":{"workload":"countdown","mode":"workers"},"origin_us":1,"watchdog_ms":1}`, "sequential or cooperative"},
+		{ToWorker, 1, "run", `{"id":1,"request":{"workload":"","mode":"sequential"},"origin_us":1,"watchdog_ms":1}`, "no workload"},
+		{ToWorker, 1, "run", `{"id":1,"request":{"workload":"countdown","mode":"sequential"},"origin_us":0,"watchdog_ms":1}`, "origin_us"},
+		{ToWorker, 1, "run", `{"id":1,"request":{"workload":"countdown","mode":"sequential"},"origin_us":1,"watchdog_ms":0}`, "watchdog_ms"},
+		{ToWorker, 1, "warm", `{"id":1,"workloads":[""],"min_ms":0}`, "bad workload"},
+		{ToWorker, 1, "warm", `{"id":1,"workloads":[],"min_ms":-1}`, "min_ms"},
+		{ToWorker, 1, "boot", `{"worker":1,"base":"","role":"daemon","args":null}`, "role"},
+		{ToWorker, 1, "boot", `{"worker":1,"base":"","role":"","args":["x"]}`, "no arguments"},
+		{ToPage, 1, "spans", `{"id":1,"spans":[{"lane":0,"task":0,"label":"","state":"running","start_us":5,"end_us":4}]}`, "malformed"},
+		{ToPage, 1, "spans", `{"id":1,"spans":[{"lane":0,"task":0,"label":"","state":"dancing","start_us":1,"end_us":4}]}`, "unknown state"},
+		{ToPage, 1, "taskdone", `{"id":1,"result":{"task":0,"lane":0,"value":1,"data":"AAEC","spans":null}}`, "data"},
+		{ToPage, 1, "error", `{"id":1,"error":""}`, "empty"},
+		{ToPage, 1, "exit", `{"code":300,"output":""}`, "exit code"},
+		{ToPage, 1, "output", `{"stream":"stdin"}`, "stream"},
+		{ToPage, 1, "final", `{"id":1,"value":-1,"has":true}`, "body"},
+	}
+	for _, c := range cases {
+		_, err := Decode(c.dir, c.v, c.kind, c.body)
+		if !errors.Is(err, ErrRejected) || !strings.Contains(err.Error(), c.why) {
+			t.Errorf("Decode(%v, %s, %s) = %v, want a rejection mentioning %q", c.v, c.kind, c.body, err, c.why)
+		}
+	}
+}
+
+func TestEncodeRefusesInvalid(t *testing.T) {
+	for _, b := range []any{&Ping{}, &Task{ID: 1, Lane: -1}, &Error{ID: 1}, struct{}{}, nil} {
+		if _, _, err := Encode(b); err == nil {
+			t.Errorf("Encode(%#v) accepted", b)
+		}
+	}
+}
+
+// Decode never panics, and what it accepts Encode would send: valid
+// messages cut, spliced and flipped at random (seeded, so a failure
+// repeats). This package builds only for js/wasm, where the browser has no
+// file system for a go test -fuzz corpus.
+func TestDecodeMutations(t *testing.T) {
+	seeds := []struct {
+		dir        Direction
+		kind, body string
+	}{
+		{ToWorker, "ping", `{"id":1}`},
+		{ToPage, "taskdone", `{"id":1,"result":{"task":0,"lane":0,"value":1,"spans":[{"lane":0,"task":0,"label":"x","state":"running","start_us":1,"end_us":2}]}}`},
+		{ToWorker, "task", `{"id":1,"task":0,"lane":0,"request":{"workload":"countdown","mode":"workers","params":{"count":5}},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`},
+		{ToPage, "stuck", `{"id":1,"stuck":[{"task":0,"lane":0,"label":"w"}],"after_ms":3}`},
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 5000 {
+		s := seeds[i%len(seeds)]
+		b := []byte(s.body)
+		for range 1 + rng.IntN(3) {
+			switch k := rng.IntN(4); {
+			case k == 0 && len(b) > 0: // cut
+				b = b[:rng.IntN(len(b))]
+			case k == 1 && len(b) > 0: // flip a byte
+				b[rng.IntN(len(b))] = byte(rng.IntN(256))
+			case k == 2: // splice in a piece of another seed
+				o := seeds[rng.IntN(len(seeds))].body
+				at, from := rng.IntN(len(b)+1), rng.IntN(len(o))
+				b = append(b[:at:at], append([]byte(o[from:min(len(o), from+8)]), b[at:]...)...)
+			default: // insert a digit or sign
+				at := rng.IntN(len(b) + 1)
+				b = append(b[:at:at], append([]byte{`-9e\"{`[rng.IntN(6)]}, b[at:]...)...)
+			}
+		}
+		v, err := Decode(s.dir, Version, s.kind, string(b))
+		if err != nil {
+			if !errors.Is(err, ErrRejected) {
+				t.Fatalf("%q: an error that is no rejection: %v", b, err)
+			}
+			continue
+		}
+		if _, _, err := Encode(v); err != nil {
+			t.Fatalf("%q: Decode accepted what Encode refuses: %v", b, err)
+		}
+	}
+}

@@ -1,0 +1,634 @@
+//go:build js && wasm
+
+package wasm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"conlab/wasm/internal/jsenv"
+	"conlab/workloads"
+)
+
+func TestNewPoolRejectsBadConfig(t *testing.T) {
+	for _, cfg := range []Config{
+		{Prefix: "course/lab"},
+		{Prefix: "//evil.example/lab"},
+		{Prefix: "/lab?x=1"},
+		{Size: -1},
+		{Size: 65},
+		{StartTimeout: -time.Second},
+		{Watchdog: -time.Second},
+		{Watchdog: time.Hour},
+	} {
+		if p, err := NewPool(cfg); err == nil {
+			p.Close()
+			t.Errorf("NewPool(%+v) accepted a bad config", cfg)
+		}
+	}
+	p := newPool(t, Config{Prefix: "/course/week3/lab/"})
+	if p.script != "/course/week3/lab/web/worker.js" || p.wasmURL != "/course/week3/lab/web/worker.wasm" {
+		t.Errorf("prefix: script %q, wasm %q", p.script, p.wasmURL)
+	}
+	if got, want := newPool(t, Config{}).Stats().Size, min(HardwareConcurrency(), 64); got != want {
+		t.Errorf("default size %d, want hardwareConcurrency %d", got, want)
+	}
+}
+
+func TestRunRejectsBadRequests(t *testing.T) {
+	p := newPool(t, Config{Size: 1})
+	ctx := testCtx(t, time.Minute)
+	for _, req := range []workloads.Request{
+		{Workload: "nope", Mode: workloads.Sequential},
+		{Workload: "countdown", Mode: "threads"},
+		{Workload: "countdown", Mode: workloads.Workers, Workers: 65},
+		{Workload: "countdown", Mode: workloads.Cooperative, Params: map[string]any{"count": -1}},
+		{Workload: "countdown", Mode: workloads.Cooperative, Params: map[string]any{"cuont": 5}},
+		{Workload: "deadlock", Mode: workloads.Workers, Workers: 2},
+	} {
+		res, err := p.Run(ctx, req, nil)
+		var pe *workloads.ParamError
+		var ue *workloads.UnsupportedError
+		if res != nil || !(errors.As(err, &pe) || errors.As(err, &ue)) {
+			t.Errorf("Run(%+v) = %v, %v; want a nil result and a ParamError or UnsupportedError", req, res, err)
+		}
+	}
+	// Validation happens before anything starts.
+	if s := p.Stats(); s.Alive != 0 || s.CompileMS != 0 {
+		t.Errorf("bad requests started workers: %+v", s)
+	}
+}
+
+// Every workload of the catalog checks out in every browser mode it
+// supports, with spans on the run's lanes and clock.
+func TestQuickRunsInEveryMode(t *testing.T) {
+	p := warmPool(t, Config{Size: 2})
+	type mode struct {
+		m workloads.Mode
+		n int
+	}
+	modes := []mode{{workloads.Sequential, 1}, {workloads.Cooperative, 3}, {workloads.Workers, 1}, {workloads.Workers, 3}, {workloads.Main, 2}}
+	for _, w := range workloads.All() {
+		if w.Quick == nil {
+			continue
+		}
+		for _, md := range modes {
+			if ok, _ := w.Supports(md.m); !ok {
+				continue
+			}
+			name := fmt.Sprintf("%s/%s/%d", w.ID, md.m, md.n)
+			res, err := p.Run(testCtx(t, time.Minute), workloads.Request{Workload: w.ID, Mode: md.m, Workers: md.n, Params: w.Quick}, nil)
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+				continue
+			}
+			if !res.Check.OK {
+				t.Errorf("%s: check failed: %+v", name, res.Check)
+			}
+			lanes := 1
+			if md.m != workloads.Sequential {
+				lanes = md.n
+			}
+			checkSpans(t, res, lanes)
+			wantEngine := "wasm-worker"
+			if md.m == workloads.Main {
+				wantEngine = "wasm-page"
+			}
+			if res.Facts.Engine != wantEngine || res.Facts.GOARCH != "wasm" || res.Mode != md.m || res.Workers != md.n {
+				t.Errorf("%s: result says %s/%d on %+v", name, res.Mode, res.Workers, res.Facts)
+			}
+		}
+	}
+}
+
+// timePair runs a and b alternately, rounds times each, and returns the
+// fastest wall time of each: the machine is shared, and noise only ever
+// adds time.
+func timePair(t *testing.T, p *Pool, a, b workloads.Request, rounds int) (int64, int64) {
+	t.Helper()
+	var ta, tb []int64
+	for range rounds {
+		ta = append(ta, mustRun(t, p, a).WallUS)
+		tb = append(tb, mustRun(t, p, b).WallUS)
+	}
+	return minOf(ta), minOf(tb)
+}
+
+func minOf(xs []int64) int64 {
+	m := xs[0]
+	for _, x := range xs {
+		m = min(m, x)
+	}
+	return m
+}
+
+// Cooperative goroutines share one thread: CPU-bound work is no faster
+// than running it sequentially (the GIL lesson).
+func TestCooperativeCPUIsLikeSequential(t *testing.T) {
+	p := warmPool(t, Config{Size: 1})
+	params := map[string]any{"count": 60_000_000}
+	seq := workloads.Request{Workload: "countdown", Mode: workloads.Sequential, Params: params}
+	coop := workloads.Request{Workload: "countdown", Mode: workloads.Cooperative, Workers: 4, Params: params}
+	var ratio float64
+	for attempt := 1; attempt <= 3; attempt++ {
+		ts, tc := timePair(t, p, seq, coop, 5)
+		ratio = float64(tc) / float64(ts)
+		t.Logf("attempt %d: sequential %d µs, cooperative (4 goroutines) %d µs: ratio %.2f", attempt, ts, tc, ratio)
+		if ratio >= 0.8 && ratio <= 1.25 {
+			return
+		}
+	}
+	t.Errorf("cooperative/sequential = %.2f, want 0.8 to 1.25", ratio)
+}
+
+// Two workers are two threads: CPU-bound work runs about twice as fast as
+// on one (the multiprocessing lesson). The machine may be shared: before
+// each attempt a control experiment, two plain JavaScript workers spinning,
+// measures what parallelism the browser can get at all right now. The
+// test fails only when the control shows two free cores and the pool
+// still does not use them; with no free core at any attempt it skips.
+func TestWorkersRunInParallel(t *testing.T) {
+	if HardwareConcurrency() < 2 {
+		t.Skip("this browser reports one core")
+	}
+	p := warmPool(t, Config{Size: 2})
+	params := map[string]any{"count": 120_000_000}
+	one := workloads.Request{Workload: "countdown", Mode: workloads.Workers, Workers: 1, Params: params}
+	two := workloads.Request{Workload: "countdown", Mode: workloads.Workers, Workers: 2, Params: params}
+	free := false
+	for attempt := 1; attempt <= 6; attempt++ {
+		control := jsParallelism(t)
+		t1, t2 := timePair(t, p, one, two, 3)
+		speedup := float64(t1) / float64(t2)
+		t.Logf("attempt %d: JavaScript control speed-up %.2f; pool: 1 worker %d µs, 2 workers %d µs: speed-up %.2f", attempt, control, t1, t2, speedup)
+		if speedup > 1.3 {
+			return
+		}
+		if control >= 1.6 {
+			free = true
+			if attempt >= 3 {
+				t.Fatalf("the browser runs two plain workers %.2f times as fast as one, but the pool only %.2f times: want > 1.3", control, speedup)
+			}
+		}
+	}
+	if !free {
+		t.Skip("the machine had no free second core during any attempt (see the control speed-ups)")
+	}
+	t.Error("the pool never ran 2 workers more than 1.3 times as fast as 1")
+}
+
+// jsParallelism times the same JavaScript busy loop on one worker doing it
+// twice and on two workers doing it once each, and returns the speed-up.
+func jsParallelism(t *testing.T) float64 {
+	t.Helper()
+	fn := mustEval(t, `async (iters) => {
+		const src = "onmessage = (e) => { let s = 0; for (let i = 0; i < e.data; i++) { s = (s + i * i) % 1000003; } postMessage(s); };";
+		const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
+		const ws = [new Worker(url), new Worker(url)];
+		const job = (w, n) => new Promise((r) => { w.onmessage = r; w.postMessage(n); });
+		try {
+			await Promise.all(ws.map((w) => job(w, 1e6)));
+			let t0 = performance.now();
+			await job(ws[0], iters);
+			await job(ws[0], iters);
+			const one = performance.now() - t0;
+			t0 = performance.now();
+			await Promise.all(ws.map((w) => job(w, iters)));
+			return one / (performance.now() - t0);
+		} finally {
+			ws.forEach((w) => w.terminate());
+			URL.revokeObjectURL(url);
+		}
+	}`)
+	p, err := fn.Invoke(30_000_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := jsenv.Await(testCtx(t, time.Minute), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := v.Float()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// Sleeping tasks overlap in one thread: a cooperative run takes as long
+// as the longest sleep, a sequential one their sum (the asyncio lesson).
+func TestSleepOverlapsCooperatively(t *testing.T) {
+	p := warmPool(t, Config{Size: 1})
+	type c struct {
+		id             string
+		params         map[string]any
+		longest, total time.Duration
+	}
+	cases := []c{{"test-sleepy", map[string]any{"tasks": 5, "unit": 40}, 200 * time.Millisecond, 600 * time.Millisecond}}
+	if _, err := workloads.Lookup("sleep"); err == nil {
+		cases = append(cases, c{"sleep", map[string]any{"tasks": 5, "unit": 40}, 200 * time.Millisecond, 600 * time.Millisecond})
+	}
+	for _, tc := range cases {
+		coop := mustRun(t, p, workloads.Request{Workload: tc.id, Mode: workloads.Cooperative, Workers: 5, Params: tc.params})
+		seq := mustRun(t, p, workloads.Request{Workload: tc.id, Mode: workloads.Sequential, Params: tc.params})
+		wc, ws := time.Duration(coop.WallUS)*time.Microsecond, time.Duration(seq.WallUS)*time.Microsecond
+		t.Logf("%s: cooperative %v (longest sleep %v), sequential %v (sum %v)", tc.id, wc, tc.longest, ws, tc.total)
+		if wc < tc.longest || wc > tc.longest+250*time.Millisecond {
+			t.Errorf("%s: cooperative took %v, want about the longest sleep, %v", tc.id, wc, tc.longest)
+		}
+		if ws < tc.total || ws > tc.total+400*time.Millisecond {
+			t.Errorf("%s: sequential took %v, want about the sum of the sleeps, %v", tc.id, ws, tc.total)
+		}
+		if n := maxOverlap(coop.Spans, workloads.Waiting); n < 5 {
+			t.Errorf("%s: at most %d sleeps overlap on the cooperative timeline, want 5", tc.id, n)
+		}
+		if n := maxOverlap(seq.Spans, workloads.Waiting); n != 1 {
+			t.Errorf("%s: %d sleeps overlap on the sequential timeline, want 1", tc.id, n)
+		}
+	}
+}
+
+// maxOverlap is the largest number of spans in state s at one instant.
+func maxOverlap(spans []workloads.Span, s workloads.State) int {
+	best := 0
+	for _, a := range spans {
+		if a.State != s {
+			continue
+		}
+		n := 0
+		for _, b := range spans {
+			if b.State == s && b.Start <= a.Start && a.Start < b.End {
+				n++
+			}
+		}
+		best = max(best, n)
+	}
+	return best
+}
+
+// A panicking task is that task's error; the worker that ran it stays
+// usable and the next run succeeds.
+func TestPanicIsATaskError(t *testing.T) {
+	p := warmPool(t, Config{Size: 2})
+	ids := func() []int {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		var s []int
+		for _, w := range p.workers {
+			s = append(s, w.id)
+		}
+		return s
+	}
+	before := fmt.Sprint(ids())
+	for _, m := range []workloads.Mode{workloads.Sequential, workloads.Cooperative, workloads.Workers, workloads.Main} {
+		res, err := p.Run(testCtx(t, time.Minute), workloads.Request{Workload: "test-panic", Mode: m, Workers: 2, Params: map[string]any{"tasks": 4, "panic": 1}}, nil)
+		if err == nil || !strings.Contains(err.Error(), "task 1 panicked") || !strings.Contains(err.Error(), "nil map") {
+			t.Errorf("%s: error %v, want task 1's panic", m, err)
+		}
+		if res == nil || res.Error == "" {
+			t.Errorf("%s: result %+v, want one with the error", m, res)
+		}
+		mustRun(t, p, workloads.Request{Workload: "countdown", Mode: m, Workers: 2, Params: map[string]any{"count": 1000}})
+	}
+	if after := fmt.Sprint(ids()); after != before {
+		t.Errorf("workers %s were replaced by %s: a panic must not cost the worker", before, after)
+	}
+}
+
+// A task that kills its worker's Go program (a fatal error no recover
+// catches) fails the run with what the program said; the pool replaces
+// the worker and the next run succeeds.
+func TestCrashedWorkerIsReplaced(t *testing.T) {
+	p := warmPool(t, Config{Size: 2})
+	for _, m := range []workloads.Mode{workloads.Cooperative, workloads.Workers} {
+		res, err := p.Run(testCtx(t, time.Minute), workloads.Request{Workload: "test-crash", Mode: m, Workers: 2}, nil)
+		if err == nil || !strings.Contains(err.Error(), "exited with code 2") || !strings.Contains(err.Error(), "stack") || res == nil {
+			t.Errorf("%s: %v, want the worker's crash", m, err)
+		}
+		t.Logf("%s: %v", m, err)
+		if !waitFor(30*time.Second, func() bool { s := p.Stats(); return s.Alive == 2 && s.Warm == 2 }) {
+			t.Fatalf("%s: the crashed worker was not replaced: %+v", m, p.Stats())
+		}
+		mustRun(t, p, workloads.Request{Workload: "countdown", Mode: m, Workers: 2, Params: map[string]any{"count": 1000}})
+	}
+	if _, err := p.Run(testCtx(t, time.Minute), workloads.Request{Workload: "test-crash", Mode: workloads.Main}, nil); err == nil {
+		t.Error("test-crash ran on the page")
+	}
+}
+
+// Cancelling a run terminates the workers running it; the pool replaces
+// them and no extra worker stays alive.
+func TestCancelReplacesWorkers(t *testing.T) {
+	p := warmPool(t, Config{Size: 2})
+	if !waitFor(10*time.Second, func() bool { return liveWorkers(t) == 2 }) {
+		t.Fatalf("%d workers alive before the test, want 2", liveWorkers(t))
+	}
+	huge := map[string]any{"count": 20_000_000_000}
+	for _, m := range []workloads.Mode{workloads.Workers, workloads.Cooperative, workloads.Sequential} {
+		ctx, cancel := context.WithCancel(context.Background())
+		time.AfterFunc(300*time.Millisecond, cancel)
+		t0 := time.Now()
+		res, err := p.Run(ctx, workloads.Request{Workload: "countdown", Mode: m, Workers: 2, Params: huge}, nil)
+		took := time.Since(t0)
+		if !errors.Is(err, context.Canceled) || res == nil || res.Error == "" {
+			t.Fatalf("%s: Run = %+v, %v; want a result with the cancellation", m, res, err)
+		}
+		if took > 3*time.Second {
+			t.Errorf("%s: a cancelled run took %v to end", m, took)
+		}
+		ok := waitFor(30*time.Second, func() bool {
+			s := p.Stats()
+			return s.Alive == 2 && s.Warm == 2 && s.Busy == 0 && liveWorkers(t) == 2
+		})
+		if !ok {
+			t.Fatalf("%s: after the cancel: pool %+v, browser has %d workers; want 2 warm workers and no other", m, p.Stats(), liveWorkers(t))
+		}
+		mustRun(t, p, workloads.Request{Workload: "countdown", Mode: m, Workers: 2, Params: map[string]any{"count": 1000}})
+	}
+}
+
+// A run whose tasks all wait on each other ends with a deadlock error
+// naming them, within the watchdog's bound, and the pool works on.
+func TestDeadlockIsReported(t *testing.T) {
+	const watchdog = 300 * time.Millisecond
+	p := warmPool(t, Config{Size: 2, Watchdog: watchdog})
+	type c struct {
+		req  workloads.Request
+		want string
+	}
+	cases := []c{
+		{workloads.Request{Workload: "test-hang", Mode: workloads.Cooperative, Workers: 2}, "0 1"},
+		{workloads.Request{Workload: "test-hang", Mode: workloads.Workers, Workers: 2}, "0 1"},
+		{workloads.Request{Workload: "test-hang", Mode: workloads.Main, Workers: 3, Params: map[string]any{"tasks": 3}}, "0 1 2"},
+	}
+	if _, err := workloads.Lookup("deadlock"); err == nil {
+		cases = append(cases, c{workloads.Request{Workload: "deadlock", Mode: workloads.Cooperative, Workers: 2, Params: map[string]any{"fix": "none", "hold": 20}}, "0 1"})
+	}
+	for _, tc := range cases {
+		name := tc.req.Workload + "/" + string(tc.req.Mode)
+		t0 := time.Now()
+		res, err := p.Run(testCtx(t, time.Minute), tc.req, nil)
+		took := time.Since(t0)
+		var dl *workloads.DeadlockError
+		if !errors.As(err, &dl) {
+			t.Errorf("%s: error %v, want a deadlock", name, err)
+			continue
+		}
+		var got []string
+		for _, s := range dl.Stuck {
+			got = append(got, fmt.Sprint(s.Task))
+		}
+		if strings.Join(got, " ") != tc.want || res == nil || len(res.Stuck) != len(dl.Stuck) || !strings.Contains(res.Error, "deadlock") {
+			t.Errorf("%s: stuck %v (result %+v), want tasks %s", name, got, res, tc.want)
+		}
+		if took > watchdog+3*time.Second {
+			t.Errorf("%s: the deadlock took %v to report (watchdog %v)", name, took, watchdog)
+		}
+		t.Logf("%s: %v after %v", name, err, took)
+	}
+	for _, m := range []workloads.Mode{workloads.Workers, workloads.Cooperative} {
+		mustRun(t, p, workloads.Request{Workload: "countdown", Mode: m, Workers: 2, Params: map[string]any{"count": 1000}})
+	}
+	if s := p.Stats(); s.Alive != 2 {
+		t.Errorf("after the deadlocks: %+v", s)
+	}
+}
+
+// A run past its deadline ends with ErrTimeout soon after it, and the pool
+// works on.
+func TestDeadline(t *testing.T) {
+	p := warmPool(t, Config{Size: 2})
+	for _, m := range []workloads.Mode{workloads.Cooperative, workloads.Workers} {
+		t0 := time.Now()
+		res, err := p.Run(testCtx(t, time.Minute), workloads.Request{Workload: "countdown", Mode: m, Workers: 2, TimeoutMS: 300, Params: map[string]any{"count": 20_000_000_000}}, nil)
+		took := time.Since(t0)
+		if !errors.Is(err, workloads.ErrTimeout) || res == nil || !strings.Contains(res.Error, "deadline") {
+			t.Errorf("%s: %v, %+v; want the deadline error", m, err, res)
+		}
+		// Workers stop their tasks at the deadline themselves; a worker
+		// busy in a cooperative run is terminated after a grace.
+		if took > 2*time.Second {
+			t.Errorf("%s: a 300 ms deadline took %v", m, took)
+		}
+		t.Logf("%s: %v after %v", m, err, took)
+		if m == workloads.Workers && len(res.Spans) < 2 {
+			t.Errorf("workers: the timed-out tasks' spans are missing: %+v", res.Spans)
+		}
+		mustRun(t, p, workloads.Request{Workload: "countdown", Mode: m, Workers: 2, Params: map[string]any{"count": 1000}})
+	}
+}
+
+func TestStartFailures(t *testing.T) {
+	ctx := testCtx(t, time.Minute)
+	p := newPool(t, Config{Prefix: "/missing", Size: 1})
+	if err := p.Warm(ctx); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Errorf("a site without worker.wasm: Warm = %v, want the 404", err)
+	}
+	p = newPool(t, Config{Prefix: "/stall", Size: 2, StartTimeout: 700 * time.Millisecond})
+	t0 := time.Now()
+	err := p.Warm(ctx)
+	if err == nil || !strings.Contains(err.Error(), "did not finish their start") || time.Since(t0) > 5*time.Second {
+		t.Errorf("workers that never start: Warm = %v after %v, want a start-up timeout", err, time.Since(t0))
+	}
+	if s := p.Stats(); s.Alive != 0 {
+		t.Errorf("workers that failed to start are still counted: %+v", s)
+	}
+	if res, err := p.Run(ctx, workloads.Request{Workload: "countdown", Mode: workloads.Cooperative}, nil); err == nil {
+		t.Errorf("Run on a pool that cannot start: %+v", res)
+	}
+	p.Close()
+	if !waitFor(15*time.Second, func() bool { return liveWorkers(t) == 0 }) {
+		t.Errorf("workers that failed to start are still alive: %v", lastCensus)
+	}
+}
+
+// A server that sends worker.wasm with the wrong MIME type still works:
+// the pool compiles from the bytes.
+func TestWrongMIMEType(t *testing.T) {
+	p := warmPool(t, Config{Prefix: "/badmime/site", Size: 1})
+	mustRun(t, p, workloads.Request{Workload: "countdown", Mode: workloads.Cooperative, Workers: 2, Params: map[string]any{"count": 1000}})
+}
+
+func TestResize(t *testing.T) {
+	p := warmPool(t, Config{Size: 2})
+	for _, n := range []int{-1, 65} {
+		if err := p.Resize(n); err == nil {
+			t.Errorf("Resize(%d) accepted", n)
+		}
+	}
+	if err := p.Resize(1); err != nil {
+		t.Fatal(err)
+	}
+	if s := p.Stats(); s.Size != 1 || s.Alive != 1 {
+		t.Errorf("after Resize(1): %+v", s)
+	}
+	if err := p.Resize(3); err != nil {
+		t.Fatal(err)
+	}
+	if !waitFor(30*time.Second, func() bool { s := p.Stats(); return s.Alive == 3 && s.Warm == 3 }) {
+		t.Fatalf("after Resize(3): %+v", p.Stats())
+	}
+	if n := liveWorkers(t); n != 3 {
+		t.Errorf("the browser has %d workers, want 3: %v", n, lastCensus)
+	}
+	// A run that needs more workers grows the pool and pays their start.
+	res := mustRun(t, p, workloads.Request{Workload: "countdown", Mode: workloads.Workers, Workers: 4, Params: map[string]any{"count": 4000}})
+	if s := p.Stats(); s.Size != 4 || s.Alive != 4 || res.StartupUS <= 0 {
+		t.Errorf("after a run on 4 workers: %+v, startup %d µs", s, res.StartupUS)
+	}
+}
+
+// Start-up is reported by the run that paid it, and every worker's spans
+// are on one clock.
+func TestStartupAndOneClock(t *testing.T) {
+	p := newPool(t, Config{Size: 2})
+	req := workloads.Request{Workload: "test-sleepy", Mode: workloads.Workers, Workers: 2, Params: map[string]any{"tasks": 2, "unit": 60}}
+	cold := mustRun(t, p, req)
+	checkSpans(t, cold, 2)
+	startup := map[int]int{}
+	for _, s := range cold.Spans {
+		if s.Task == -1 {
+			startup[s.Lane]++
+			if s.End > cold.StartupUS+1000 {
+				t.Errorf("start-up span %+v ends after the start-up (%d µs)", s, cold.StartupUS)
+			}
+		} else if s.Start < cold.StartupUS {
+			t.Errorf("task span %+v starts before the workers were ready (%d µs)", s, cold.StartupUS)
+		}
+	}
+	if cold.StartupUS <= 0 || startup[0] < 2 || startup[1] < 2 {
+		t.Errorf("cold run: startup %d µs, start-up spans per lane %v; want compile, start and warm-up", cold.StartupUS, startup)
+	}
+	st := p.Stats()
+	if _, ok := st.FirstCallUS["countdown"]; !ok || len(st.WarmCallUS) != len(st.FirstCallUS) {
+		t.Errorf("no first and warm calls of the kernels: %+v", st)
+	}
+	if st.CompileMS <= 0 || len(st.InstantiateMS) != 2 || len(st.StartMS) != 2 || st.WarmupMS <= 0 {
+		t.Errorf("stats after a cold start: %+v", st)
+	}
+	t.Logf("cold start of 2 workers: %d µs; %+v", cold.StartupUS, st)
+
+	warm := mustRun(t, p, req)
+	checkSpans(t, warm, 2)
+	if warm.StartupUS != 0 {
+		t.Errorf("warm run paid %d µs of start-up", warm.StartupUS)
+	}
+	first := map[int]int64{}
+	for _, s := range warm.Spans {
+		if s.Task == -1 {
+			t.Errorf("warm run has a start-up span %+v", s)
+		}
+		if v, ok := first[s.Lane]; !ok || s.Start < v {
+			first[s.Lane] = s.Start
+		}
+	}
+	// Both workers got their first task at once: on one clock their
+	// first spans start together, soon after the run's start.
+	if d := first[0] - first[1]; d > 30_000 || d < -30_000 || first[0] > 50_000 || first[1] > 50_000 {
+		t.Errorf("first spans per lane %v µs: not on one clock", first)
+	}
+}
+
+// Payloads travel to the workers and back, the copying is on the
+// timeline, and each worker's instance reports its Final.
+func TestWorkersPayloadsAndFinals(t *testing.T) {
+	p := warmPool(t, Config{Size: 2})
+	params := map[string]any{"tasks": 5, "size": 200_000}
+	res := mustRun(t, p, workloads.Request{Workload: "test-bytes", Mode: workloads.Workers, Workers: 3, Params: params})
+	checkSpans(t, res, 3)
+	copies := 0
+	for _, s := range res.Spans {
+		if strings.HasPrefix(s.Label, "copy input to worker: 195.3 KB") {
+			copies++
+		}
+	}
+	if copies == 0 {
+		t.Errorf("no copy spans on the timeline: %+v", res.Spans)
+	}
+	mustRun(t, p, workloads.Request{Workload: "test-bytes", Mode: workloads.Cooperative, Workers: 3, Params: params})
+}
+
+// Shared memory between workers needs a cross-origin isolated page;
+// without one the run says why.
+func TestSharedMemory(t *testing.T) {
+	if _, err := workloads.Lookup("counter"); err != nil {
+		t.Skip("no counter workload")
+	}
+	p := warmPool(t, Config{Size: 2})
+	req := workloads.Request{Workload: "counter", Mode: workloads.Workers, Workers: 2, Params: map[string]any{"tasks": 4, "increments": 2000, "sync": "shared"}}
+	res, err := p.Run(testCtx(t, time.Minute), req, nil)
+	if Isolated() {
+		if err != nil || !res.Check.OK {
+			t.Fatalf("isolated page: %v %+v", err, res)
+		}
+		return
+	}
+	if err == nil || !strings.Contains(err.Error(), "cross-origin isolated") {
+		t.Errorf("page not isolated: %v, want the reason shared memory is unavailable", err)
+	}
+	if p.Stats().Isolated {
+		t.Error("Stats says isolated")
+	}
+}
+
+func TestProgress(t *testing.T) {
+	p := newPool(t, Config{Size: 2})
+	var stages []string
+	spans := 0
+	last := Progress{}
+	res, err := p.Run(testCtx(t, time.Minute), workloads.Request{Workload: "test-sleepy", Mode: workloads.Workers, Workers: 2, Params: map[string]any{"tasks": 4, "unit": 20}}, func(pr Progress) {
+		if len(stages) == 0 || stages[len(stages)-1] != pr.Stage {
+			stages = append(stages, pr.Stage)
+		}
+		if pr.Span != nil {
+			spans++
+		}
+		last = pr
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(stages, " "); got != "compiling starting warming running done" {
+		t.Errorf("stages %q", got)
+	}
+	if last.Done != 4 || last.Total != 4 || spans == 0 || spans > len(res.Spans) {
+		t.Errorf("last progress %+v, %d spans reported live of %d", last, spans, len(res.Spans))
+	}
+	// A whole run inside one worker, or on the page, reports its tasks as
+	// they finish too.
+	for _, m := range []workloads.Mode{workloads.Cooperative, workloads.Main} {
+		var dones []int
+		_, err := p.Run(testCtx(t, time.Minute), workloads.Request{Workload: "test-sleepy", Mode: m, Workers: 4, Params: map[string]any{"tasks": 4, "unit": 80}}, func(pr Progress) {
+			if len(dones) == 0 || dones[len(dones)-1] != pr.Done {
+				dones = append(dones, pr.Done)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(dones) < 3 || dones[len(dones)-1] != 4 {
+			t.Errorf("%s: tasks done as reported: %v, want a count rising to 4", m, dones)
+		}
+	}
+}
+
+func TestClose(t *testing.T) {
+	p := warmPool(t, Config{Size: 2})
+	p.Close()
+	if _, err := p.Run(testCtx(t, time.Minute), workloads.Request{Workload: "countdown"}, nil); !errors.Is(err, ErrClosed) {
+		t.Errorf("Run after Close: %v", err)
+	}
+	if err := p.Warm(context.Background()); !errors.Is(err, ErrClosed) {
+		t.Errorf("Warm after Close: %v", err)
+	}
+	if s := p.Stats(); s.Alive != 0 {
+		t.Errorf("after Close: %+v", s)
+	}
+	if !waitFor(10*time.Second, func() bool { return liveWorkers(t) == 0 }) {
+		t.Errorf("after Close the browser still has %d workers: %v", liveWorkers(t), lastCensus)
+	}
+}

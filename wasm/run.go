@@ -1,0 +1,648 @@
+//go:build js && wasm
+
+package wasm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"conlab/wasm/internal/jsenv"
+	"conlab/wasm/internal/proto"
+	"conlab/workloads"
+
+	"github.com/hack-pad/safejs"
+)
+
+// Run runs req in req.Mode and blocks until it ends:
+//
+//   - "sequential": one lane in one worker;
+//   - "cooperative" (or "goroutines"): N goroutines in one worker;
+//   - "workers": the tasks spread over N workers (the pool grows to N if
+//     it has fewer: the run pays their start-up);
+//   - "main": the cooperative run on the page's own thread. It freezes
+//     the page for the run's duration: that is its lesson.
+//
+// A request that does not validate returns a nil Result and the engine's
+// *workloads.ParamError or *workloads.UnsupportedError. A run that starts
+// returns a Result (Facts.Engine "wasm-worker" or "wasm-page") whose spans
+// are relative to the moment Run was called, on one clock for every
+// worker; WallUS is the time from that moment to the result, including
+// any start-up, which StartupUS and Startup spans (Task -1) report. A run
+// that fails has Result.Error set and returns the error as well: a
+// *workloads.DeadlockError (with Result.Stuck), workloads.ErrTimeout,
+// ctx's error, or a task's error.
+//
+// Cancelling ctx terminates the workers running the run and replaces
+// them in the background, so the next run starts clean. The request's
+// timeout_ms bounds the run (not the start-up, which Config.StartTimeout
+// bounds). onProgress, if not nil, is called from one goroutine at a time,
+// never from a JavaScript callback.
+func (p *Pool) Run(ctx context.Context, req workloads.Request, onProgress func(Progress)) (*workloads.Result, error) {
+	job, err := workloads.Prepare(req)
+	if err != nil {
+		return nil, err
+	}
+	progress := func(Progress) {}
+	if onProgress != nil {
+		progress = onProgress
+	}
+	if err := p.take(ctx); err != nil {
+		return nil, err
+	}
+	defer p.give()
+	origin := p.clock.Now()
+	r := &run{p: p, job: job, origin: origin, progress: progress, id: p.newID(), total: len(job.Plan.Tasks)}
+	if job.Request.Mode == workloads.Main {
+		return r.onPage(ctx)
+	}
+	lanes := 1
+	if job.Request.Mode == workloads.Workers {
+		lanes = min(job.Request.Workers, r.total)
+	}
+	ws, startup, startupUS, err := p.acquire(ctx, lanes, origin, progress)
+	if err != nil {
+		return nil, err
+	}
+	defer p.release(ws)
+	r.ws, r.startup, r.startupUS = ws, startup, startupUS
+	r.box = newMailbox()
+	for _, w := range ws {
+		w.box.Store(r.box)
+	}
+	// The deadline counts from here: start-up has its own bound. The
+	// workers enforce it themselves, so that the tasks stop and report
+	// what they did; the page's own deadline, a grace later, catches a
+	// worker too busy to notice.
+	timeout := time.Duration(job.Request.TimeoutMS) * time.Millisecond
+	r.deadline = p.clock.Now() + timeout.Microseconds()
+	runCtx, cancel := context.WithTimeout(ctx, timeout+deadlineGrace)
+	defer cancel()
+	r.parent = ctx
+	if job.Request.Mode == workloads.Workers {
+		return r.onWorkers(runCtx)
+	}
+	return r.inWorker(runCtx)
+}
+
+// deadlineGrace is how long past a run's deadline the page waits for its
+// workers to report it themselves (with what the tasks did) before it
+// terminates them: a task waiting notices its deadline at once, a busy
+// one in a cooperative run not at all (nothing preempts it).
+const deadlineGrace = 500 * time.Millisecond
+
+// run is one Run going on.
+type run struct {
+	p         *Pool
+	job       *workloads.Job
+	id        int64
+	origin    int64
+	total     int
+	done      int
+	progress  func(Progress)
+	parent    context.Context
+	ws        []*worker
+	box       *mailbox
+	startup   []workloads.Span
+	startupUS int64
+	deadline  int64 // on the shared clock (µs)
+}
+
+func (r *run) now() int64 { return r.p.clock.Now() - r.origin }
+
+func (r *run) watchdogMS() int64 { return max(r.p.watchdog.Milliseconds(), 1) }
+
+// grace is how long a worker may take to answer a message that needs no
+// work from it (a cancellation, a finish).
+func (r *run) grace() time.Duration { return max(2*r.p.watchdog, time.Second) }
+
+func (r *run) spans(sp []workloads.Span) {
+	for i := range sp {
+		s := sp[i]
+		r.progress(Progress{Stage: "running", Done: r.done, Total: r.total, Span: &s})
+	}
+}
+
+// advance takes a whole-run worker's count of finished tasks.
+func (r *run) advance(done int) {
+	if done > r.done && done <= r.total {
+		r.done = done
+		r.progress(Progress{Stage: "running", Done: r.done, Total: r.total})
+	}
+}
+
+// ctxError says why the run's context ended: the caller cancelled, or the
+// request's deadline passed.
+func (r *run) ctxError(ctx context.Context) error {
+	if r.parent != nil && r.parent.Err() != nil {
+		return r.parent.Err()
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%w (%d ms)", workloads.ErrTimeout, r.job.Request.TimeoutMS)
+	}
+	return ctx.Err()
+}
+
+// result makes the run's Result.
+func (r *run) result(engine string) *workloads.Result {
+	return &workloads.Result{
+		Workload:  r.job.Workload.ID,
+		Mode:      r.job.Request.Mode,
+		Workers:   r.job.Request.Workers,
+		Params:    r.job.Args.Map(),
+		StartupUS: r.startupUS,
+		Facts:     facts(engine),
+	}
+}
+
+// finishResult sets the wall time, adds the start-up spans, sorts, and
+// reports the end.
+func (r *run) finishResult(res *workloads.Result, err error) (*workloads.Result, error) {
+	res.WallUS = r.now()
+	res.Spans = append(res.Spans, r.startup...)
+	workloads.SortSpans(res.Spans)
+	if err != nil {
+		res.Error = err.Error()
+		var dl *workloads.DeadlockError
+		if errors.As(err, &dl) {
+			res.Stuck = dl.Stuck
+		}
+	}
+	r.progress(Progress{Stage: "done", Done: r.done, Total: r.total})
+	return res, err
+}
+
+// onPage runs the cooperative engine on the page's own thread.
+func (r *run) onPage(ctx context.Context) (*workloads.Result, error) {
+	env := &jsenv.Env{Clock: r.p.clock, Base: r.p.base, OneMemory: true, Spawner: r.p.spawner}
+	r.progress(Progress{Stage: "running", Total: r.total})
+	// Tasks run on goroutines of this page: one progress call at a time.
+	var mu sync.Mutex
+	jsenv.CountDone(r.job, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		r.advance(r.done + 1)
+	})
+	res, err := r.job.Run(ctx, workloads.Options{
+		Env:      env,
+		Watchdog: r.p.watchdog,
+		Engine:   "wasm-page",
+		OnSpan: func(s workloads.Span) {
+			d := env.First() - r.origin
+			s.Start += d
+			s.End += d
+			mu.Lock()
+			defer mu.Unlock()
+			r.progress(Progress{Stage: "running", Done: r.done, Total: r.total, Span: &s})
+		},
+	})
+	d := env.First() - r.origin
+	for i := range res.Spans {
+		res.Spans[i].Start += d
+		res.Spans[i].End += d
+	}
+	res.Facts = facts("wasm-page")
+	if err == nil {
+		r.done = r.total
+	}
+	return r.finishResult(res, err)
+}
+
+// inWorker runs a sequential or cooperative run in one worker with the
+// engine's Job.Run; the worker's own watchdog reports deadlocks.
+func (r *run) inWorker(ctx context.Context) (*workloads.Result, error) {
+	w := r.ws[0]
+	req := r.job.Request
+	if err := w.js.Post(&proto.Run{ID: r.id, Request: req, OriginUS: r.origin, WatchdogMS: r.watchdogMS()}, nil, nil); err != nil {
+		r.p.retire(w)
+		return r.finishResult(r.result("wasm-worker"), fmt.Errorf("wasm: sending the run to worker %d: %w", w.id, err))
+	}
+	r.progress(Progress{Stage: "running", Total: r.total})
+	fail := func(err error) (*workloads.Result, error) {
+		return r.finishResult(r.result("wasm-worker"), err)
+	}
+	for {
+		e, err := r.box.take(ctx, 0)
+		if err != nil {
+			// Cancelled or past the deadline: a busy worker cannot even
+			// read a cancel message, so it goes.
+			r.p.retire(w)
+			return fail(r.ctxError(ctx))
+		}
+		if ferr := e.w.failure(e); ferr != nil {
+			r.p.retire(w)
+			return fail(ferr)
+		}
+		switch b := e.msg.Body.(type) {
+		case *proto.Spans:
+			if b.ID == r.id {
+				r.spans(b.Spans)
+				r.advance(b.Done)
+			}
+		case *proto.Error:
+			if b.ID == r.id || b.ID == 0 {
+				return fail(errors.New(b.Error))
+			}
+		case *proto.Result:
+			if b.ID != r.id {
+				continue
+			}
+			res := b.Result
+			if res.Workload != r.job.Workload.ID || res.Mode != req.Mode {
+				r.p.retire(w)
+				return fail(fmt.Errorf("worker %d answered with a result for %s/%s", w.id, res.Workload, res.Mode))
+			}
+			out := r.result("wasm-worker")
+			out.Check, out.Spans, out.Stuck = res.Check, res.Spans, nil
+			r.done = r.total
+			return r.finishResult(out, remoteError(res))
+		}
+	}
+}
+
+// remoteError rebuilds the error of a result a worker's engine made.
+func remoteError(res workloads.Result) error {
+	if res.Error == "" {
+		return nil
+	}
+	if len(res.Stuck) > 0 {
+		var after int64
+		_, _ = fmt.Sscanf(res.Error, "deadlock: no progress for %d ms", &after)
+		return &workloads.DeadlockError{Stuck: res.Stuck, After: after}
+	}
+	if strings.HasPrefix(res.Error, workloads.ErrTimeout.Error()) {
+		return fmt.Errorf("%w%s", workloads.ErrTimeout, strings.TrimPrefix(res.Error, workloads.ErrTimeout.Error()))
+	}
+	return errors.New(res.Error)
+}
+
+// lane is one worker's share of a workers-mode run.
+type lane struct {
+	w        *worker
+	inflight []flight // sent and not yet answered, in the order sent
+	lastEnd  int64    // when the lane's last answered task ended (run clock)
+	ran      bool
+	stuck    []workloads.StuckTask
+	after    int64
+}
+
+// flight is a task sent to a worker.
+type flight struct {
+	task   int
+	sent   int64 // run clock
+	inSize int
+}
+
+// pipeline is how many tasks a worker holds at once: the one it runs and
+// the next, sent ahead so that the message's trip to the worker overlaps
+// the task before it instead of idling the worker.
+const pipeline = 2
+
+// onWorkers spreads the tasks over the run's workers: each worker takes
+// the next task when it is done with one, as the engine's lanes do.
+func (r *run) onWorkers(ctx context.Context) (*workloads.Result, error) {
+	job := r.job
+	n := r.total
+	lanes := make([]*lane, len(r.ws))
+	byWorker := map[*worker]int{}
+	for i, w := range r.ws {
+		lanes[i] = &lane{w: w}
+		byWorker[w] = i
+	}
+	shared := safejs.Undefined()
+	sharedCells := 0
+	if job.Plan.Shared > 0 && Isolated() {
+		if sab, err := jsenv.Get(jsenv.Global(), "SharedArrayBuffer"); err == nil {
+			if buf, err := sab.New(4 * job.Plan.Shared); err == nil {
+				shared, sharedCells = buf, job.Plan.Shared
+			}
+		}
+	}
+	results := make([]workloads.TaskResult, n)
+	data := make([][]byte, n)
+	var extra []workloads.Span
+	next := 0
+	send := func(l int) error {
+		ln := lanes[l]
+		if next >= n {
+			return nil
+		}
+		i := next
+		next++
+		var in []byte
+		if job.Plan.Input != nil {
+			in = job.Plan.Input(i)
+		}
+		ln.inflight = append(ln.inflight, flight{task: i, sent: r.now(), inSize: len(in)})
+		ln.ran = true
+		var ex map[string]safejs.Value
+		if sharedCells > 0 {
+			ex = map[string]safejs.Value{"shared": shared}
+		}
+		msg := &proto.Task{ID: r.id, Task: i, Lane: l, Request: job.Request, OriginUS: r.origin, DeadlineUS: r.deadline, WatchdogMS: r.watchdogMS(), Shared: sharedCells}
+		if err := ln.w.js.Post(msg, in, ex); err != nil {
+			return fmt.Errorf("wasm: sending task %d to worker %d: %w", i, ln.w.id, err)
+		}
+		return nil
+	}
+	r.progress(Progress{Stage: "running", Total: n})
+	var runErr error
+	// Every lane gets a task before any gets a second one.
+	for depth := 0; depth < pipeline && runErr == nil; depth++ {
+		for l := range lanes {
+			if runErr = send(l); runErr != nil {
+				break
+			}
+		}
+	}
+	var bad []*worker // workers to replace
+	killNow := false  // terminate the workers in flight instead of asking them to stop
+	for runErr == nil && r.done < n {
+		e, err := r.box.take(ctx, 0)
+		if err != nil {
+			runErr = r.ctxError(ctx)
+			// The caller's cancel terminates at once; a deadline first
+			// asks the tasks to stop, to keep what they did.
+			killNow = r.parent.Err() != nil
+			break
+		}
+		l, ok := byWorker[e.w]
+		if !ok {
+			continue
+		}
+		ln := lanes[l]
+		if ferr := e.w.failure(e); ferr != nil {
+			runErr = ferr
+			if len(ln.inflight) > 0 {
+				runErr = fmt.Errorf("task %d: %w", ln.inflight[0].task, ferr)
+			}
+			ln.inflight = nil
+			bad = append(bad, e.w)
+			break
+		}
+		switch b := e.msg.Body.(type) {
+		case *proto.Spans:
+			if b.ID == r.id {
+				r.spans(b.Spans)
+			}
+		case *proto.Error:
+			if b.ID == r.id || b.ID == 0 {
+				runErr = fmt.Errorf("worker %d: %s", e.w.id, b.Error)
+			}
+		case *proto.Stuck:
+			if b.ID != r.id {
+				continue
+			}
+			ln.stuck, ln.after = b.Stuck, b.AfterMS
+			if dl := r.deadlock(lanes); dl != nil {
+				runErr = dl
+			}
+		case *proto.TaskDone:
+			if b.ID != r.id {
+				continue
+			}
+			tr := b.Result
+			if len(ln.inflight) == 0 || tr.Task != ln.inflight[0].task || tr.Lane != l {
+				runErr = fmt.Errorf("worker %d answered for task %d on lane %d, which it was not running", e.w.id, tr.Task, tr.Lane)
+				bad = append(bad, e.w)
+				break
+			}
+			f := ln.inflight[0]
+			ln.inflight = ln.inflight[1:]
+			// A task sent ahead waited for the one before it: its copy
+			// starts when that one ended, not when it was sent.
+			extra = append(extra, copySpans(l, tr, max(f.sent, ln.lastEnd), r.now(), f.inSize, len(e.msg.Data))...)
+			ln.lastEnd = max(ln.lastEnd, lastEnd(tr))
+			results[tr.Task] = tr
+			data[tr.Task] = e.msg.Data
+			ln.stuck = nil
+			r.done++
+			r.progress(Progress{Stage: "running", Done: r.done, Total: n})
+			if tr.Err != "" {
+				runErr = errors.New(tr.Err)
+				if r.p.clock.Now() >= r.deadline && strings.Contains(tr.Err, context.DeadlineExceeded.Error()) {
+					runErr = fmt.Errorf("%w (%d ms)", workloads.ErrTimeout, job.Request.TimeoutMS)
+				}
+				break
+			}
+			runErr = send(l)
+		}
+	}
+	finals := r.wind(lanes, runErr != nil, killNow, &bad, results)
+	r.p.retire(bad...)
+
+	res := r.result("wasm-worker")
+	out := workloads.Outputs{Values: make([]uint64, n)}
+	for i, tr := range results {
+		res.Spans = append(res.Spans, tr.Spans...)
+		out.Values[i] = tr.Value
+		if data[i] != nil {
+			if out.Data == nil {
+				out.Data = make([][]byte, n)
+			}
+			out.Data[i] = data[i]
+		}
+	}
+	res.Spans = append(res.Spans, extra...)
+	if runErr == nil && finals.err != nil {
+		runErr = finals.err
+	}
+	if runErr != nil {
+		return r.finishResult(res, runErr)
+	}
+	out.Finals = finals.values
+	res.Check = job.Combine(out)
+	return r.finishResult(res, nil)
+}
+
+// lastEnd is when a task's last span ended.
+func lastEnd(tr workloads.TaskResult) int64 {
+	var end int64
+	for _, s := range tr.Spans {
+		end = max(end, s.End)
+	}
+	return end
+}
+
+// deadlock returns the deadlock of a workers-mode run when every worker
+// with a task in flight reports all its tasks blocked, or nil.
+func (r *run) deadlock(lanes []*lane) *workloads.DeadlockError {
+	var stuck []workloads.StuckTask
+	var after int64 = -1
+	busy := 0
+	for _, ln := range lanes {
+		if len(ln.inflight) == 0 {
+			continue
+		}
+		busy++
+		if len(ln.stuck) == 0 {
+			return nil
+		}
+		stuck = append(stuck, ln.stuck...)
+		if after < 0 || ln.after < after {
+			after = ln.after
+		}
+	}
+	if busy == 0 {
+		return nil
+	}
+	slices.SortFunc(stuck, func(a, b workloads.StuckTask) int { return a.Task - b.Task })
+	return &workloads.DeadlockError{Stuck: stuck, After: after}
+}
+
+type finals struct {
+	values []uint64
+	err    error
+}
+
+// wind ends a workers-mode run in its workers. After a failure, tasks in
+// flight are cancelled (or, with kill, their workers terminated at once);
+// a worker that does not answer within the grace goes too. Then every
+// surviving worker that took part reports its instance's Final and drops
+// the run.
+func (r *run) wind(lanes []*lane, failed, kill bool, bad *[]*worker, results []workloads.TaskResult) finals {
+	gone := map[*worker]bool{}
+	for _, w := range *bad {
+		gone[w] = true
+	}
+	inFlight := 0
+	for _, ln := range lanes {
+		if len(ln.inflight) == 0 || gone[ln.w] {
+			continue
+		}
+		if kill {
+			gone[ln.w] = true
+			*bad = append(*bad, ln.w)
+			continue
+		}
+		if err := ln.w.js.Post(&proto.Cancel{ID: r.id}, nil, nil); err != nil {
+			gone[ln.w] = true
+			*bad = append(*bad, ln.w)
+			continue
+		}
+		inFlight += len(ln.inflight)
+	}
+	// Collect what the cancelled tasks did, for the timeline: each task in
+	// flight answers, the queued ones at once with the context's error.
+	deadline := time.Now().Add(r.grace())
+	for inFlight > 0 {
+		e, err := r.box.take(context.Background(), time.Until(deadline))
+		if err != nil {
+			break
+		}
+		var ln *lane
+		for _, x := range lanes {
+			if x.w == e.w {
+				ln = x
+			}
+		}
+		if ln == nil || gone[e.w] {
+			continue
+		}
+		if e.w.failure(e) != nil {
+			gone[e.w] = true
+			*bad = append(*bad, e.w)
+			inFlight -= len(ln.inflight)
+			ln.inflight = nil
+			continue
+		}
+		if b, ok := e.msg.Body.(*proto.TaskDone); ok && b.ID == r.id && len(ln.inflight) > 0 && b.Result.Task == ln.inflight[0].task {
+			results[b.Result.Task] = b.Result
+			ln.inflight = ln.inflight[1:]
+			inFlight--
+		}
+	}
+	for _, ln := range lanes {
+		if len(ln.inflight) > 0 && !gone[ln.w] {
+			gone[ln.w] = true
+			*bad = append(*bad, ln.w)
+		}
+	}
+	// Finish the run in every surviving worker that took part.
+	var out finals
+	waiting := map[*worker]int{}
+	for i, ln := range lanes {
+		if !ln.ran || gone[ln.w] {
+			continue
+		}
+		if err := ln.w.js.Post(&proto.Finish{ID: r.id}, nil, nil); err != nil {
+			gone[ln.w] = true
+			*bad = append(*bad, ln.w)
+			continue
+		}
+		waiting[ln.w] = i
+	}
+	vals := make([]*uint64, len(lanes))
+	deadline = time.Now().Add(r.grace())
+	for len(waiting) > 0 {
+		e, err := r.box.take(context.Background(), time.Until(deadline))
+		if err != nil {
+			break
+		}
+		i, ok := waiting[e.w]
+		if !ok {
+			continue
+		}
+		if ferr := e.w.failure(e); ferr != nil {
+			delete(waiting, e.w)
+			*bad = append(*bad, e.w)
+			if !failed && out.err == nil {
+				out.err = ferr
+			}
+			continue
+		}
+		if b, ok := e.msg.Body.(*proto.Final); ok && b.ID == r.id {
+			delete(waiting, e.w)
+			if b.Has {
+				v := b.Value
+				vals[i] = &v
+			}
+		}
+	}
+	for w := range waiting {
+		*bad = append(*bad, w)
+		if !failed && out.err == nil {
+			out.err = fmt.Errorf("worker %d stopped answering (no final value within %v)", w.id, r.grace())
+		}
+	}
+	for _, v := range vals {
+		if v != nil {
+			out.values = append(out.values, *v)
+		}
+	}
+	return out
+}
+
+// copySpans draws the copying of a task's payloads between the page and
+// its worker: the lesson of data-parallel work in the workers mode.
+func copySpans(l int, tr workloads.TaskResult, sent, got int64, in, out int) []workloads.Span {
+	if len(tr.Spans) == 0 {
+		return nil
+	}
+	first, last := tr.Spans[0].Start, tr.Spans[0].End
+	for _, s := range tr.Spans {
+		first, last = min(first, s.Start), max(last, s.End)
+	}
+	var sp []workloads.Span
+	if in > 0 && first > sent {
+		sp = append(sp, workloads.Span{Lane: l, Task: tr.Task, Label: "copy input to worker: " + size(in), State: workloads.Waiting, Start: sent, End: first})
+	}
+	if out > 0 && got > last {
+		sp = append(sp, workloads.Span{Lane: l, Task: tr.Task, Label: "copy output to page: " + size(out), State: workloads.Waiting, Start: last, End: got})
+	}
+	return sp
+}
+
+func size(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
