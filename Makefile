@@ -1,69 +1,111 @@
 # conlab: a Go concurrency lab in the browser.
-# `make run` builds everything and serves http://127.0.0.1:8080;
-# `make test` runs every test, unit to browser.
+#   make run    builds everything and serves http://127.0.0.1:8080
+#   make test   every test: vet, unit (-race), wasm under Node, wasm in
+#               headless Chromium, end-to-end in Chromium and Firefox ESR
+#   make bench  Go benchmarks of the kernels and the browser benchmark
+#   make static a self-contained static site (any static host, any sub-path)
 
-GO      ?= go
-GOROOT  := $(shell $(GO) env GOROOT)
-ADDR    ?= 127.0.0.1:8080
-WEB     := public/web
-WASMEXEC_SRC := $(GOROOT)/lib/wasm/wasm_exec.js
-NODE_EXEC    := $(GOROOT)/lib/wasm/go_js_wasm_exec
+GO       ?= go
+GOROOT   := $(shell $(GO) env GOROOT)
+ADDR     ?= 127.0.0.1:8080
+WEB      := public/web
+STATIC   ?= dist/site
+WASMEXEC := $(GOROOT)/lib/wasm/wasm_exec.js
+NODEEXEC := $(GOROOT)/lib/wasm/go_js_wasm_exec
+WASMGO   := GOOS=js GOARCH=wasm $(GO)
+TOOLS    := .ci/ensure-tools
+# Packages that build for the browser (the rest drive browsers natively).
+JSPKGS   := ./workloads/... ./wasm/... ./app ./app/ui/... ./app/charts/...
 
-.PHONY: all build run test test-unit test-race test-norace test-wasm-node vet bench deps clean loadtest baseline
+.PHONY: all build run test vet test-race test-norace test-wasm-node \
+	test-wasm-browser test-e2e bench static baseline loadtest deps clean FORCE
 
 all: build
 
 deps:
 	$(GO) mod download
 
-build: deps bin/conlab $(WEB)/app.wasm $(WEB)/wasm_exec.js
+build: deps bin/conlab $(WEB)/app.wasm $(WEB)/worker.wasm $(WEB)/wasm_exec.js
 
 bin/conlab: FORCE
 	$(GO) build -o $@ ./app
 
-$(WEB)/app.wasm: FORCE
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@ ./app
+bin/wasmbrowser: FORCE
+	$(GO) build -o $@ ./app/internal/browsertest/exec
 
-$(WEB)/wasm_exec.js: $(WASMEXEC_SRC)
+# Each wasm is written with gzip and, when the brotli command exists,
+# brotli copies that the server picks by Accept-Encoding.
+$(WEB)/app.wasm: FORCE
+	$(WASMGO) build -trimpath -ldflags='-s -w' -o $@ ./app
+	@$(MAKE) --no-print-directory compress F=$@
+
+$(WEB)/worker.wasm: FORCE
+	$(WASMGO) build -trimpath -ldflags='-s -w' -o $@ ./wasm/worker
+	@$(MAKE) --no-print-directory compress F=$@
+
+compress:
+	@gzip -9 -k -f $(F)
+	@if command -v brotli >/dev/null; then brotli -f -q 9 -o $(F).br $(F); else rm -f $(F).br; fi
+
+$(WEB)/wasm_exec.js: $(WASMEXEC)
 	cp $< $@
 
 run: build
 	@echo "conlab: serving on http://$(ADDR)"
 	./bin/conlab serve -addr $(ADDR)
 
-vet:
+vet: deps
 	$(GO) vet ./...
-	GOOS=js GOARCH=wasm $(GO) vet ./...
+	$(WASMGO) vet $(JSPKGS)
 	@test -z "$$(gofmt -l app wasm workloads)" || { echo "gofmt needed:"; gofmt -l app wasm workloads; exit 1; }
 
+test: vet test-race test-norace test-wasm-node test-wasm-browser test-e2e
+
+# Everything native under the race detector, but the browser suites.
 test-race: deps
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /internal/e2e)
 
 # Lost updates are a data race: -race would (rightly) flag the run that
 # shows them, so those tests run in a build without it.
 test-norace: deps
 	$(GO) test -count=1 -run 'Counter|Race' ./workloads/
 
-# The workloads compiled to wasm and run under Node: the cooperative
-# engine on one thread.
+# The workloads compiled to wasm under Node: the cooperative engine.
 test-wasm-node: deps
-	@command -v node >/dev/null || { echo "make test needs Node.js: apt-get install nodejs"; exit 1; }
-	GOOS=js GOARCH=wasm $(GO) test -count=1 -exec=$(NODE_EXEC) ./workloads/...
+	@$(TOOLS) node
+	$(WASMGO) test -count=1 -exec=$(NODEEXEC) ./workloads/...
 
-test: vet test-race test-norace test-wasm-node
+# The browser engine and the UI compiled to wasm, in headless Chromium;
+# then again on a cross-origin isolated page (shared memory).
+test-wasm-browser: deps bin/wasmbrowser
+	@$(TOOLS) chromium
+	$(WASMGO) test -count=1 -exec=$(CURDIR)/bin/wasmbrowser ./wasm/... ./app/ui/ ./app/charts/
+	CONLAB_ISOLATE=1 $(WASMGO) test -count=1 -run 'Shared|Quick|Example' -exec=$(CURDIR)/bin/wasmbrowser ./wasm/...
+
+# End to end: the UI against `conlab serve` in Chromium, and the static
+# site (sub-path, offline, embedding) in Chromium and Firefox ESR.
+test-e2e: deps
+	@$(TOOLS) chromium firefox-esr
+	$(GO) test -count=1 -tags e2e -run E2E ./app/ui/
+	$(GO) test -count=1 -timeout 20m ./app/internal/e2e/
 
 bench: deps
-	$(GO) test -run='^$$' -bench=. -benchtime=3x ./workloads/
+	$(GO) test -run='^$$' -bench=. ./workloads/
+	@$(TOOLS) chromium
+	$(GO) run ./app/internal/browserbench -o out/browserbench.json
+
+static: build
+	./bin/conlab static -o $(STATIC)
+
+# Record the native baseline the server and the static site ship.
+baseline: bin/conlab
+	./bin/conlab baseline -o $(WEB)/data/baseline.json
 
 # The bounded classroom load test of the server (100 clients, 10 s).
 loadtest: deps
 	CONLAB_LOADTEST=1 $(GO) test -count=1 -run TestLoad -v ./app/server/
 
-# Record the native baseline the static site ships.
-baseline: bin/conlab
-	./bin/conlab baseline -o $(WEB)/data/baseline.json
-
 clean:
-	rm -rf bin $(WEB)/*.wasm $(WEB)/wasm_exec.js
+	rm -rf bin dist out $(WEB)/*.wasm $(WEB)/*.wasm.br $(WEB)/*.wasm.gz $(WEB)/wasm_exec.js
 
 FORCE:

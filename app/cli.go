@@ -3,6 +3,7 @@
 package main
 
 import (
+	"conlab/app/internal/site"
 	"context"
 	"encoding/json"
 	"errors"
@@ -40,6 +41,7 @@ Usage:
              [-param name=value ...] [-gomaxprocs N] [-timeout D] [-compare] [-json]
   conlab serve [-addr 127.0.0.1:8080] [-isolate] [-public DIR] [-baseline FILE] [-grace D]
   conlab baseline -o FILE [-n N] [-timeout D] [-workloads id,id] [-quick]
+  conlab static -o DIR [flags]   (a self-contained static site)
 
 Run "conlab COMMAND -h" for a command's flags.
 `
@@ -71,6 +73,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return cmdServe(ctx, rest, stdout, stderr)
 	case "baseline":
 		return cmdBaseline(ctx, rest, stdout, stderr)
+	case "static":
+		switch err := site.Command(ctx, rest, stdout, stderr); {
+		case errors.Is(err, flag.ErrHelp):
+			return &exitError{exitOK}
+		case errors.Is(err, site.ErrUsage):
+			return &usageError{err.Error()}
+		default:
+			return err
+		}
 	case "child":
 		// Hidden: the child program of the subprocess and spawn workloads.
 		if code := workloads.ChildMain(rest, stdout, stderr); code != 0 {
@@ -81,7 +92,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	return &usageError{fmt.Sprintf("unknown command %q (want list, run, serve or baseline)", cmd)}
+	return &usageError{fmt.Sprintf("unknown command %q (want list, run, serve, baseline or static)", cmd)}
 }
 
 // finish prints err (unless it was printed already) and returns the exit

@@ -253,8 +253,9 @@ wait:
 		}
 	}
 	if runErr == nil && runCtx.Err() != nil {
+		d, hasDeadline := ctx.Deadline()
 		switch cause := context.Cause(runCtx); {
-		case errors.Is(cause, context.DeadlineExceeded):
+		case errors.Is(cause, context.DeadlineExceeded), hasDeadline && !time.Now().Before(d):
 			// The deadline may be the caller's, earlier than the request's.
 			runErr = fmt.Errorf("%w (after %d ms)", ErrTimeout, (env.Now()-start)/1000)
 		default:

@@ -31,8 +31,19 @@ type T struct {
 // Context is done when the run is cancelled or times out.
 func (t *T) Context() context.Context { return t.ctx }
 
-// Err returns the context's error: long loops check it now and then.
-func (t *T) Err() error { return t.ctx.Err() }
+// Err returns the context's error: long loops check it now and then. It
+// also reads the clock against the deadline, because in wasm a busy
+// goroutine is never interrupted, so the context's timer cannot fire
+// until the task itself notices.
+func (t *T) Err() error {
+	if err := t.ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := t.ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
 
 // Lane returns the lane (goroutine or worker) running the task.
 func (t *T) Lane() int { return t.lane }

@@ -20,6 +20,7 @@ func (l *lab) Render() app.UI {
 	return app.Div().Class(cls...).Body(
 		app.A().Class("skip").Href("#main").Text("Skip to the lesson"),
 		l.header(),
+		&updateBanner{},
 		app.Div().Class("layout").Body(
 			app.If(!l.view.Embed, func() app.UI { return &catalogNav{Current: l.view.Workload} }),
 			app.Main().ID("main").TabIndex(-1).Body(
@@ -97,6 +98,7 @@ func (l *lab) lesson() app.UI {
 		app.Div().Class("lesson-head").Body(
 			app.Span().Class("badge").Text(string(w.Kind)),
 			app.H1().ID("lesson-title").Text(w.Title),
+			app.If(!l.view.Embed, func() app.UI { return &embedButton{Title: w.Title} }),
 			app.If(!l.view.Embed, func() app.UI { return app.P().Class("summary").Text(w.Summary) }),
 		),
 		l.controls(),

@@ -1,0 +1,489 @@
+//go:build !wasm
+
+package site
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"conlab/workloads"
+)
+
+// fakeImports are what the fake binaries import, and the fake
+// wasm_exec.js provides.
+var fakeImports = []string{"runtime.wasmExit", "runtime.wasmWrite", "syscall/js.valueGet"}
+
+// wasmModule assembles a WebAssembly binary whose only content is a
+// custom section and an import section of functions gojs.<name>.
+func wasmModule(module string, names ...string) []byte {
+	var sec []byte
+	sec = appendULEB(sec, uint64(len(names)))
+	for _, n := range names {
+		sec = appendName(sec, module)
+		sec = appendName(sec, n)
+		sec = append(sec, 0, 0) // a function of type 0
+	}
+	b := []byte("\x00asm\x01\x00\x00\x00")
+	custom := appendName(nil, "go:buildid")
+	custom = append(custom, "xyz"...)
+	b = append(b, 0)
+	b = appendULEB(b, uint64(len(custom)))
+	b = append(b, custom...)
+	b = append(b, 2)
+	b = appendULEB(b, uint64(len(sec)))
+	return append(b, sec...)
+}
+
+func appendULEB(b []byte, v uint64) []byte {
+	for {
+		c := byte(v & 0x7f)
+		v >>= 7
+		if v != 0 {
+			c |= 0x80
+		}
+		b = append(b, c)
+		if v == 0 {
+			return b
+		}
+	}
+}
+
+func appendName(b []byte, s string) []byte { return append(appendULEB(b, uint64(len(s))), s...) }
+
+func fakeWasmExec() []byte {
+	var b bytes.Buffer
+	b.WriteString("// wasm_exec.js for tests (see https://go.dev/): the import object.\n")
+	for _, n := range fakeImports {
+		b.WriteString(`"` + n + `": (sp) => {},` + "\n")
+	}
+	return b.Bytes()
+}
+
+// fixture is the input of a Generate: the repository's real public
+// folder (its styles, icons and worker.js are what the page refers to)
+// with fake binaries.
+type fixture struct {
+	dir  string
+	opt  Options
+	root string
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", "..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	f := &fixture{dir: dir, root: root}
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	baseline, _ := json.Marshal(map[string]any{"format": 1, "results": []workloads.Result{{Workload: "countdown", Mode: workloads.Sequential, Workers: 1, WallUS: 1000}}})
+	f.opt = Options{
+		Dir:        filepath.Join(dir, "site"),
+		Public:     filepath.Join(root, "public"),
+		AppWasm:    write("app.wasm", wasmModule("gojs", fakeImports...)),
+		WorkerWasm: write("worker.wasm", wasmModule("gojs", fakeImports[:2]...)),
+		WasmExec:   write("wasm_exec.js", fakeWasmExec()),
+		Baseline:   write("baseline.json", baseline),
+	}
+	return f
+}
+
+// readSite returns every file of the site by slash path.
+func readSite(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		b, err := os.ReadFile(p)
+		files[filepath.ToSlash(rel)] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+func TestGenerate(t *testing.T) {
+	f := newFixture(t)
+	s, err := Generate(context.Background(), f.opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := readSite(t, s.Dir)
+	if s.Files != len(files) || !s.Baseline || len(s.Version) != 16 {
+		t.Errorf("Site = %+v, %d files on disk", s, len(files))
+	}
+	for _, name := range []string{"index.html", "app.js", "app.css", "app-worker.js", "manifest.webmanifest", marker,
+		"web/app.wasm", "web/worker.wasm", "web/wasm_exec.js", "web/worker.js", "web/app.css", "web/data/baseline.json"} {
+		if files[name] == nil {
+			t.Errorf("the site has no %s", name)
+		}
+	}
+	for name, b := range workloads.DownloadFiles() {
+		if !bytes.Equal(files[name], b) {
+			t.Errorf("download page %s missing or wrong", name)
+		}
+	}
+	for name := range files {
+		if name == "wasm_exec.js" || strings.HasSuffix(name, ".br") || strings.HasSuffix(name, ".gz") {
+			t.Errorf("the site ships %s", name)
+		}
+	}
+	if !bytes.Equal(files["web/wasm_exec.js"], fakeWasmExec()) {
+		t.Errorf("web/wasm_exec.js is not the toolchain's copy")
+	}
+	if fi, err := os.Stat(s.Dir); err != nil || fi.Mode().Perm() != 0o755 {
+		t.Errorf("the site's folder: %v %v", fi.Mode(), err)
+	}
+
+	// Self-contained: no placeholder, nothing from another host.
+	for name, b := range files {
+		if bytes.Contains(b, []byte("__conlab_prefix__")) {
+			t.Errorf("%s holds the placeholder", name)
+		}
+		if path.Ext(name) != ".wasm" && path.Ext(name) != ".png" {
+			if rs := RemoteURLs(name, b); len(rs) > 0 {
+				t.Errorf("%s points at other hosts: %v", name, rs)
+			}
+		}
+	}
+
+	// Every URL of the page is relative and names a file of the site.
+	index := string(files["index.html"])
+	for _, m := range regexp.MustCompile(`(?:href|src)="([^"]*)"`).FindAllStringSubmatch(index, -1) {
+		u := m[1]
+		switch {
+		case strings.HasPrefix(u, "?"), strings.HasPrefix(u, "#"), u == "./":
+			continue
+		case strings.HasPrefix(u, "/") || strings.Contains(u, "://"):
+			t.Errorf("index.html has the absolute URL %q: the site would break under a sub-path", u)
+		case files[strings.SplitN(u, "?", 2)[0]] == nil:
+			t.Errorf("index.html refers to %q, which the site does not hold", u)
+		}
+	}
+	if !strings.Contains(index, `src="web/wasm_exec.js"`) || strings.Contains(index, "og:url") || strings.Contains(index, "og:image") {
+		t.Errorf("index.html head:\n%s", index[:min(len(index), 2000)])
+	}
+
+	app := string(files["app.js"])
+	for _, w := range []string{`"web/app.wasm"`, `"app-worker.js"`, `"GOAPP_ROOT_PREFIX":"${root}"`, `"GOAPP_STATIC_RESOURCES_URL":"${root}/web"`,
+		`"GOAPP_VERSION":"` + s.Version + `"`, "function goappGetenv", "function conlabApplyUpdate", "function conlabOfflineReady", `split("${root}")`} {
+		if !strings.Contains(app, w) {
+			t.Errorf("app.js lacks %s", w)
+		}
+	}
+
+	var man struct {
+		Scope    string `json:"scope"`
+		StartURL string `json:"start_url"`
+		Icons    []struct {
+			Src     string `json:"src"`
+			Purpose string `json:"purpose"`
+		} `json:"icons"`
+	}
+	if err := json.Unmarshal(files["manifest.webmanifest"], &man); err != nil {
+		t.Fatal(err)
+	}
+	if man.Scope != "./" || man.StartURL != "./" || len(man.Icons) == 0 {
+		t.Errorf("manifest: %+v", man)
+	}
+	for _, ic := range man.Icons {
+		if files[ic.Src] == nil {
+			t.Errorf("manifest icon %q is not in the site", ic.Src)
+		}
+	}
+
+	// The service worker caches every file once, with its hash.
+	list := swFiles(t, files["app-worker.js"])
+	want := map[string]bool{}
+	for name := range files {
+		if name != "app-worker.js" && name != marker {
+			want[name] = true
+		}
+	}
+	for _, e := range list {
+		name := e[0]
+		if name == "./" {
+			name = "index.html"
+		}
+		if !want[name] {
+			t.Errorf("the service worker caches %q, unknown or twice", e[0])
+			continue
+		}
+		delete(want, name)
+		if e[1] != integrity(files[name]) {
+			t.Errorf("the service worker's hash of %s is wrong", name)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("the service worker does not cache %v", want)
+	}
+	if !bytes.Contains(files["app-worker.js"], []byte(`const VERSION = "`+s.Version+`"`)) {
+		t.Errorf("the service worker does not carry version %s", s.Version)
+	}
+}
+
+// swFiles reads the FILES list of a generated service worker.
+func swFiles(t *testing.T, sw []byte) [][2]string {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)const FILES = (\[.*?\n\]);`).FindSubmatch(sw)
+	if m == nil {
+		t.Fatal("the service worker has no FILES list")
+	}
+	// The list is JSON but for trailing commas.
+	js := regexp.MustCompile(`,\s*\]$`).ReplaceAll(m[1], []byte("]"))
+	var list [][2]string
+	if err := json.Unmarshal(js, &list); err != nil {
+		t.Fatalf("FILES: %v\n%s", err, js)
+	}
+	return list
+}
+
+// TestGenerateIsReproducible: the same inputs give the same bytes (go-app
+// writes attributes in random order), so an unchanged deployment offers
+// no update; a changed input changes the version.
+func TestGenerateIsReproducible(t *testing.T) {
+	f := newFixture(t)
+	a, err := Generate(context.Background(), f.opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := readSite(t, a.Dir)
+	for range 3 {
+		b, err := Generate(context.Background(), f.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again := readSite(t, b.Dir)
+		for name, data := range first {
+			if !bytes.Equal(again[name], data) {
+				t.Fatalf("%s differs between two builds of the same inputs", name)
+			}
+		}
+	}
+	if err := os.WriteFile(f.opt.WorkerWasm, wasmModule("gojs", fakeImports...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Generate(context.Background(), f.opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Version == a.Version {
+		t.Errorf("a new worker.wasm kept version %s", c.Version)
+	}
+	if bytes.Equal(readSite(t, c.Dir)["app-worker.js"], first["app-worker.js"]) {
+		t.Errorf("a new worker.wasm left the service worker unchanged: browsers would not see the update")
+	}
+}
+
+func TestGenerateReplacesOnlyItsOwnFolder(t *testing.T) {
+	f := newFixture(t)
+	if _, err := Generate(context.Background(), f.opt); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(f.opt.Dir, "web", "stale.txt")
+	if err := os.WriteFile(stale, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Generate(context.Background(), f.opt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a file of the previous site survived: %v", err)
+	}
+	other := filepath.Join(f.dir, "mine")
+	os.MkdirAll(other, 0o755)
+	os.WriteFile(filepath.Join(other, "notes.txt"), []byte("keep me"), 0o644)
+	f.opt.Dir = other
+	if _, err := Generate(context.Background(), f.opt); err == nil || !strings.Contains(err.Error(), "not a site made by conlab") {
+		t.Errorf("Generate into a foreign folder: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(other, "notes.txt")); string(b) != "keep me" {
+		t.Errorf("the foreign folder was touched")
+	}
+	// Nothing is left beside the folders: no temporary build.
+	entries, _ := os.ReadDir(f.dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".conlab-site") {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+}
+
+func TestGenerateErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(f *fixture)
+		want string
+	}{
+		{"no dir", func(f *fixture) { f.opt.Dir = " " }, "Options.Dir is required"},
+		{"no public", func(f *fixture) { f.opt.Public = filepath.Join(f.dir, "nope") }, "not a folder"},
+		{"inside public/web", func(f *fixture) {
+			pub := filepath.Join(f.dir, "pub")
+			os.MkdirAll(filepath.Join(pub, "web"), 0o755)
+			f.opt.Public, f.opt.Dir = pub, filepath.Join(pub, "web", "site")
+		}, "inside"},
+		{"no app.wasm", func(f *fixture) { f.opt.AppWasm = filepath.Join(f.dir, "nope.wasm") }, "make build"},
+		{"no baseline file", func(f *fixture) { f.opt.Baseline = filepath.Join(f.dir, "nope.json") }, "conlab baseline"},
+		{"bad baseline", func(f *fixture) { os.WriteFile(f.opt.Baseline, []byte(`{"results":[{"workload":"warp"}]}`), 0o644) }, "warp"},
+		{"empty baseline", func(f *fixture) { os.WriteFile(f.opt.Baseline, []byte(`{"results":[]}`), 0o644) }, "no results"},
+		{"not wasm", func(f *fixture) { os.WriteFile(f.opt.AppWasm, []byte("<html>404</html>"), 0o644) }, "not a WebAssembly binary"},
+		{"not a js/wasm program", func(f *fixture) {
+			os.WriteFile(f.opt.WorkerWasm, wasmModule("wasi_snapshot_preview1", "fd_write"), 0o644)
+		}, "not a GOOS=js"},
+		{"wasm_exec.js of another Go", func(f *fixture) {
+			os.WriteFile(f.opt.AppWasm, wasmModule("gojs", append(slices.Clone(fakeImports), "runtime.newThing")...), 0o644)
+		}, "runtime.newThing"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			tc.edit(f)
+			_, err := Generate(context.Background(), f.opt)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Generate: %v, want an error mentioning %q", err, tc.want)
+			}
+			if _, err := os.Stat(f.opt.Dir); strings.TrimSpace(f.opt.Dir) != "" && !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("a failed Generate left %s: %v", f.opt.Dir, err)
+			}
+		})
+	}
+}
+
+func TestBaselineNone(t *testing.T) {
+	f := newFixture(t)
+	f.opt.Baseline = "none"
+	s, err := Generate(context.Background(), f.opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Baseline || readSite(t, s.Dir)["web/data/baseline.json"] != nil {
+		t.Errorf("baseline none shipped one")
+	}
+}
+
+// TestScriptsParse checks the generated scripts with Node's parser: a
+// syntax error would only show in a browser.
+func TestScriptsParse(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not installed")
+	}
+	f := newFixture(t)
+	s, err := Generate(context.Background(), f.opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"app.js", "app-worker.js"} {
+		if out, err := exec.Command(node, "--check", filepath.Join(s.Dir, name)).CombinedOutput(); err != nil {
+			t.Errorf("%s does not parse: %v\n%s", name, err, out)
+		}
+	}
+}
+
+func TestCommand(t *testing.T) {
+	f := newFixture(t)
+	var out, errb bytes.Buffer
+	args := []string{"-o", f.opt.Dir, "-public", f.opt.Public, "-app", f.opt.AppWasm, "-worker", f.opt.WorkerWasm, "-wasm-exec", f.opt.WasmExec, "-baseline", "none", "-version", "v-test"}
+	if err := Command(context.Background(), args, &out, &errb); err != nil {
+		t.Fatal(err, errb.String())
+	}
+	if !strings.Contains(out.String(), "static site written to "+f.opt.Dir) || !strings.Contains(out.String(), "version v-test") {
+		t.Errorf("output: %s", out.String())
+	}
+	if err := Command(context.Background(), []string{"-nope"}, &out, &errb); !errors.Is(err, ErrUsage) {
+		t.Errorf("a bad flag: %v", err)
+	}
+	if err := Command(context.Background(), []string{"extra"}, &out, &errb); !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), `"extra"`) {
+		t.Errorf("an argument: %v", err)
+	}
+	if err := Command(context.Background(), []string{"-h"}, &out, &errb); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: %v", err)
+	}
+}
+
+func TestRemoteURLs(t *testing.T) {
+	for _, tc := range []struct {
+		name, text string
+		want       []string
+	}{
+		{"a.js", "// see https://go.dev/issue/1\nfetch(\"https://cdn.example/x.js\");", []string{"https://cdn.example/x.js"}},
+		{"a.js", "x = 1; // https://ok.example/in/a/comment", nil},
+		{"a.js", "/* a block\n   https://ok.example/\n*/ load('http://bad.example/')", []string{"http://bad.example/"}},
+		{"a.js", `const u = "http://bad.example/"; // http://ok.example/`, []string{"http://bad.example/"}},
+		{"a.js", `const glob = "web/*.js"; fetch("https://bad.example/")`, []string{"https://bad.example/"}},
+		{"a.css", "@import url(https://fonts.example/css);", []string{"https://fonts.example/css"}},
+		{"i.svg", `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><image href="https://bad.example/i.png"/></svg>`, []string{"https://bad.example/i.png"}},
+		{"index.html", `<a href="https://elsewhere.example/">x</a> <!-- https://also.example/ -->`, []string{"https://elsewhere.example/", "https://also.example/"}},
+		{"page-001.txt", "conlab download page 1\n", nil},
+	} {
+		var got []string
+		for _, r := range RemoteURLs(tc.name, []byte(tc.text)) {
+			got = append(got, r.URL)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("RemoteURLs(%s, %q) = %v, want %v", tc.name, tc.text, got, tc.want)
+		}
+	}
+}
+
+func TestWasmImports(t *testing.T) {
+	got, err := wasmImports(wasmModule("gojs", "a", "b.c"))
+	if err != nil || len(got) != 2 || got[1] != (wasmImport{"gojs", "b.c"}) {
+		t.Errorf("wasmImports = %v, %v", got, err)
+	}
+	// Cut anywhere inside its import section (after the 8-byte header and
+	// the 16-byte custom section), a binary is an error, not a short list.
+	good := wasmModule("gojs", "a")
+	for i := 25; i < len(good); i++ {
+		if got, err := wasmImports(good[:i]); err == nil {
+			t.Errorf("a binary cut at %d bytes read as %v", i, got)
+		}
+	}
+	if _, err := wasmImports(good[:7]); err == nil {
+		t.Errorf("a cut header read as a binary")
+	}
+}
+
+func TestRelativeAndSortAttrs(t *testing.T) {
+	for in, want := range map[string]string{"": "./", "/": "./", "/web/a.css": "web/a.css", "?workload=x": "?workload=x", "#main": "#main", "/app.js": "app.js"} {
+		if got := relative(in); got != want {
+			t.Errorf("relative(%q) = %q, want %q", in, got, want)
+		}
+	}
+	a := sortAttrs([]byte(`<a title="x \"y\"" href="?" class="b" hidden><img src="i" alt=""></a>`))
+	b := sortAttrs([]byte(`<a hidden class="b" href="?" title="x \"y\""><img alt="" src="i"></a>`))
+	if !bytes.Equal(a, b) || string(a) != `<a class="b" hidden href="?" title="x \"y\""><img alt="" src="i"></a>` {
+		t.Errorf("sortAttrs: %s / %s", a, b)
+	}
+}
+
+func FuzzWasmImports(f *testing.F) {
+	f.Add(wasmModule("gojs", "runtime.wasmExit"))
+	f.Add([]byte("\x00asm\x01\x00\x00\x00\x02\xff\xff\xff\xff\x0f"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		wasmImports(b) // must not panic or hang
+	})
+}
