@@ -3,7 +3,6 @@
 package main
 
 import (
-	"conlab/app/internal/site"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,6 +18,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"conlab/app/internal/site"
 	"conlab/app/server"
 	"conlab/workloads"
 )

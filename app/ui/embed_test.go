@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -253,6 +254,9 @@ func TestUpdateBannerRenders(t *testing.T) {
 }
 
 func FuzzParseHostMessage(f *testing.F) {
+	if runtime.GOOS == "js" {
+		f.Skip("js/wasm cannot read the fuzz corpus folder")
+	}
 	for _, s := range []string{
 		`{"type":"lab:run","id":1,"workload":"countdown","mode":"cooperative","workers":2,"params":{"count":1000}}`,
 		`{"type":"lab:run","id":"x","workload":"sleep","params":{"unit":1e300}}`,
