@@ -389,6 +389,73 @@ func parseAnswer(line string) (value uint64, us int64, err error) {
 }
 
 // drainChild reads the rest of a child's output, so that Wait can follow.
+// childRun is a child a task started and talks to, with the report it
+// hands back as the task's output.
+type childRun struct {
+	i      int
+	c      Child
+	r      *childReader
+	rep    childReport
+	cancel context.CancelFunc // cancels ctx the child was started with
+}
+
+// launchChild starts child i in a Startup phase labelled phase, waits for
+// its "ready" line and records the start-up time in the report.
+func launchChild(ctx context.Context, cancel context.CancelFunc, t *T, i int, phase, kind string, opt SpawnOptions) (*childRun, error) {
+	start := t.Now()
+	t.Phase(phase, Startup)
+	c, fellBack, err := startChild(ctx, t, kind, opt)
+	if err != nil {
+		return nil, err
+	}
+	cr := &childRun{i: i, c: c, r: newChildReader(c), cancel: cancel,
+		rep: childReport{Child: childName(c, fellBack), FellBack: fellBack}}
+	t.Phase(cr.rep.Child+" starting", Startup)
+	if _, err := cr.r.expect("ready"); err != nil {
+		return nil, cr.fail(err)
+	}
+	cr.rep.StartupUS = (t.Now() - start).Microseconds()
+	return cr, nil
+}
+
+// fail stops the child and returns err naming it, with its stderr.
+func (cr *childRun) fail(err error) error {
+	cr.cancel()
+	drainChild(cr.r)
+	ex, _ := cr.c.Wait()
+	if ex.Stderr != "" {
+		err = fmt.Errorf("%w; its stderr: %q", err, clipText(strings.TrimSpace(ex.Stderr), 200))
+	}
+	return fmt.Errorf("child %d (%s): %w", cr.i, cr.rep.Child, err)
+}
+
+// finish checks that the child wrote nothing more and waits for its exit,
+// recording the exit in the report.
+func (cr *childRun) finish(t *T) error {
+	switch line, err := cr.r.next(); {
+	case err == nil:
+		return cr.fail(fmt.Errorf("unexpected output %q", clipText(line, 60)))
+	case err != io.EOF:
+		return cr.fail(err)
+	}
+	t.Phase("wait for "+cr.rep.Child+" to exit", Waiting)
+	var err error
+	if cr.rep.Exit, err = cr.c.Wait(); err != nil {
+		return fmt.Errorf("child %d (%s): %w", cr.i, cr.rep.Child, err)
+	}
+	return nil
+}
+
+// report hands the child's report back as the task's output.
+func (cr *childRun) report(t *T) error {
+	out, err := json.Marshal(cr.rep)
+	if err != nil {
+		return err
+	}
+	t.SetOutput(out)
+	return nil
+}
+
 func drainChild(r *childReader) {
 	for {
 		if _, err := r.next(); err != nil {

@@ -3,12 +3,9 @@ package workloads
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -86,28 +83,11 @@ func (s spawnInstance) Run(t *T, i int) (uint64, error) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	args := []string{"-id", strconv.Itoa(i), "-work", strconv.FormatInt(s.work, 10)}
-	start := t.Now()
-	t.Phase("spawn "+s.kind, Startup)
-	c, fellBack, err := startChild(ctx, t, s.kind, SpawnOptions{Args: args, Fresh: s.fresh})
+	cr, err := launchChild(ctx, cancel, t, i, "spawn "+s.kind, s.kind, SpawnOptions{Args: args, Fresh: s.fresh})
 	if err != nil {
 		return 0, err
 	}
-	rep := childReport{Child: childName(c, fellBack), FellBack: fellBack}
-	r := newChildReader(c)
-	fail := func(err error) (uint64, error) {
-		cancel()
-		drainChild(r)
-		ex, _ := c.Wait()
-		if ex.Stderr != "" {
-			err = fmt.Errorf("%w; its stderr: %q", err, clipText(strings.TrimSpace(ex.Stderr), 200))
-		}
-		return 0, fmt.Errorf("child %d (%s): %w", i, rep.Child, err)
-	}
-	t.Phase(rep.Child+" starting", Startup)
-	if _, err := r.expect("ready"); err != nil {
-		return fail(err)
-	}
-	rep.StartupUS = (t.Now() - start).Microseconds()
+	rep, r := &cr.rep, cr.r
 	want := childAnswer(i, s.work)
 	for _, call := range []struct {
 		prefix, label string
@@ -116,36 +96,24 @@ func (s spawnInstance) Run(t *T, i int) (uint64, error) {
 		t.Phase(rep.Child+": "+call.label, Running)
 		line, err := r.expect(call.prefix)
 		if err != nil {
-			return fail(err)
+			return 0, cr.fail(err)
 		}
 		v, us, err := parseAnswer(line)
 		if err != nil {
-			return fail(err)
+			return 0, cr.fail(err)
 		}
 		if v != want {
-			return fail(fmt.Errorf("%s answered %d, want %d", call.label, v, want))
+			return 0, cr.fail(fmt.Errorf("%s answered %d, want %d", call.label, v, want))
 		}
 		*call.us = us
 	}
-	switch line, err := r.next(); {
-	case err == nil:
-		return fail(fmt.Errorf("unexpected output %q", clipText(line, 60)))
-	case err != io.EOF:
-		return fail(err)
-	}
-	t.Phase("wait for "+rep.Child+" to exit", Waiting)
-	if rep.Exit, err = c.Wait(); err != nil {
-		return 0, fmt.Errorf("child %d (%s): %w", i, rep.Child, err)
+	if err := cr.finish(t); err != nil {
+		return 0, err
 	}
 	if rep.Exit.Code != 0 {
 		return 0, fmt.Errorf("child %d (%s) exited with code %d: %s", i, rep.Child, rep.Exit.Code, clipText(rep.Exit.Stderr, 200))
 	}
-	out, err := json.Marshal(rep)
-	if err != nil {
-		return 0, err
-	}
-	t.SetOutput(out)
-	return 1, nil
+	return 1, cr.report(t)
 }
 
 // check counts the children that answered right and sums up what starting

@@ -3,9 +3,7 @@ package workloads
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 )
@@ -94,52 +92,23 @@ func (s subprocessInstance) Run(t *T, i int) (uint64, error) {
 	if c := s.code(i); c != 0 {
 		args = append(args, "-exit", strconv.Itoa(c))
 	}
-	start := t.Now()
-	t.Phase("spawn", Startup)
-	c, fellBack, err := startChild(ctx, t, childKindProcess, SpawnOptions{Args: args})
+	cr, err := launchChild(ctx, cancel, t, i, "spawn", childKindProcess, SpawnOptions{Args: args})
 	if err != nil {
 		return 0, err
 	}
-	rep := childReport{Child: childName(c, fellBack), FellBack: fellBack}
-	r := newChildReader(c)
-	fail := func(err error) (uint64, error) {
-		cancel()
-		drainChild(r)
-		ex, _ := c.Wait()
-		if ex.Stderr != "" {
-			err = fmt.Errorf("%w; its stderr: %q", err, clipText(strings.TrimSpace(ex.Stderr), 200))
-		}
-		return 0, fmt.Errorf("child %d (%s): %w", i, rep.Child, err)
-	}
-	t.Phase(rep.Child+" starting", Startup)
-	if _, err := r.expect("ready"); err != nil {
-		return fail(err)
-	}
-	rep.StartupUS = (t.Now() - start).Microseconds()
+	rep, r := &cr.rep, cr.r
 	t.Phase("read lines from "+rep.Child, Waiting)
 	for k := 1; k <= s.lines; k++ {
 		want := fmt.Sprintf("line %d/%d from child %d", k, s.lines, i)
 		if _, err := r.expect(want); err != nil {
-			return fail(err)
+			return 0, cr.fail(err)
 		}
 		rep.Lines++
 	}
-	switch line, err := r.next(); {
-	case err == nil:
-		return fail(fmt.Errorf("unexpected output %q", clipText(line, 60)))
-	case err != io.EOF:
-		return fail(err)
-	}
-	t.Phase("wait for "+rep.Child+" to exit", Waiting)
-	if rep.Exit, err = c.Wait(); err != nil {
-		return 0, fmt.Errorf("child %d (%s): %w", i, rep.Child, err)
-	}
-	out, err := json.Marshal(rep)
-	if err != nil {
+	if err := cr.finish(t); err != nil {
 		return 0, err
 	}
-	t.SetOutput(out)
-	return uint64(rep.Lines), nil
+	return uint64(rep.Lines), cr.report(t)
 }
 
 // check compares the lines received and the exit codes with the ones

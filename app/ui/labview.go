@@ -525,7 +525,7 @@ func (l *lab) codePanel() app.UI {
 				app.Pre().TabIndex(0).Aria("label", "Go source").Body(app.Code().Class("lang-go").Text(w.Source)),
 			),
 			app.Figure().Class("code-fig").Body(
-				app.FigCaption().Textf("Python: the classic lesson (%s.py)", w.ID),
+				app.FigCaption().Textf("Python: the classic lesson (lesson_%s.py)", w.ID),
 				app.Pre().TabIndex(0).Aria("label", "Python source").Body(app.Code().Class("lang-python").Text(w.Python)),
 			),
 		),
