@@ -127,14 +127,12 @@ type Pool struct {
 	module    safejs.Value
 	compiling chan struct{} // closed when the compile going on ends
 	refilling bool
-	tiered    bool // a long warm-up ran: the shared code is optimised
 	lastWarm  []proto.KernelWarm
 }
 
-// tierWarmMS is how long the first worker of a page calls each kernel:
-// long enough for the browser to optimise it in the background. Later
-// workers share the optimised code and call each kernel twice.
-const tierWarmMS = 25
+// tierWarmMS is how long a new worker calls each kernel: long enough for
+// the browser to optimise it in the background.
+const tierWarmMS = 60
 
 // worker is the page's handle on one Web Worker.
 type worker struct {
@@ -826,22 +824,11 @@ func (p *Pool) start(ctx context.Context, n int, origin int64, progress func(Pro
 	}
 	progress(Progress{Stage: "warming"})
 	warmID := p.newID()
-	p.mu.Lock()
-	long := !p.tiered
-	p.mu.Unlock()
-	for i, s := range started {
-		msg := &proto.Warm{ID: warmID, Workloads: p.kernels}
-		if long {
-			// The compiled code is shared by every worker: each kernel
-			// is optimised once, by one worker, while the others do the
-			// other kernels.
-			for k, id := range p.kernels {
-				if k%len(started) == i {
-					msg.Long = append(msg.Long, id)
-				}
-			}
-			msg.MinMS = tierWarmMS
-		}
+	for _, s := range started {
+		// Every worker optimises every kernel itself: the module's code is
+		// shared, but its optimised tier is not, and a worker that skipped
+		// a kernel ran it 2x slower in its first run (measured).
+		msg := &proto.Warm{ID: warmID, Workloads: p.kernels, Long: p.kernels, MinMS: tierWarmMS}
 		if err := s.w.js.Post(msg, nil, nil); err != nil {
 			abandon()
 			return nil, fmt.Errorf("wasm: warming worker %d: %w", s.w.id, err)
@@ -866,7 +853,6 @@ func (p *Pool) start(ctx context.Context, n int, origin int64, progress func(Pro
 		return nil, ErrClosed
 	}
 	p.warmupMS = float64(batch.endedAbs-w0) / 1000
-	p.tiered = true
 	p.lastWarm = kernels
 	for _, s := range started {
 		s.w.warm = true

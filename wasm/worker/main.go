@@ -220,9 +220,8 @@ func (w *worker) env(oneMemory bool, shared safejs.Value) *jsenv.Env {
 // warm calls each kernel twice with its Quick parameters, and those in
 // Long again and again for at least MinMS: the browser first runs a
 // function unoptimised, optimises it in the background once it has run a
-// while, and a call gets the optimised code only after that. The compiled
-// code is shared by every worker of the page, so one long warm-up of a
-// kernel, in any worker, serves them all.
+// while, and a call gets the optimised code only after that. The
+// optimised code is this worker's own: every worker warms every kernel.
 func (w *worker) warm(m *proto.Warm) {
 	t0 := w.clock.Now()
 	var errs []string
