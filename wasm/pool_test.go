@@ -181,38 +181,10 @@ func TestWorkersRunInParallel(t *testing.T) {
 	t.Error("the pool never ran 2 workers more than 1.3 times as fast as 1")
 }
 
-// jsParallelism times the same JavaScript busy loop on one worker doing it
-// twice and on two workers doing it once each, and returns the speed-up.
+// jsParallelism is the machine's parallelism right now (see jsenv.Parallelism).
 func jsParallelism(t *testing.T) float64 {
 	t.Helper()
-	fn := mustEval(t, `async (iters) => {
-		const src = "onmessage = (e) => { let s = 0; for (let i = 0; i < e.data; i++) { s = (s + i * i) % 1000003; } postMessage(s); };";
-		const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
-		const ws = [new Worker(url), new Worker(url)];
-		const job = (w, n) => new Promise((r) => { w.onmessage = r; w.postMessage(n); });
-		try {
-			await Promise.all(ws.map((w) => job(w, 1e6)));
-			let t0 = performance.now();
-			await job(ws[0], iters);
-			await job(ws[0], iters);
-			const one = performance.now() - t0;
-			t0 = performance.now();
-			await Promise.all(ws.map((w) => job(w, iters)));
-			return one / (performance.now() - t0);
-		} finally {
-			ws.forEach((w) => w.terminate());
-			URL.revokeObjectURL(url);
-		}
-	}`)
-	p, err := fn.Invoke(30_000_000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := jsenv.Await(testCtx(t, time.Minute), p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := v.Float()
+	f, err := jsenv.Parallelism(testCtx(t, time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -151,7 +151,7 @@ func bench(cfg Config) (*Report, error) {
 
 	for _, k := range cfg.Kernels {
 		kr := KernelReport{Workload: k.Workload, Params: k.Params, WallUS: map[string]int64{}, AllUS: map[string][]int64{}}
-		if kr.ControlSpeedUp, err = jsParallelism(ctx); err != nil {
+		if kr.ControlSpeedUp, err = jsenv.Parallelism(ctx); err != nil {
 			return nil, err
 		}
 		type run struct {
@@ -185,46 +185,6 @@ func bench(cfg Config) (*Report, error) {
 		rep.Kernels = append(rep.Kernels, kr)
 	}
 	return rep, nil
-}
-
-// jsParallelism times a JavaScript busy loop on one worker doing it twice
-// and on two workers doing it once each, and returns the speed-up.
-func jsParallelism(ctx context.Context) (float64, error) {
-	fn, err := jsenv.Get(jsenv.Global(), "Function")
-	if err != nil {
-		return 0, err
-	}
-	f, err := fn.New(`return (async (iters) => {
-		const src = "onmessage = (e) => { let s = 0; for (let i = 0; i < e.data; i++) { s = (s + i * i) % 1000003; } postMessage(s); };";
-		const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
-		const ws = [new Worker(url), new Worker(url)];
-		const job = (w, n) => new Promise((r) => { w.onmessage = r; w.postMessage(n); });
-		try {
-			await Promise.all(ws.map((w) => job(w, 1e6)));
-			let t0 = performance.now();
-			await job(ws[0], iters);
-			await job(ws[0], iters);
-			const one = performance.now() - t0;
-			t0 = performance.now();
-			await Promise.all(ws.map((w) => job(w, iters)));
-			return one / (performance.now() - t0);
-		} finally {
-			ws.forEach((w) => w.terminate());
-			URL.revokeObjectURL(url);
-		}
-	})(30000000);`)
-	if err != nil {
-		return 0, err
-	}
-	p, err := f.Invoke()
-	if err != nil {
-		return 0, err
-	}
-	v, err := jsenv.Await(ctx, p)
-	if err != nil {
-		return 0, err
-	}
-	return v.Float()
 }
 
 func log(format string, a ...any) { fmt.Fprintf(os.Stderr, "benchdriver: "+format+"\n", a...) }
