@@ -4,16 +4,16 @@ package main
 
 import (
 	"bufio"
-	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"conlab/app/internal/proctest"
 )
 
 // startServe starts `conlab serve` (this test binary) as a process and
@@ -53,7 +53,7 @@ func startLongRun(t *testing.T, serve *exec.Cmd, url string) int {
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if kids := childrenOf(serve.Process.Pid); len(kids) > 0 {
+		if kids := proctest.Children(serve.Process.Pid); len(kids) > 0 {
 			return kids[0]
 		}
 		time.Sleep(10 * time.Millisecond)
@@ -81,7 +81,7 @@ func TestServeSIGTERM(t *testing.T) {
 	if took := time.Since(start); took > 5*time.Second {
 		t.Errorf("shutdown took %v with a grace of 300ms", took)
 	}
-	if !gone(child, 2*time.Second) {
+	if !proctest.Gone(child, 2*time.Second) {
 		t.Errorf("the run's process %d outlived the server", child)
 	}
 }
@@ -93,51 +93,7 @@ func TestServeSIGKILLLeavesNoOrphan(t *testing.T) {
 	child := startLongRun(t, serve, url)
 	serve.Process.Kill()
 	serve.Wait()
-	if !gone(child, 2*time.Second) {
+	if !proctest.Gone(child, 2*time.Second) {
 		t.Errorf("the run's process %d is an orphan", child)
-	}
-}
-
-func childrenOf(pid int) []int {
-	ents, _ := os.ReadDir("/proc")
-	var out []int
-	for _, e := range ents {
-		var p int
-		if _, err := fmt.Sscan(e.Name(), &p); err != nil {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		var state string
-		var ppid int
-		if i > 0 {
-			if _, err := fmt.Sscan(s[i+1:], &state, &ppid); err == nil && ppid == pid && state != "Z" {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
-}
-
-// gone waits up to d for pid to be dead (or a zombie nobody reaps yet).
-func gone(pid int, d time.Duration) bool {
-	deadline := time.Now().Add(d)
-	for {
-		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			return true
-		}
-		s := string(b)
-		if i := strings.LastIndexByte(s, ')'); i > 0 && i+2 < len(s) && s[i+2] == 'Z' {
-			return true
-		}
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

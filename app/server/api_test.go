@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"conlab/app/internal/proctest"
 	"conlab/workloads"
 )
 
@@ -198,7 +199,7 @@ func TestChildDeadlineKillsProcessGroup(t *testing.T) {
 	}
 	for _, s := range m[1:] {
 		pid, _ := strconv.Atoi(s)
-		if !waitDead(pid, 2*time.Second) {
+		if !proctest.Gone(pid, 2*time.Second) {
 			t.Errorf("process %d survived the deadline", pid)
 		}
 	}
@@ -363,10 +364,10 @@ func TestCloseKillsRuns(t *testing.T) {
 	}()
 	// Wait for the child to exist.
 	deadline := time.Now().Add(10 * time.Second)
-	for len(children(os.Getpid())) == 0 && time.Now().Before(deadline) {
+	for len(proctest.Children(os.Getpid())) == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if len(children(os.Getpid())) == 0 {
+	if len(proctest.Children(os.Getpid())) == 0 {
 		t.Fatal("the run's child never started")
 	}
 	ts.Close()

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"conlab/app/internal/proctest"
 	"conlab/workloads"
 )
 
@@ -180,64 +181,11 @@ func checkNoChildren(t *testing.T) {
 	t.Helper()
 	var left []int
 	for range 50 {
-		left = children(os.Getpid())
+		left = proctest.Children(os.Getpid())
 		if len(left) == 0 {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Errorf("child processes left behind: %v", left)
-}
-
-// children lists the live processes whose parent is pid (Linux /proc).
-func children(pid int) []int {
-	ents, _ := os.ReadDir("/proc")
-	var out []int
-	for _, e := range ents {
-		var p int
-		if _, err := fmt.Sscan(e.Name(), &p); err != nil {
-			continue
-		}
-		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		i := strings.LastIndexByte(s, ')')
-		if i < 0 {
-			continue
-		}
-		var state string
-		var ppid int
-		if _, err := fmt.Sscan(s[i+1:], &state, &ppid); err == nil && ppid == pid && state != "Z" {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-// alive reports whether pid is a live (not zombie) process.
-func alive(pid int) bool {
-	if syscall.Kill(pid, 0) != nil {
-		return false
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
-}
-
-// waitDead waits up to d for pid to be gone.
-func waitDead(pid int, d time.Duration) bool {
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		if !alive(pid) {
-			return true
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return !alive(pid)
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"conlab/app/internal/proctest"
 )
 
 // On shutdown, a run that outlives the grace is killed; quick requests
@@ -41,10 +43,10 @@ func TestListenAndServeShutdown(t *testing.T) {
 		status <- resp.StatusCode
 	}()
 	deadline := time.Now().Add(10 * time.Second)
-	for len(children(os.Getpid())) == 0 && time.Now().Before(deadline) {
+	for len(proctest.Children(os.Getpid())) == 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	kids := children(os.Getpid())
+	kids := proctest.Children(os.Getpid())
 	if len(kids) == 0 {
 		t.Fatal("the run's child never started")
 	}
@@ -62,7 +64,7 @@ func TestListenAndServeShutdown(t *testing.T) {
 		t.Errorf("shutdown took %v with a grace of 300ms", took)
 	}
 	for _, pid := range kids {
-		if alive(pid) {
+		if proctest.Alive(pid) {
 			t.Errorf("child %d survived the shutdown", pid)
 		}
 	}
