@@ -389,6 +389,15 @@ func parseAnswer(line string) (value uint64, us int64, err error) {
 }
 
 // drainChild reads the rest of a child's output, so that Wait can follow.
+// childLabels labels the tasks of a plan with one child a task.
+func childLabels(n int) []string {
+	labels := make([]string, n)
+	for i := range labels {
+		labels[i] = fmt.Sprintf("child %d", i)
+	}
+	return labels
+}
+
 // childRun is a child a task started and talks to, with the report it
 // hands back as the task's output.
 type childRun struct {

@@ -59,12 +59,8 @@ func planSpawn(a Args, n int) (*Plan, error) {
 		children: int(a.Int("children")), kind: a.String("kind"),
 		fresh: a.String("compile") == "each", work: a.Int("work"),
 	}
-	labels := make([]string, s.children)
-	for i := range labels {
-		labels[i] = fmt.Sprintf("child %d", i)
-	}
 	return &Plan{
-		Tasks:   labels,
+		Tasks:   childLabels(s.children),
 		New:     func() Instance { return s },
 		Combine: s.check,
 	}, nil

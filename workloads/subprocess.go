@@ -57,12 +57,8 @@ func planSubprocess(a Args, n int) (*Plan, error) {
 		return nil, &ParamError{Field: "fail", Msg: fmt.Sprintf(
 			"parameter fail: child %d does not exist; allowed: -1 (none) or a child from 0 to %d", s.fail, s.children-1)}
 	}
-	labels := make([]string, s.children)
-	for i := range labels {
-		labels[i] = fmt.Sprintf("child %d", i)
-	}
 	return &Plan{
-		Tasks:   labels,
+		Tasks:   childLabels(s.children),
 		New:     func() Instance { return s },
 		Combine: s.check,
 	}, nil
