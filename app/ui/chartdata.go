@@ -70,7 +70,8 @@ func seriesOf(r *workloads.Result) (int, bool) {
 
 // chartData is what the charts show for one workload and parameter set.
 type chartData struct {
-	Wall     map[runKey]float64 // µs, the latest successful run per slot
+	Wall     map[runKey]float64 // µs, per slot: the median of its latest successful runs
+	Runs     map[runKey]int     // how many runs each slot's median is of
 	Counts   []int              // worker counts with a parallel run
 	Recorded bool               // some native figures come from the recorded file
 	Cores    int                // the browser's cores, for the ideal line
@@ -110,12 +111,20 @@ func (d chartData) idealText() string {
 	return "ideal (N×: waiting needs no core)"
 }
 
-// buildChartData takes, for every slot, the latest successful run of the
-// workload with exactly these parameters; recorded native results fill the
-// native slots that no live run filled.
+// medianOf is how many of a slot's latest runs its bar is the median of:
+// a shared machine's speed swings from second to second (by up to 2x on
+// the 2-core VM the lab was built on), so running Run all again steadies
+// the bars instead of replacing them, and old runs still age out.
+const medianOf = 5
+
+// buildChartData takes, for every slot, the median of the latest
+// successful runs (up to medianOf) of the workload with exactly these
+// parameters; recorded native results fill the native slots that no live
+// run filled.
 func buildChartData(recs []record, recorded []workloads.Result, workload string, params map[string]any, cores int) chartData {
 	key := paramsKey(workload, params)
-	d := chartData{Wall: map[runKey]float64{}, Cores: max(cores, 1)}
+	d := chartData{Wall: map[runKey]float64{}, Runs: map[runKey]int{}, Cores: max(cores, 1)}
+	walls := map[runKey][]float64{}
 	put := func(r *workloads.Result) bool {
 		if r.Workload != workload || r.Error != "" || !r.Check.OK || r.WallUS <= 0 || paramsKey(r.Workload, r.Params) != key {
 			return false
@@ -128,10 +137,15 @@ func buildChartData(recs []record, recorded []workloads.Result, workload string,
 		if s == serSequential || s == serNativeSeq {
 			n = 1
 		}
-		d.Wall[runKey{s, n}] = float64(r.WallUS)
+		k := runKey{s, n}
+		walls[k] = append(walls[k], float64(r.WallUS))
+		if len(walls[k]) > medianOf {
+			walls[k] = walls[k][1:]
+		}
+		d.Wall[k], d.Runs[k] = median(walls[k]), len(walls[k])
 		return true
 	}
-	for i := range recs { // oldest first: later runs overwrite
+	for i := range recs { // oldest first: the latest runs are kept
 		put(&recs[i].Result)
 	}
 	for i := range recorded {
@@ -157,6 +171,18 @@ func buildChartData(recs []record, recorded []workloads.Result, workload string,
 	}
 	slices.Sort(d.Counts)
 	return d
+}
+
+// median returns the median of xs (the mean of the middle two for an
+// even count); xs is not changed.
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	m := len(s) / 2
+	if len(s)%2 == 0 {
+		return (s[m-1] + s[m]) / 2
+	}
+	return s[m]
 }
 
 // empty reports whether there is nothing to draw.

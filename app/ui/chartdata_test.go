@@ -14,7 +14,8 @@ func TestBuildChartData(t *testing.T) {
 	recs := []record{
 		rec("a", 0, "sequential", 1, 1000, p),
 		rec("b", 1, "workers", 2, 700, p),
-		rec("c", 2, "workers", 2, 520, p), // later: replaces b
+		rec("c", 2, "workers", 2, 520, p),
+		rec("c2", 2, "workers", 2, 500, p), // the median of 700, 520, 500
 		rec("d", 3, "cooperative", 2, 1010, p),
 		rec("e", 4, "workers", 4, 300, other), // other parameters: not drawn
 		rec("n1", 5, "sequential", 1, 200, p),
@@ -44,6 +45,9 @@ func TestBuildChartData(t *testing.T) {
 	}
 	if !d.Recorded {
 		t.Error("recorded figure used but not flagged")
+	}
+	if d.Runs[runKey{serWorkers, 2}] != 3 || d.Runs[runKey{serSequential, 1}] != 1 {
+		t.Errorf("runs per slot %v", d.Runs)
 	}
 	if len(d.Counts) != 2 || d.Counts[0] != 2 || d.Counts[1] != 4 {
 		t.Errorf("counts %v", d.Counts)
@@ -75,6 +79,24 @@ func TestBuildChartData(t *testing.T) {
 	none := buildChartData(nil, nil, "countdown", p, 2)
 	if !none.empty() || none.speedSummary() == "" || none.wallSummary() != "No runs yet." {
 		t.Errorf("empty data %+v", none)
+	}
+}
+
+// A slot's bar is the median of its latest medianOf runs: one slow run
+// does not move it, and old runs age out.
+func TestChartMedian(t *testing.T) {
+	p := map[string]any{"count": int64(1000)}
+	var recs []record
+	for i, w := range []int64{9000, 100, 400, 380, 2000, 420} {
+		recs = append(recs, rec(string(rune('a'+i)), i, "sequential", 1, w, p))
+	}
+	d := buildChartData(recs, nil, "countdown", p, 2)
+	// The first run (9000) aged out: the median of 100, 400, 380, 2000, 420.
+	if got := d.Wall[runKey{serSequential, 1}]; got != 400 || d.Runs[runKey{serSequential, 1}] != medianOf {
+		t.Errorf("median %v of %d runs, want 400 of %d", got, d.Runs[runKey{serSequential, 1}], medianOf)
+	}
+	if m := median([]float64{4, 1, 3, 2}); m != 2.5 {
+		t.Errorf("median of an even count = %v, want 2.5", m)
 	}
 }
 

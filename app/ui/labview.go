@@ -412,7 +412,7 @@ func (l *lab) chartsSection() app.UI {
 				app.Div().Class("figures").Body(
 					app.Figure().ID("fig-wall").Class("figure").Body(
 						app.Raw(wallSVG("chart-wall", d, l.width("fig-wall"))),
-						app.FigCaption().Text("Wall time (lower is faster). Native bars are the same Go code on real threads."),
+						app.FigCaption().Textf("Wall time (lower is faster); each bar is the median of its latest runs (up to %d): press Run all again to steady them on a busy machine. Native bars are the same Go code on real threads.", medianOf),
 					),
 					app.If(d.hasSpeedups(), func() app.UI {
 						return app.Figure().ID("fig-speed").Class("figure").Body(

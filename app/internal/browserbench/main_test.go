@@ -32,6 +32,15 @@ func TestFigures(t *testing.T) {
 	if f.SpeedUp[2] != 2 || f.Efficiency[2] != 1 || f.SpeedUp[4] != 2 || f.Efficiency[4] != 0.5 || f.NativeSpeedUp[2] != 2 {
 		t.Errorf("speed-ups %+v", f)
 	}
+	// The fastest runs: 300 alone, 200 and 160 with 2 and 4 workers.
+	f.bestEfficiency(map[string][]int64{"workers/1": {410, 300, 500}, "workers/2": {250, 200}, "workers/4": {160}}, cfg)
+	if f.EfficiencyBest[1] != 1 || f.EfficiencyBest[2] != 0.75 || f.EfficiencyBest[4] != 300.0/160/4 {
+		t.Errorf("best efficiency %+v", f.EfficiencyBest)
+	}
+	f.bestEfficiency(map[string][]int64{"workers/2": {200}}, cfg)
+	if len(f.EfficiencyBest) != 0 {
+		t.Errorf("best efficiency without workers/1: %+v", f.EfficiencyBest)
+	}
 	// A missing measurement gives 0, not a division by zero.
 	if f := figures(kernel{}, map[string]int64{}, map[string]int64{}, cfg); f.WasmNativeRatio != 0 || f.SpeedUp[2] != 0 {
 		t.Errorf("empty: %+v", f)

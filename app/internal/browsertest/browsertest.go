@@ -42,7 +42,9 @@ type Options struct {
 	// PREFIX, so a pool configured with a prefix finds it too.
 	Web string
 	// Files overlay Web: a name under /web/ (e.g. "worker.wasm") mapped to
-	// a local file.
+	// a local file. A file listed as NAME.gz too is sent from there,
+	// gzip-encoded, to a request that accepts gzip, as a real server
+	// sends its pre-compressed copies.
 	Files map[string]string
 	// Isolate sends COOP and COEP headers, making the page cross-origin
 	// isolated (SharedArrayBuffer available).
@@ -419,6 +421,11 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if _, err := os.Stat(file); err != nil {
 		http.NotFound(w, r)
 		return
+	}
+	if gz, ok := s.opt.Files[name+".gz"]; ok && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		h.Add("Vary", "Accept-Encoding")
+		file = gz
 	}
 	http.ServeFile(w, r, file)
 }

@@ -2,6 +2,8 @@ package browsertest
 
 import (
 	"context"
+	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,5 +74,31 @@ func TestModuleRoot(t *testing.T) {
 	}
 	if _, err := ModuleRoot(".", "not-this-module"); err == nil {
 		t.Error("found a module that is not there")
+	}
+}
+
+// A file listed with a .gz copy goes out gzip-encoded to a browser that
+// accepts gzip, and plain to one that does not.
+func TestServeGzipCopy(t *testing.T) {
+	dir := t.TempDir()
+	plain, gz := filepath.Join(dir, "w.wasm"), filepath.Join(dir, "w.wasm.gz")
+	if err := os.WriteFile(plain, []byte("plain"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(gz, []byte("zipped"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{opt: Options{Files: map[string]string{"w.wasm": plain, "w.wasm.gz": gz}}}
+	for _, c := range []struct{ accept, enc, body string }{{"gzip, br", "gzip", "zipped"}, {"identity", "", "plain"}} {
+		req := httptest.NewRequest("GET", "/web/w.wasm", nil)
+		req.Header.Set("Accept-Encoding", c.accept)
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, req)
+		if got := rec.Header().Get("Content-Encoding"); got != c.enc || rec.Body.String() != c.body {
+			t.Errorf("Accept-Encoding %q: encoding %q, body %q; want %q, %q", c.accept, got, rec.Body.String(), c.enc, c.body)
+		}
+		if ct := rec.Header().Get("Content-Type"); ct != "application/wasm" {
+			t.Errorf("Accept-Encoding %q: Content-Type %q", c.accept, ct)
+		}
 	}
 }
