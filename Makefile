@@ -42,7 +42,7 @@ $(WEB)/app.wasm: FORCE
 	@$(MAKE) --no-print-directory compress F=$@
 
 $(WEB)/worker.wasm: FORCE
-	$(WASMGO) build -trimpath -ldflags='-s -w' -o $@ ./wasm/worker
+	$(WASMGO) build -trimpath -ldflags='-s -w' -tags conlab_nosource -o $@ ./wasm/worker
 	@$(MAKE) --no-print-directory compress F=$@ Q=11
 
 compress:

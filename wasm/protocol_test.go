@@ -3,6 +3,7 @@
 package wasm
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -37,15 +38,15 @@ func TestWorkerRejectsMalformedMessages(t *testing.T) {
 		42,
 		"ping",
 		map[string]any{"kind": "ping", "body": `{"id":1}`},
-		map[string]any{"v": 2, "kind": "ping", "body": `{"id":1}`},
-		map[string]any{"v": 1, "kind": "fly", "body": `{}`},
-		map[string]any{"v": 1, "kind": "pong", "body": `{"id":1}`},
-		map[string]any{"v": 1, "kind": "ping", "body": `{"id":1,"admin":true}`},
-		map[string]any{"v": 1, "kind": "ping", "body": `{"id":0}`},
-		map[string]any{"v": 1, "kind": "task", "body": `{"id":1,"task":0`},
-		map[string]any{"v": 1, "kind": "ping"},
-		map[string]any{"v": 1, "kind": "ping", "body": `{"id":1}`, "data": "not bytes"},
-		map[string]any{"v": 1, "kind": "boot", "body": `{"worker":1,"base":"","role":"","args":null}`},
+		map[string]any{"v": proto.Version + 1, "kind": "ping", "body": `{"id":1}`},
+		map[string]any{"v": proto.Version, "kind": "fly", "body": `{}`},
+		map[string]any{"v": proto.Version, "kind": "pong", "body": `{"id":1}`},
+		map[string]any{"v": proto.Version, "kind": "ping", "body": `{"id":1,"admin":true}`},
+		map[string]any{"v": proto.Version, "kind": "ping", "body": `{"id":0}`},
+		map[string]any{"v": proto.Version, "kind": "task", "body": `{"id":1,"task":0`},
+		map[string]any{"v": proto.Version, "kind": "ping"},
+		map[string]any{"v": proto.Version, "kind": "ping", "body": `{"id":1}`, "data": "not bytes"},
+		map[string]any{"v": proto.Version, "kind": "boot", "body": `{"worker":1,"base":"","role":"","args":null}`},
 	} {
 		if err := w.js.PostValue(bad); err != nil {
 			t.Fatal(err)
@@ -117,7 +118,7 @@ func TestPageRejectsMalformedAnswers(t *testing.T) {
 	// The worker's own global scope cannot be reached from the page, so
 	// play the worker's part on the page: a malformed answer arriving in
 	// its mailbox the way the message listener would deliver it.
-	_, err := jsenv.Read(mustEval(t, `({v: 1, kind: "taskdone", body: '{"id":1,"result":{"task":0,"lane":99}}'})`), proto.ToPage)
+	_, err := jsenv.Read(mustEval(t, `({v: `+strconv.Itoa(proto.Version)+`, kind: "taskdone", body: '{"id":1,"result":{"task":0,"lane":99}}'})`), proto.ToPage)
 	if err == nil {
 		t.Fatal("a task result on lane 99 was accepted")
 	}

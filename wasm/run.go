@@ -286,6 +286,7 @@ type lane struct {
 	inflight []flight // sent and not yet answered, in the order sent
 	lastEnd  int64    // when the lane's last answered task ended (run clock)
 	ran      bool
+	final    *uint64 // the instance's Final after its last task, if it has one
 	stuck    []workloads.StuckTask
 	after    int64
 }
@@ -419,6 +420,10 @@ func (r *run) onWorkers(ctx context.Context) (*workloads.Result, error) {
 			ln.lastEnd = max(ln.lastEnd, lastEnd(tr))
 			results[tr.Task] = tr
 			data[tr.Task] = e.msg.Data
+			if b.HasFinal {
+				v := b.Final
+				ln.final = &v
+			}
 			ln.stuck = nil
 			r.done++
 			r.progress(Progress{Stage: "running", Done: r.done, Total: n})
@@ -502,8 +507,8 @@ type finals struct {
 // wind ends a workers-mode run in its workers. After a failure, tasks in
 // flight are cancelled (or, with kill, their workers terminated at once);
 // a worker that does not answer within the grace goes too. Then every
-// surviving worker that took part reports its instance's Final and drops
-// the run.
+// surviving worker that took part drops the run, and the run's finals
+// are the lanes' last Final values.
 func (r *run) wind(lanes []*lane, failed, kill bool, bad *[]*worker, results []workloads.TaskResult) finals {
 	gone := map[*worker]bool{}
 	for _, w := range *bad {
@@ -562,56 +567,24 @@ func (r *run) wind(lanes []*lane, failed, kill bool, bad *[]*worker, results []w
 			*bad = append(*bad, ln.w)
 		}
 	}
-	// Finish the run in every surviving worker that took part.
+	// Finish the run in every surviving worker that took part; each
+	// TaskDone carried its instance's Final, so there is nothing to wait
+	// for.
 	var out finals
-	waiting := map[*worker]int{}
-	for i, ln := range lanes {
+	for _, ln := range lanes {
 		if !ln.ran || gone[ln.w] {
 			continue
 		}
 		if err := ln.w.js.Post(&proto.Finish{ID: r.id}, nil, nil); err != nil {
 			gone[ln.w] = true
 			*bad = append(*bad, ln.w)
-			continue
-		}
-		waiting[ln.w] = i
-	}
-	vals := make([]*uint64, len(lanes))
-	deadline = time.Now().Add(r.grace())
-	for len(waiting) > 0 {
-		e, err := r.box.take(context.Background(), time.Until(deadline))
-		if err != nil {
-			break
-		}
-		i, ok := waiting[e.w]
-		if !ok {
-			continue
-		}
-		if ferr := e.w.failure(e); ferr != nil {
-			delete(waiting, e.w)
-			*bad = append(*bad, e.w)
 			if !failed && out.err == nil {
-				out.err = ferr
+				out.err = fmt.Errorf("worker %d: %w", ln.w.id, err)
 			}
 			continue
 		}
-		if b, ok := e.msg.Body.(*proto.Final); ok && b.ID == r.id {
-			delete(waiting, e.w)
-			if b.Has {
-				v := b.Value
-				vals[i] = &v
-			}
-		}
-	}
-	for w := range waiting {
-		*bad = append(*bad, w)
-		if !failed && out.err == nil {
-			out.err = fmt.Errorf("worker %d stopped answering (no final value within %v)", w.id, r.grace())
-		}
-	}
-	for _, v := range vals {
-		if v != nil {
-			out.values = append(out.values, *v)
+		if ln.final != nil {
+			out.values = append(out.values, *ln.final)
 		}
 	}
 	return out

@@ -1,16 +1,9 @@
 package workloads
 
 import (
-	_ "embed"
 	"fmt"
 	"time"
 )
-
-//go:embed blocking.go
-var blockingSource string
-
-//go:embed python/lesson_blocking.py
-var blockingPython string
 
 func init() {
 	Register(&Workload{

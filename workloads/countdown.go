@@ -1,15 +1,6 @@
 package workloads
 
-import (
-	_ "embed"
-	"fmt"
-)
-
-//go:embed countdown.go
-var countdownSource string
-
-//go:embed python/lesson_countdown.py
-var countdownPython string
+import "fmt"
 
 func init() {
 	Register(&Workload{

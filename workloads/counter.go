@@ -1,19 +1,12 @@
 package workloads
 
 import (
-	_ "embed"
 	"fmt"
 	"math"
 	"strconv"
 	"sync"
 	"sync/atomic"
 )
-
-//go:embed counter.go
-var counterSource string
-
-//go:embed python/lesson_counter.py
-var counterPython string
 
 // Ways the counter workload protects its shared counter.
 const (

@@ -1,18 +1,11 @@
 package workloads
 
 import (
-	_ "embed"
 	"fmt"
 	"strconv"
 	"sync/atomic"
 	"time"
 )
-
-//go:embed dbupdate.go
-var dbupdateSource string
-
-//go:embed python/lesson_dbupdate.py
-var dbupdatePython string
 
 // The three versions of the read-sleep-write update.
 const (

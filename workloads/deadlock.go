@@ -1,18 +1,11 @@
 package workloads
 
 import (
-	_ "embed"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 )
-
-//go:embed deadlock.go
-var deadlockSource string
-
-//go:embed python/lesson_deadlock.py
-var deadlockPython string
 
 // The deadlock workload's two ways of taking the resources.
 const (

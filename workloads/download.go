@@ -1,17 +1,10 @@
 package workloads
 
 import (
-	_ "embed"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
 )
-
-//go:embed download.go
-var downloadSource string
-
-//go:embed python/lesson_download.py
-var downloadPython string
 
 func init() {
 	Register(&Workload{

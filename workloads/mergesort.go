@@ -1,16 +1,9 @@
 package workloads
 
 import (
-	_ "embed"
 	"fmt"
 	"strconv"
 )
-
-//go:embed mergesort.go
-var mergesortSource string
-
-//go:embed python/lesson_mergesort.py
-var mergesortPython string
 
 func init() {
 	Register(&Workload{

@@ -1,19 +1,12 @@
 package workloads
 
 import (
-	_ "embed"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"strconv"
 )
-
-//go:embed multiply.go
-var multiplySource string
-
-//go:embed python/lesson_multiply.py
-var multiplyPython string
 
 // Ways to multiply, the values of the method parameter.
 const (

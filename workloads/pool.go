@@ -1,19 +1,12 @@
 package workloads
 
 import (
-	_ "embed"
 	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
 )
-
-//go:embed pool.go
-var poolSource string
-
-//go:embed python/lesson_pool.py
-var poolPython string
 
 func init() {
 	Register(&Workload{

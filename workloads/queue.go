@@ -1,18 +1,11 @@
 package workloads
 
 import (
-	_ "embed"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 )
-
-//go:embed queue.go
-var queueSource string
-
-//go:embed python/lesson_queue.py
-var queuePython string
 
 func init() {
 	Register(&Workload{

@@ -1,17 +1,10 @@
 package workloads
 
 import (
-	_ "embed"
 	"encoding/binary"
 	"fmt"
 	"time"
 )
-
-//go:embed responsive.go
-var responsiveSource string
-
-//go:embed python/lesson_responsive.py
-var responsivePython string
 
 func init() {
 	Register(&Workload{

@@ -1,19 +1,12 @@
 package workloads
 
 import (
-	_ "embed"
 	"fmt"
 	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/semaphore"
 )
-
-//go:embed semaphore.go
-var semaphoreSource string
-
-//go:embed python/lesson_semaphore.py
-var semaphorePython string
 
 func init() {
 	Register(&Workload{

@@ -1,16 +1,9 @@
 package workloads
 
 import (
-	_ "embed"
 	"fmt"
 	"time"
 )
-
-//go:embed sleep.go
-var sleepSource string
-
-//go:embed python/lesson_sleep.py
-var sleepPython string
 
 func init() {
 	Register(&Workload{

@@ -2,18 +2,11 @@ package workloads
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"slices"
 	"strconv"
 	"time"
 )
-
-//go:embed spawn.go
-var spawnSource string
-
-//go:embed python/lesson_spawn.py
-var spawnPython string
 
 func init() {
 	Register(&Workload{

@@ -2,17 +2,10 @@ package workloads
 
 import (
 	"context"
-	_ "embed"
 	"fmt"
 	"strconv"
 	"strings"
 )
-
-//go:embed subprocess.go
-var subprocessSource string
-
-//go:embed python/lesson_subprocess.py
-var subprocessPython string
 
 func init() {
 	Register(&Workload{

@@ -113,6 +113,17 @@ func bruteSquares(n uint64) *big.Int {
 
 func TestSquaresBelow(t *testing.T) {
 	mod := new(big.Int).Lsh(big.NewInt(1), 64)
+	// The closed form with exact big numbers, where the product overflows
+	// 64 bits, for every residue modulo 6 and up to the largest base.
+	for _, n := range []uint64{1 << 21, 1<<21 + 1, 1<<21 + 2, 1<<21 + 3, 1<<21 + 4, 1<<21 + 5, 999_999_999, 1_000_001_000, 3<<40 + 7, 1<<62 + 1} {
+		x := new(big.Int).SetUint64(n)
+		p := new(big.Int).Mul(x, new(big.Int).Sub(x, big.NewInt(1)))
+		p.Mul(p, new(big.Int).Sub(new(big.Int).Lsh(x, 1), big.NewInt(1)))
+		want := p.Quo(p, big.NewInt(6)).Mod(p, mod).Uint64()
+		if got := squaresBelow(n); got != want {
+			t.Errorf("squaresBelow(%d) = %d, want %d", n, got, want)
+		}
+	}
 	for n := range uint64(300) {
 		want := new(big.Int).Mod(bruteSquares(n), mod).Uint64()
 		if got := squaresBelow(n); got != want {

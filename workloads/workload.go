@@ -36,6 +36,7 @@ type Workload struct {
 	Params  []Param `json:"params"`
 	// Python is a short program showing the lesson the classic way; Source
 	// is the Go source of the workload itself (embedded, never copied).
+	// Both are empty in a build with the conlab_nosource tag (source.go).
 	Python string `json:"python"`
 	Source string `json:"source"`
 	// Unsupported maps a mode to the reason the workload cannot run in it.

@@ -26,6 +26,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"conlab/app/internal/browsertest"
 )
 
 var (
@@ -63,7 +65,9 @@ func buildSite(t *testing.T) string {
 			siteErr = err
 			return
 		}
-		// The hand-written assets, as the repository has them.
+		// The hand-written assets, as the repository has them: not the
+		// built binaries, nor their compressed copies (the server would
+		// prefer a stale app.wasm.br from an earlier make build).
 		src := filepath.Join(root, "public", "web")
 		entries, err := os.ReadDir(src)
 		if err != nil {
@@ -71,7 +75,7 @@ func buildSite(t *testing.T) string {
 			return
 		}
 		for _, e := range entries {
-			if e.IsDir() || strings.HasSuffix(e.Name(), ".wasm") {
+			if e.IsDir() || strings.Contains(e.Name(), ".wasm") {
 				continue
 			}
 			if err := copyFile(filepath.Join(src, e.Name()), filepath.Join(web, e.Name())); err != nil {
@@ -91,7 +95,7 @@ func buildSite(t *testing.T) string {
 		}{
 			{nil, []string{"build", "-o", filepath.Join(dir, "conlab"), "./app"}},
 			{wasmEnv, []string{"build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(web, "app.wasm"), "./app"}},
-			{wasmEnv, []string{"build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(web, "worker.wasm"), "./wasm/worker"}},
+			{wasmEnv, []string{"build", "-trimpath", "-ldflags=-s -w", "-tags", browsertest.WorkerTag, "-o", filepath.Join(web, "worker.wasm"), "./wasm/worker"}},
 		}
 		for _, s := range steps {
 			cmd := exec.Command("go", s.args...)
@@ -298,7 +302,7 @@ func TestE2EAutorun(t *testing.T) {
 	waitFor(t, tab, statusSets+` >= 1`, 4*time.Minute)
 
 	if state := eval[string](t, tab, statusState); state != "ok" {
-		t.Fatalf("status %s: %s", state, eval[string](t, tab, `document.getElementById("status").textContent`))
+		t.Fatalf("status %s: %s\n%s", state, eval[string](t, tab, `document.getElementById("status").textContent`), eval[string](t, tab, `document.body.innerText.slice(0, 3000)`))
 	}
 	// sequential, cooperative ×1 ×2, workers ×1 ×2, native sequential, native ×1 ×2.
 	rows := eval[[]string](t, tab, `[...document.querySelectorAll(".results-table tbody tr")].map(r => r.querySelector("th").textContent + " " + r.querySelectorAll("td")[2].textContent)`)

@@ -420,18 +420,14 @@ func (w *worker) task(r *wrun, q queued) {
 	out := res.Data
 	res.Data = nil
 	res.Err = clip(res.Err)
-	post(w.self, &proto.TaskDone{ID: q.m.ID, Result: res}, out)
+	done := &proto.TaskDone{ID: q.m.ID, Result: res}
+	done.Final, done.HasFinal = r.runner.Final()
+	post(w.self, done, out)
 }
 
-// finish ends a workers-mode run here and reports the instance's Final.
-func (w *worker) finish(m *proto.Finish) {
-	r := w.drop(m.ID)
-	ans := &proto.Final{ID: m.ID}
-	if r != nil && r.runner != nil {
-		ans.Value, ans.Has = r.runner.Final()
-	}
-	post(w.self, ans, nil)
-}
+// finish ends a workers-mode run here. It has no answer: the page has
+// the instance's Final from the last TaskDone.
+func (w *worker) finish(m *proto.Finish) { w.drop(m.ID) }
 
 // watch is this worker's deadlock watchdog for a workers-mode run: it
 // tells the page when every task running here has been blocked with no

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"runtime"
@@ -97,7 +98,11 @@ type Report struct {
 	Date      string `json:"date"`
 	GoVersion string `json:"go_version"`
 	GOWASM    string `json:"gowasm,omitempty"`
-	NumCPU    int    `json:"numcpu"`
+	// Worker holds worker.wasm's size in bytes: "raw", "gzip" (as the
+	// benchmark's page downloads it) and "brotli" (when the brotli
+	// command is installed; make build ships that copy too).
+	Worker map[string]int64 `json:"worker_bytes"`
+	NumCPU int              `json:"numcpu"`
 	// LoadBefore and LoadAfter are the machine's load averages (1, 5, 15
 	// minutes) around the run: a shared machine's figures are only as
 	// good as its quiet.
@@ -216,7 +221,7 @@ func run(ctx context.Context, o options) error {
 	if o.gowasm != "" {
 		os.Setenv("GOWASM", o.gowasm)
 	}
-	if err := browsertest.BuildWasm(ctx, root, "./wasm/worker", worker); err != nil {
+	if err := browsertest.BuildWorker(ctx, root, worker); err != nil {
 		return err
 	}
 	if err := browsertest.BuildWasm(ctx, root, "./wasm/internal/benchdriver", driver); err != nil {
@@ -263,7 +268,7 @@ func run(ctx context.Context, o options) error {
 	fmt.Fprintln(os.Stderr, "browserbench: running natively")
 	rep := Report{
 		Date: time.Now().UTC().Format(time.RFC3339), GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(),
-		GOWASM: o.gowasm, LoadBefore: loadBefore,
+		GOWASM: o.gowasm, LoadBefore: loadBefore, Worker: wasmSizes(ctx, worker, workerGz),
 		Browser: br.Browser, BrowserCores: br.Cores, Reps: reps, ColdStart: br.ColdStart, OverheadUS: br.OverheadUS, OverheadMin: br.OverheadMinUS,
 		Kernels: map[string]KernelFigure{},
 	}
@@ -295,6 +300,21 @@ func run(ctx context.Context, o options) error {
 	abs, _ := filepath.Abs(out)
 	fmt.Println("browserbench: wrote", abs)
 	return nil
+}
+
+// wasmSizes returns worker.wasm's sizes: raw, gzip and, if the brotli
+// command exists, brotli at its best level.
+func wasmSizes(ctx context.Context, raw, gz string) map[string]int64 {
+	out := map[string]int64{}
+	for k, f := range map[string]string{"raw": raw, "gzip": gz} {
+		if st, err := os.Stat(f); err == nil {
+			out[k] = st.Size()
+		}
+	}
+	if b, err := exec.CommandContext(ctx, "brotli", "-q", "11", "-c", raw).Output(); err == nil {
+		out["brotli"] = int64(len(b))
+	}
+	return out
 }
 
 // gzipFile writes src gzip-compressed to dst.
@@ -404,6 +424,7 @@ func printTable(w io.Writer, rep *Report, cfg config) {
 	fmt.Fprintf(w, "\nconlab browser benchmark: %s; Go %s; %d CPUs (browser reports %d); medians of %d runs\n", rep.Browser, rep.GoVersion, rep.NumCPU, rep.BrowserCores, rep.Reps)
 	fmt.Fprintf(w, "load average before %s, after %s (compare the native speed-ups: they show what the machine could give)\n\n", rep.LoadBefore, rep.LoadAfter)
 	b, _ := json.Marshal(cs)
+	fmt.Fprintf(w, "worker.wasm bytes: %v\n", rep.Worker)
 	fmt.Fprintf(w, "pool cold start: %s\n", b)
 	fmt.Fprintf(w, "warm per-run overhead (µs): median %v, fastest %v\n\n", rep.OverheadUS, rep.OverheadMin)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)

@@ -461,9 +461,23 @@ func ModuleRoot(dir, name string) (string, error) {
 	}
 }
 
+// WorkerTag is the build tag worker.wasm is built with (make build does
+// the same): it leaves the lessons' source texts out of the binary.
+const WorkerTag = "conlab_nosource"
+
+// BuildWorker builds worker.wasm from module root dir into out as make
+// build does (stripped, with WorkerTag), with any other tags.
+func BuildWorker(ctx context.Context, dir, out string, tags ...string) error {
+	return buildWasm(ctx, dir, "./wasm/worker", out, []string{"-ldflags=-s -w"}, append(tags, WorkerTag))
+}
+
 // BuildWasm builds the js/wasm program in pkg (run from dir) into out.
 func BuildWasm(ctx context.Context, dir, pkg, out string, tags ...string) error {
-	args := []string{"build", "-trimpath", "-o", out}
+	return buildWasm(ctx, dir, pkg, out, nil, tags)
+}
+
+func buildWasm(ctx context.Context, dir, pkg, out string, flags, tags []string) error {
+	args := append([]string{"build", "-trimpath", "-o", out}, flags...)
 	if len(tags) > 0 {
 		args = append(args, "-tags", strings.Join(tags, ","))
 	}

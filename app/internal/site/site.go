@@ -136,7 +136,7 @@ func (o *Options) resolve(ctx context.Context) error {
 	}
 	for _, f := range []struct{ what, path, hint string }{
 		{"the UI's wasm binary", o.AppWasm, "GOOS=js GOARCH=wasm go build -o public/web/app.wasm ./app (make build)"},
-		{"the workers' wasm binary", o.WorkerWasm, "GOOS=js GOARCH=wasm go build -o public/web/worker.wasm ./wasm/worker (make build)"},
+		{"the workers' wasm binary", o.WorkerWasm, "GOOS=js GOARCH=wasm go build -tags conlab_nosource -o public/web/worker.wasm ./wasm/worker (make build)"},
 		{"wasm_exec.js", o.WasmExec, "copy $(go env GOROOT)/lib/wasm/wasm_exec.js (make build)"},
 	} {
 		if !fileExists(f.path) {

@@ -487,3 +487,24 @@ func FuzzWasmImports(f *testing.F) {
 		wasmImports(b) // must not panic or hang
 	})
 }
+
+// The worker bootstrap script the site ships speaks the pool's message
+// protocol version (wasm/internal/proto, a js-only package: read from its
+// source here).
+func TestBootstrapProtocolVersion(t *testing.T) {
+	src, err := os.ReadFile("../../../wasm/internal/proto/proto.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^const Version = (\d+)$`).FindSubmatch(src)
+	if m == nil {
+		t.Fatal("proto.go declares no Version")
+	}
+	js, err := os.ReadFile("../../../public/web/worker.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "const VERSION = " + string(m[1]) + ";"; !bytes.Contains(js, []byte(want)) {
+		t.Errorf("public/web/worker.js lacks %q: its protocol version is not proto.Version", want)
+	}
+}

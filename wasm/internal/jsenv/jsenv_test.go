@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -127,21 +128,26 @@ func TestReadRejects(t *testing.T) {
 		`42`, `"ping"`, `null`, `[]`,
 		`({kind: "pong", body: '{"id":1}'})`,
 		`({v: "1", kind: "pong", body: '{"id":1}'})`,
-		`({v: 2, kind: "pong", body: '{"id":1}'})`,
-		`({v: 1, kind: "ping", body: '{"id":1}'})`,
-		`({v: 1, kind: "pong", body: {id: 1}})`,
-		`({v: 1, kind: "pong", body: '{"id":1}', data: "bytes"})`,
-		`({v: 1, kind: "pong", body: '{"id":1}', data: new Uint16Array(2)})`,
-		`({v: 1, kind: "pong", body: '{"id":1}', shared: new ArrayBuffer(8)})`,
+		`({v: W, kind: "pong", body: '{"id":1}'})`,
+		`({v: V, kind: "ping", body: '{"id":1}'})`,
+		`({v: V, kind: "pong", body: {id: 1}})`,
+		`({v: V, kind: "pong", body: '{"id":1}', data: "bytes"})`,
+		`({v: V, kind: "pong", body: '{"id":1}', data: new Uint16Array(2)})`,
+		`({v: V, kind: "pong", body: '{"id":1}', shared: new ArrayBuffer(8)})`,
 	} {
-		if m, err := Read(eval(t, src), proto.ToPage); !errors.Is(err, proto.ErrRejected) {
+		if m, err := Read(eval(t, versioned(src)), proto.ToPage); !errors.Is(err, proto.ErrRejected) {
 			t.Errorf("Read(%s) = %+v, %v; want a rejection", src, m, err)
 		}
 	}
-	m, err := Read(eval(t, `({v: 1, kind: "output", body: '{"stream":"stdout"}', data: new Uint8Array([104, 105])})`), proto.ToPage)
+	m, err := Read(eval(t, versioned(`({v: V, kind: "output", body: '{"stream":"stdout"}', data: new Uint8Array([104, 105])})`)), proto.ToPage)
 	if err != nil || string(m.Data) != "hi" || m.Body.(*proto.Output).Stream != "stdout" {
 		t.Errorf("a good message: %+v %v", m, err)
 	}
+}
+
+// versioned writes the protocol's version for V, and another for W.
+func versioned(src string) string {
+	return strings.NewReplacer("v: V", fmt.Sprintf("v: %d", proto.Version), "v: W", fmt.Sprintf("v: %d", proto.Version+1)).Replace(src)
 }
 
 func TestSharedInt32(t *testing.T) {

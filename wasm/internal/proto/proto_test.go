@@ -22,8 +22,7 @@ func TestRoundTrip(t *testing.T) {
 		&Warmed{ID: 1, MS: 3, Kernels: []KernelWarm{{Workload: "countdown", Runs: 2, FirstUS: 900, LastUS: 90}}},
 		&Spans{ID: 2, Spans: []workloads.Span{{Lane: 1, Task: 0, Label: "x", State: workloads.Running, Start: 1, End: 2}}},
 		&Result{ID: 2, Result: workloads.Result{Workload: "countdown", WallUS: 10}},
-		&TaskDone{ID: 3, Result: workloads.TaskResult{Task: 4, Lane: 1, Value: 1 << 63}},
-		&Final{ID: 3, Value: 1<<64 - 1, Has: true},
+		&TaskDone{ID: 3, Result: workloads.TaskResult{Task: 4, Lane: 1, Value: 1 << 63}, Final: 7, HasFinal: true},
 		&Stuck{ID: 3, Stuck: []workloads.StuckTask{{Task: 1, Lane: 0, Label: "waits"}}, AfterMS: 300},
 		&Pong{ID: 9}, &Error{Error: "no"}, &Exit{Code: 2, Output: "panic: x"}, &Fatal{Error: "no"}, &Output{Stream: "stderr"},
 	}
@@ -48,10 +47,10 @@ func TestRoundTrip(t *testing.T) {
 		}
 	}
 	// Big numbers survive: values are uint64, not JavaScript numbers.
-	_, text, _ := Encode(&Final{ID: 1, Value: 1<<64 - 1, Has: true})
-	got, _ := Decode(ToPage, Version, "final", text)
-	if got.(*Final).Value != 1<<64-1 {
-		t.Errorf("Final value lost precision: %d", got.(*Final).Value)
+	_, text, _ := Encode(&TaskDone{ID: 1, Result: workloads.TaskResult{Value: 1<<64 - 2}, Final: 1<<64 - 1, HasFinal: true})
+	got, _ := Decode(ToPage, Version, string(KTaskDone), text)
+	if d := got.(*TaskDone); d.Final != 1<<64-1 || d.Result.Value != 1<<64-2 {
+		t.Errorf("values lost precision: %d, %d", d.Final, d.Result.Value)
 	}
 }
 
@@ -62,38 +61,40 @@ func TestDecodeRejects(t *testing.T) {
 		kind, body string
 		why        string
 	}{
-		{ToWorker, 2, "ping", `{"id":1}`, "version"},
+		{ToWorker, Version + 1, "ping", `{"id":1}`, "version"},
+		{ToWorker, Version - 1, "ping", `{"id":1}`, "version"},
 		{ToWorker, 1.5, "ping", `{"id":1}`, "version"},
-		{ToWorker, 1, "fly", `{}`, "unknown kind"},
-		{ToWorker, 1, "pong", `{"id":1}`, "does not travel"},
-		{ToPage, 1, "task", `{"id":1}`, "does not travel"},
-		{ToWorker, 1, "ping", `{"id":1,"extra":2}`, "unknown field"},
-		{ToWorker, 1, "ping", `{"id":1} {"id":2}`, "after the JSON"},
-		{ToWorker, 1, "ping", `{"id":`, "body"},
-		{ToWorker, 1, "ping", `null`, "not a JSON object"},
-		{ToWorker, 1, "ping", `[1]`, "body"},
-		{ToWorker, 1, "ping", `{"id":0}`, "out of range"},
-		{ToWorker, 1, "ping", `{"id":"1"}`, "body"},
-		{ToWorker, 1, "ping", `{"id":9007199254740993}`, "out of range"},
-		{ToWorker, 1, "task", `{"id":1,"task":0,"lane":64,"request":{"workload":"countdown","mode":"workers"},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "lane"},
-		{ToWorker, 1, "task", `{"id":1,"task":-1,"lane":0,"request":{"workload":"countdown","mode":"workers"},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "task"},
-		{ToWorker, 1, "task", `{"id":1,"task":0,"lane":0,"request":{"workload":"countdown","mode":"sequential"},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "workers-mode"},
-		{ToWorker, 1, "task", `{"id":1,"task":0,"lane":0,"request":{"workload":"countdown","mode":"workers","bogus":1},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "unknown field"},
-		{ToWorker, 1, "run", `{"id":1,"request":{"workload":"countdown","mode":"workers"},"origin_us":1,"watchdog_ms":1}`, "sequential or cooperative"},
-		{ToWorker, 1, "run", `{"id":1,"request":{"workload":"","mode":"sequential"},"origin_us":1,"watchdog_ms":1}`, "no workload"},
-		{ToWorker, 1, "run", `{"id":1,"request":{"workload":"countdown","mode":"sequential"},"origin_us":0,"watchdog_ms":1}`, "origin_us"},
-		{ToWorker, 1, "run", `{"id":1,"request":{"workload":"countdown","mode":"sequential"},"origin_us":1,"watchdog_ms":0}`, "watchdog_ms"},
-		{ToWorker, 1, "warm", `{"id":1,"workloads":[""],"min_ms":0}`, "bad workload"},
-		{ToWorker, 1, "warm", `{"id":1,"workloads":[],"min_ms":-1}`, "min_ms"},
-		{ToWorker, 1, "boot", `{"worker":1,"base":"","role":"daemon","args":null}`, "role"},
-		{ToWorker, 1, "boot", `{"worker":1,"base":"","role":"","args":["x"]}`, "no arguments"},
-		{ToPage, 1, "spans", `{"id":1,"spans":[{"lane":0,"task":0,"label":"","state":"running","start_us":5,"end_us":4}]}`, "malformed"},
-		{ToPage, 1, "spans", `{"id":1,"spans":[{"lane":0,"task":0,"label":"","state":"dancing","start_us":1,"end_us":4}]}`, "unknown state"},
-		{ToPage, 1, "taskdone", `{"id":1,"result":{"task":0,"lane":0,"value":1,"data":"AAEC","spans":null}}`, "data"},
-		{ToPage, 1, "error", `{"id":1,"error":""}`, "empty"},
-		{ToPage, 1, "exit", `{"code":300,"output":""}`, "exit code"},
-		{ToPage, 1, "output", `{"stream":"stdin"}`, "stream"},
-		{ToPage, 1, "final", `{"id":1,"value":-1,"has":true}`, "body"},
+		{ToWorker, Version, "fly", `{}`, "unknown kind"},
+		{ToWorker, Version, "pong", `{"id":1}`, "does not travel"},
+		{ToPage, Version, "task", `{"id":1}`, "does not travel"},
+		{ToWorker, Version, "ping", `{"id":1,"extra":2}`, "unknown field"},
+		{ToWorker, Version, "ping", `{"id":1} {"id":2}`, "after the JSON"},
+		{ToWorker, Version, "ping", `{"id":`, "body"},
+		{ToWorker, Version, "ping", `null`, "not a JSON object"},
+		{ToWorker, Version, "ping", `[1]`, "body"},
+		{ToWorker, Version, "ping", `{"id":0}`, "out of range"},
+		{ToWorker, Version, "ping", `{"id":"1"}`, "body"},
+		{ToWorker, Version, "ping", `{"id":9007199254740993}`, "out of range"},
+		{ToWorker, Version, "task", `{"id":1,"task":0,"lane":64,"request":{"workload":"countdown","mode":"workers"},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "lane"},
+		{ToWorker, Version, "task", `{"id":1,"task":-1,"lane":0,"request":{"workload":"countdown","mode":"workers"},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "task"},
+		{ToWorker, Version, "task", `{"id":1,"task":0,"lane":0,"request":{"workload":"countdown","mode":"sequential"},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "workers-mode"},
+		{ToWorker, Version, "task", `{"id":1,"task":0,"lane":0,"request":{"workload":"countdown","mode":"workers","bogus":1},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "unknown field"},
+		{ToWorker, Version, "run", `{"id":1,"request":{"workload":"countdown","mode":"workers"},"origin_us":1,"watchdog_ms":1}`, "sequential or cooperative"},
+		{ToWorker, Version, "run", `{"id":1,"request":{"workload":"","mode":"sequential"},"origin_us":1,"watchdog_ms":1}`, "no workload"},
+		{ToWorker, Version, "run", `{"id":1,"request":{"workload":"countdown","mode":"sequential"},"origin_us":0,"watchdog_ms":1}`, "origin_us"},
+		{ToWorker, Version, "run", `{"id":1,"request":{"workload":"countdown","mode":"sequential"},"origin_us":1,"watchdog_ms":0}`, "watchdog_ms"},
+		{ToWorker, Version, "warm", `{"id":1,"workloads":[""],"min_ms":0}`, "bad workload"},
+		{ToWorker, Version, "warm", `{"id":1,"workloads":[],"min_ms":-1}`, "min_ms"},
+		{ToWorker, Version, "boot", `{"worker":1,"base":"","role":"daemon","args":null}`, "role"},
+		{ToWorker, Version, "boot", `{"worker":1,"base":"","role":"","args":["x"]}`, "no arguments"},
+		{ToPage, Version, "spans", `{"id":1,"spans":[{"lane":0,"task":0,"label":"","state":"running","start_us":5,"end_us":4}]}`, "malformed"},
+		{ToPage, Version, "spans", `{"id":1,"spans":[{"lane":0,"task":0,"label":"","state":"dancing","start_us":1,"end_us":4}]}`, "unknown state"},
+		{ToPage, Version, "taskdone", `{"id":1,"result":{"task":0,"lane":0,"value":1,"data":"AAEC","spans":null}}`, "data"},
+		{ToPage, Version, "error", `{"id":1,"error":""}`, "empty"},
+		{ToPage, Version, "exit", `{"code":300,"output":""}`, "exit code"},
+		{ToPage, Version, "output", `{"stream":"stdin"}`, "stream"},
+		{ToPage, Version, "taskdone", `{"id":1,"result":{"task":0,"lane":0,"value":1,"spans":null},"final":-1,"has_final":true}`, "body"},
+		{ToPage, Version, "final", `{"id":1,"value":1,"has":true}`, "unknown kind"},
 	}
 	for _, c := range cases {
 		_, err := Decode(c.dir, c.v, c.kind, c.body)

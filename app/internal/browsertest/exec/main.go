@@ -92,7 +92,7 @@ func run() (int, error) {
 		}
 		defer os.RemoveAll(dir)
 		worker = filepath.Join(dir, "worker.wasm")
-		if err := browsertest.BuildWasm(ctx, root, "./wasm/worker", worker, "conlabtest"); err != nil {
+		if err := browsertest.BuildWorker(ctx, root, worker, "conlabtest"); err != nil {
 			return 1, err
 		}
 	}
