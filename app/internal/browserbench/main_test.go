@@ -37,6 +37,11 @@ func TestFigures(t *testing.T) {
 	if f.EfficiencyBest[1] != 1 || f.EfficiencyBest[2] != 0.75 || f.EfficiencyBest[4] != 300.0/160/4 {
 		t.Errorf("best efficiency %+v", f.EfficiencyBest)
 	}
+	// Paired by round: 410/250, 300/200 over 2 (0.82, 0.75): the median of
+	// two is the upper one; workers/4's single round pairs with the first.
+	if f.EfficiencyPaired[2] != 410.0/250/2 || f.EfficiencyPaired[4] != 410.0/160/4 {
+		t.Errorf("paired efficiency %+v", f.EfficiencyPaired)
+	}
 	f.bestEfficiency(map[string][]int64{"workers/2": {200}}, cfg)
 	if len(f.EfficiencyBest) != 0 {
 		t.Errorf("best efficiency without workers/1: %+v", f.EfficiencyBest)
