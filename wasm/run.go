@@ -406,6 +406,7 @@ func (r *run) onWorkers(ctx context.Context) (*workloads.Result, error) {
 			if b.ID != r.id {
 				continue
 			}
+			r.spans(b.Live)
 			tr := b.Result
 			if len(ln.inflight) == 0 || tr.Task != ln.inflight[0].task || tr.Lane != l {
 				runErr = fmt.Errorf("worker %d answered for task %d on lane %d, which it was not running", e.w.id, tr.Task, tr.Lane)

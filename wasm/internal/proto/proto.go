@@ -186,10 +186,13 @@ type Result struct {
 // TaskDone answers Task. The task's output payload travels as the
 // message's data, not inside the JSON. Final is the worker's instance's
 // Final after the task, when HasFinal: the last one of a lane is the
-// instance's Final for the run.
+// instance's Final for the run. Live are the spans this worker had not
+// yet sent in a Spans message, for the live timeline (Result.Spans has
+// all of the task's).
 type TaskDone struct {
 	ID       int64                `json:"id"`
 	Result   workloads.TaskResult `json:"result"`
+	Live     []workloads.Span     `json:"live,omitempty"`
 	Final    uint64               `json:"final,omitempty"`
 	HasFinal bool                 `json:"has_final,omitempty"`
 }
@@ -625,6 +628,9 @@ func (m *TaskDone) validate() error {
 		return errors.New("task output travels as the message's data, not in the body")
 	}
 	if err := checkText("error", r.Err); err != nil {
+		return err
+	}
+	if err := checkSpans(m.Live); err != nil {
 		return err
 	}
 	return checkSpans(r.Spans)

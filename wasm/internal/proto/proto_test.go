@@ -22,7 +22,8 @@ func TestRoundTrip(t *testing.T) {
 		&Warmed{ID: 1, MS: 3, Kernels: []KernelWarm{{Workload: "countdown", Runs: 2, FirstUS: 900, LastUS: 90}}},
 		&Spans{ID: 2, Spans: []workloads.Span{{Lane: 1, Task: 0, Label: "x", State: workloads.Running, Start: 1, End: 2}}},
 		&Result{ID: 2, Result: workloads.Result{Workload: "countdown", WallUS: 10}},
-		&TaskDone{ID: 3, Result: workloads.TaskResult{Task: 4, Lane: 1, Value: 1 << 63}, Final: 7, HasFinal: true},
+		&TaskDone{ID: 3, Result: workloads.TaskResult{Task: 4, Lane: 1, Value: 1 << 63}, Final: 7, HasFinal: true,
+			Live: []workloads.Span{{Lane: 1, Task: 4, Label: "x", State: workloads.Running, Start: 1, End: 2}}},
 		&Stuck{ID: 3, Stuck: []workloads.StuckTask{{Task: 1, Lane: 0, Label: "waits"}}, AfterMS: 300},
 		&Pong{ID: 9}, &Error{Error: "no"}, &Exit{Code: 2, Output: "panic: x"}, &Fatal{Error: "no"}, &Output{Stream: "stderr"},
 	}
@@ -90,6 +91,7 @@ func TestDecodeRejects(t *testing.T) {
 		{ToPage, Version, "spans", `{"id":1,"spans":[{"lane":0,"task":0,"label":"","state":"running","start_us":5,"end_us":4}]}`, "malformed"},
 		{ToPage, Version, "spans", `{"id":1,"spans":[{"lane":0,"task":0,"label":"","state":"dancing","start_us":1,"end_us":4}]}`, "unknown state"},
 		{ToPage, Version, "taskdone", `{"id":1,"result":{"task":0,"lane":0,"value":1,"data":"AAEC","spans":null}}`, "data"},
+		{ToPage, Version, "taskdone", `{"id":1,"result":{"task":0,"lane":0,"value":1,"spans":null},"live":[{"lane":0,"task":0,"label":"","state":"running","start_us":5,"end_us":4}]}`, "malformed"},
 		{ToPage, Version, "error", `{"id":1,"error":""}`, "empty"},
 		{ToPage, Version, "exit", `{"code":300,"output":""}`, "exit code"},
 		{ToPage, Version, "output", `{"stream":"stdin"}`, "stream"},
