@@ -71,7 +71,6 @@ func seriesOf(r *workloads.Result) (int, bool) {
 // chartData is what the charts show for one workload and parameter set.
 type chartData struct {
 	Wall     map[runKey]float64 // µs, per slot: the median of its latest successful runs
-	Runs     map[runKey]int     // how many runs each slot's median is of
 	Counts   []int              // worker counts with a parallel run
 	Recorded bool               // some native figures come from the recorded file
 	Cores    int                // the browser's cores, for the ideal line
@@ -123,8 +122,8 @@ const medianOf = 5
 // run filled.
 func buildChartData(recs []record, recorded []workloads.Result, workload string, params map[string]any, cores int) chartData {
 	key := paramsKey(workload, params)
-	d := chartData{Wall: map[runKey]float64{}, Runs: map[runKey]int{}, Cores: max(cores, 1)}
-	walls := map[runKey][]float64{}
+	d := chartData{Wall: map[runKey]float64{}, Cores: max(cores, 1)}
+	walls := map[runKey][]float64{} // per slot, its latest runs, oldest first
 	put := func(r *workloads.Result) bool {
 		if r.Workload != workload || r.Error != "" || !r.Check.OK || r.WallUS <= 0 || paramsKey(r.Workload, r.Params) != key {
 			return false
@@ -142,7 +141,6 @@ func buildChartData(recs []record, recorded []workloads.Result, workload string,
 		if len(walls[k]) > medianOf {
 			walls[k] = walls[k][1:]
 		}
-		d.Wall[k], d.Runs[k] = median(walls[k]), len(walls[k])
 		return true
 	}
 	for i := range recs { // oldest first: the latest runs are kept
@@ -158,9 +156,12 @@ func buildChartData(recs []record, recorded []workloads.Result, workload string,
 		if s == serNativeSeq {
 			n = 1
 		}
-		if _, have := d.Wall[runKey{s, n}]; !have && put(r) {
+		if _, have := walls[runKey{s, n}]; !have && put(r) {
 			d.Recorded = true
 		}
+	}
+	for k, v := range walls {
+		d.Wall[k] = median(v)
 	}
 	seen := map[int]bool{}
 	for k := range d.Wall {
@@ -271,7 +272,7 @@ func (d chartData) wallSummary() string {
 	if len(parts) == 0 {
 		return "No runs yet."
 	}
-	return "Wall time per mode. " + strings.Join(parts, ". ") + "."
+	return fmt.Sprintf("Wall time per mode, each the median of its latest runs (up to %d). ", medianOf) + strings.Join(parts, ". ") + "."
 }
 
 // speedSummary is the speed-up chart's text alternative.

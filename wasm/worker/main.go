@@ -423,7 +423,8 @@ func (w *worker) task(r *wrun, q queued) {
 	res.Err = clip(res.Err)
 	// The spans not yet sent for the live timeline ride along: one
 	// message per task instead of two.
-	done := &proto.TaskDone{ID: q.m.ID, Result: res, Live: r.sink.take()}
+	live, _, _ := r.sink.take()
+	done := &proto.TaskDone{ID: q.m.ID, Result: res, Live: live}
 	done.Final, done.HasFinal = r.runner.Final()
 	post(w.self, done, out)
 }
@@ -521,21 +522,19 @@ func (s *sink) touch() {
 }
 
 func (s *sink) flush() {
-	s.mu.Lock()
-	dirty, done := s.dirty, s.done
-	s.mu.Unlock()
-	if sp := s.take(); dirty {
+	if sp, done, dirty := s.take(); dirty {
 		post(s.w.self, &proto.Spans{ID: s.id, Spans: sp, Done: done}, nil)
 	}
 }
 
-// take returns the spans not sent yet, as sent.
-func (s *sink) take() []workloads.Span {
+// take returns the spans not sent yet and the tasks done, as sent, and
+// whether anything happened since the last take.
+func (s *sink) take() (spans []workloads.Span, done int, dirty bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sp := s.spans
+	spans, done, dirty = s.spans, s.done, s.dirty
 	s.spans, s.dirty, s.last = nil, false, s.w.clock.Now()
-	return sp
+	return spans, done, dirty
 }
 
 // runChild is the child role: ChildMain with its output posted to the
