@@ -6,16 +6,20 @@ import (
 )
 
 func TestParseDriver(t *testing.T) {
-	out := "some test output\nCONLAB-BENCH-JSON {\"cores\":4,\"kernels\":[{\"workload\":\"countdown\",\"wall_us\":{\"sequential\":100},\"all_us\":{\"sequential\":[100,90,120]}}]}\nPASS\n"
-	br, err := parseDriver(strings.NewReader(out))
+	out := "some test output\nCONLAB-BENCH-JSON {\"cores\":4,\"kernels\":[{\"workload\":\"countdown\",\"wall_us\":{\"sequential\":100},\"all_us\":{\"sequential\":[100,90,120]}}]}\nPASS\n" +
+		"CONLAB-BENCH-REVISIT {\"workers\":4,\"total_ms\":180.5}\nCONLAB-BENCH-REVISIT {\"workers\":4,\"total_ms\":150}\n"
+	br, revisits, err := parseDriver(strings.NewReader(out))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if br.Cores != 4 || len(br.Kernels) != 1 || br.Kernels[0].WallUS["sequential"] != 100 || len(br.Kernels[0].AllUS["sequential"]) != 3 {
 		t.Errorf("parsed %+v", br)
 	}
-	for _, bad := range []string{"no report here\n", "CONLAB-BENCH-JSON {not json\n"} {
-		if _, err := parseDriver(strings.NewReader(bad)); err == nil {
+	if len(revisits) != 2 || revisits[0].TotalMS != 180.5 || revisits[1].TotalMS != 150 {
+		t.Errorf("later visits %+v", revisits)
+	}
+	for _, bad := range []string{"no report here\n", "CONLAB-BENCH-JSON {not json\n", "CONLAB-BENCH-REVISIT {\"workers\":4}\n", "CONLAB-BENCH-JSON {}\nCONLAB-BENCH-REVISIT [1]\n"} {
+		if _, _, err := parseDriver(strings.NewReader(bad)); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
 	}

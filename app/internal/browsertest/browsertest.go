@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"conlab/workloads"
@@ -62,6 +63,14 @@ type Options struct {
 	// the workers too: a crashed worker's traceback).
 	Log    io.Writer
 	LogAll bool
+	// Visits is how many times the page is loaded and the program run,
+	// one after the other, in the same browser profile: a later visit
+	// finds /web/ in the browser's cache (it is revalidated, as conlab
+	// serve has it), and the compiled wasm in the browser's code cache.
+	// Each visit's environment has CONLAB_VISIT set to its number, from
+	// 1; the run stops at the first visit that exits with a code other
+	// than 0. 0 means 1.
+	Visits int
 }
 
 // FindBrowser returns the path of a Chromium to run, or an error saying
@@ -253,18 +262,23 @@ func Run(ctx context.Context, opt Options) (int, error) {
 		return 1, err
 	}
 	messages := chromedp.Console(tabCtx)
-	if err := chromedp.Do(tabCtx, chromedp.Navigate("http://"+ln.Addr().String()+"/")); err != nil {
-		return 1, fmt.Errorf("browsertest: loading the page: %w", err)
-	}
 	type result struct {
 		code int
 		err  error
 	}
 	done := make(chan result, 1)
+	send := func(r result) bool {
+		select {
+		case done <- r:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	go func() {
 		for m, err := range messages {
 			if err != nil {
-				done <- result{1, err}
+				send(result{1, err})
 				return
 			}
 			api := len(m.Args) > 0
@@ -272,11 +286,12 @@ func Run(ctx context.Context, opt Options) (int, error) {
 			case api && m.Type == "debug" && strings.HasPrefix(m.Text, "conlab-exit "):
 				code, err := strconv.Atoi(strings.TrimPrefix(m.Text, "conlab-exit "))
 				if err != nil {
-					done <- result{1, fmt.Errorf("browsertest: bad exit marker %q", m.Text)}
+					send(result{1, fmt.Errorf("browsertest: bad exit marker %q", m.Text)})
 					return
 				}
-				done <- result{code, nil}
-				return
+				if !send(result{code, nil}) {
+					return
+				}
 			case api && m.Type == "log":
 				io.WriteString(stdout, m.Text)
 			case api && m.Type == "error":
@@ -288,13 +303,21 @@ func Run(ctx context.Context, opt Options) (int, error) {
 			}
 		}
 	}()
-	select {
-	case r := <-done:
-		return r.code, r.err
-	case <-detached:
-		return 1, errors.New("browsertest: the page went away (crashed?)")
-	case <-ctx.Done():
-		return 1, fmt.Errorf("browsertest: %w after %v", ctx.Err(), opt.Timeout)
+	for visit := 1; ; visit++ {
+		srv.visit.Store(int32(visit))
+		if err := chromedp.Do(tabCtx, chromedp.Navigate("http://"+ln.Addr().String()+"/")); err != nil {
+			return 1, fmt.Errorf("browsertest: loading the page: %w", err)
+		}
+		select {
+		case r := <-done:
+			if r.err != nil || r.code != 0 || visit >= opt.Visits {
+				return r.code, r.err
+			}
+		case <-detached:
+			return 1, errors.New("browsertest: the page went away (crashed?)")
+		case <-ctx.Done():
+			return 1, fmt.Errorf("browsertest: %w after %v", ctx.Err(), opt.Timeout)
+		}
 	}
 }
 
@@ -320,6 +343,7 @@ type server struct {
 	opt     Options
 	targets func() ([]string, error)
 	pages   map[string][]byte
+	visit   atomic.Int32
 }
 
 // ServeHTTP serves:
@@ -339,6 +363,11 @@ type server struct {
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
+	if strings.Contains(r.URL.Path, "/web/") {
+		// Revalidated on each use, as conlab serve has it: a later visit
+		// gets a 304 and uses what the browser kept.
+		h.Set("Cache-Control", "no-cache")
+	}
 	if s.opt.Isolate {
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Cross-Origin-Embedder-Policy", "require-corp")
@@ -432,9 +461,9 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) page(w http.ResponseWriter) {
 	argv, _ := json.Marshal(append([]string{"js"}, s.opt.Args...))
-	env := s.opt.Env
-	if env == nil {
-		env = map[string]string{}
+	env := map[string]string{"CONLAB_VISIT": strconv.Itoa(int(s.visit.Load()))}
+	for k, v := range s.opt.Env {
+		env[k] = v
 	}
 	envJSON, _ := json.Marshal(env)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -2,6 +2,7 @@ package browsertest
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -30,16 +31,23 @@ func TestRunInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	visit := func(n int, args string) string {
+		return fmt.Sprintf("args: %s\nenv: hi\nvisit: %d\ntemp: round trip\n", args, n)
+	}
 	for _, tc := range []struct {
 		args     []string
 		exit     string
+		visits   int
 		wantCode int
 		wantOut  string
 		wantErr  string
 	}{
-		{[]string{"a", "b c"}, "3", 3, "args: a b c\nenv: hi\ntemp: round trip\n", "to stderr\n"},
-		{nil, "0", 0, "args: \nenv: hi\ntemp: round trip\n", "to stderr\n"},
-		{[]string{"panic"}, "0", 2, "args: panic\nenv: hi\ntemp: round trip\n", "panic: on purpose"},
+		{[]string{"a", "b c"}, "3", 0, 3, visit(1, "a b c"), "to stderr\n"},
+		{nil, "0", 0, 0, visit(1, ""), "to stderr\n"},
+		{[]string{"panic"}, "0", 0, 2, visit(1, "panic"), "panic: on purpose"},
+		// Visits run the program again on a reloaded page, until one fails.
+		{nil, "0", 3, 0, visit(1, "") + visit(2, "") + visit(3, ""), "to stderr\n"},
+		{nil, "4", 3, 4, visit(1, ""), "to stderr\n"},
 	} {
 		var out, errOut strings.Builder
 		code, err := Run(ctx, Options{
@@ -49,6 +57,7 @@ func TestRunInChromium(t *testing.T) {
 			Files:   map[string]string{"wasm_exec.js": wasmExec},
 			Browser: browser,
 			Timeout: 2 * time.Minute,
+			Visits:  tc.visits,
 			Stdout:  &out,
 			Stderr:  &errOut,
 		})
@@ -99,6 +108,11 @@ func TestServeGzipCopy(t *testing.T) {
 		}
 		if ct := rec.Header().Get("Content-Type"); ct != "application/wasm" {
 			t.Errorf("Accept-Encoding %q: Content-Type %q", c.accept, ct)
+		}
+		// Revalidated, not refetched: a later visit may use the
+		// browser's caches, as with conlab serve.
+		if cc := rec.Header().Get("Cache-Control"); cc != "no-cache" {
+			t.Errorf("Accept-Encoding %q: Cache-Control %q, want no-cache", c.accept, cc)
 		}
 	}
 }

@@ -1,7 +1,7 @@
 //go:build js && wasm
 
 // A program for the runner's own test: it echoes its arguments and an
-// environment variable, writes to both streams, uses a temporary file,
+// environment variable and the visit's number, writes to both streams, uses a temporary file,
 // and exits with the code it is asked for, or panics.
 package main
 
@@ -15,6 +15,7 @@ import (
 func main() {
 	fmt.Println("args:", strings.Join(os.Args[1:], " "))
 	fmt.Println("env:", os.Getenv("CONLAB_GREETING"))
+	fmt.Println("visit:", os.Getenv("CONLAB_VISIT"))
 	fmt.Fprintln(os.Stderr, "to stderr")
 	f, err := os.CreateTemp("", "hello-*.txt")
 	if err != nil {
