@@ -2,7 +2,6 @@ package workloads
 
 import (
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 )
@@ -69,14 +68,34 @@ func DownloadFiles() map[string][]byte {
 // DelayURL is the delay endpoint's URL for page id after ms milliseconds;
 // run makes it unique.
 func DelayURL(ms, id int, run string) string {
-	return fmt.Sprintf("/api/delay?ms=%d&id=%d&run=%s", ms, id, url.QueryEscape(run))
+	return fmt.Sprintf("/api/delay?ms=%d&id=%d&run=%s", ms, id, queryEscape(run))
+}
+
+// queryEscape is url.QueryEscape, written out because net/url brings
+// net/netip and its start-up work into every worker that only needs this.
+func queryEscape(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := range len(s) {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == '~':
+			b.WriteByte(c)
+		case c == ' ':
+			b.WriteByte('+')
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		}
+	}
+	return b.String()
 }
 
 // ParseDelayQuery validates the delay endpoint's query: ms from 0 to
 // MaxDelayMS, id from 0 to MaxPageID, both required; run, optional, at
 // most 64 characters. Other keys are ignored. Errors are *ParamError
 // naming the key.
-func ParseDelayQuery(q url.Values) (ms, id int, err error) {
+func ParseDelayQuery(q map[string][]string) (ms, id int, err error) {
 	num := func(key string, hi int) (int, error) {
 		vs, ok := q[key]
 		if !ok || len(vs) != 1 {
@@ -94,7 +113,7 @@ func ParseDelayQuery(q url.Values) (ms, id int, err error) {
 	if id, err = num("id", MaxPageID); err != nil {
 		return 0, 0, err
 	}
-	if r := q.Get("run"); len(r) > maxRunTag {
+	if r := q["run"]; len(r) > 0 && len(r[0]) > maxRunTag {
 		return 0, 0, &ParamError{Field: "run", Msg: fmt.Sprintf("run: longer than %d characters", maxRunTag)}
 	}
 	return ms, id, nil

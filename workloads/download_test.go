@@ -127,3 +127,16 @@ func ExampleDelayURL() {
 	// web/data/page-007.txt?run=k3x9
 	// conlab download page 7
 }
+
+// queryEscape stands in for url.QueryEscape, which workers do not link.
+func TestQueryEscapeIsURLs(t *testing.T) {
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	for _, s := range []string{"", "k3x9", "a b+c&d=e/f?g#h%i", "é世界", string(all)} {
+		if got, want := queryEscape(s), url.QueryEscape(s); got != want {
+			t.Errorf("queryEscape(%q) = %q, want %q", s, got, want)
+		}
+	}
+}

@@ -5,7 +5,7 @@
 //
 // A message is a plain JavaScript object
 //
-//	{v: 1, kind: "task", body: "<JSON>", data: Uint8Array?, shared: SharedArrayBuffer?}
+//	{v: 2, kind: "task", body: "<JSON>", data: Uint8Array?, shared: SharedArrayBuffer?}
 //
 // where v is [Version], kind names one of the body types below, body is
 // that type's JSON form, data is an optional byte payload (a task's input
@@ -17,12 +17,9 @@
 package proto
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"strings"
 
 	"conlab/workloads"
 )
@@ -269,7 +266,10 @@ var kinds = map[Kind]struct {
 	KOutput:   {ToPage, func() validator { return new(Output) }},
 }
 
-type validator interface{ validate() error }
+type validator interface {
+	walkable
+	validate() error
+}
 
 // KindOf returns the kind of a body value, or "" for a type that is not
 // a message body.
@@ -326,14 +326,11 @@ func Encode(body any) (Kind, string, error) {
 	if err := body.(validator).validate(); err != nil {
 		return "", "", fmt.Errorf("proto: invalid %s message: %w", k, err)
 	}
-	b, err := json.Marshal(body)
+	text, err := encodeJSON(body.(walkable))
 	if err != nil {
 		return "", "", fmt.Errorf("proto: encoding %s: %w", k, err)
 	}
-	if len(b) > MaxBody {
-		return "", "", fmt.Errorf("proto: %s message of %d bytes exceeds %d", k, len(b), MaxBody)
-	}
-	return k, string(b), nil
+	return k, text, nil
 }
 
 // ErrRejected wraps every error of Decode.
@@ -360,17 +357,8 @@ func Decode(dir Direction, version float64, kind, body string) (any, error) {
 		return nil, reject("%s body of %d bytes exceeds %d", kind, len(body), MaxBody)
 	}
 	v := k.new()
-	dec := json.NewDecoder(strings.NewReader(body))
-	dec.DisallowUnknownFields()
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
+	if err := decodeJSON(body, v); err != nil {
 		return nil, reject("%s body: %v", kind, err)
-	}
-	if dec.More() {
-		return nil, reject("%s body: data after the JSON value", kind)
-	}
-	if !bytes.HasPrefix(bytes.TrimSpace([]byte(body)), []byte("{")) {
-		return nil, reject("%s body is not a JSON object", kind)
 	}
 	if err := v.validate(); err != nil {
 		return nil, reject("%s: %v", kind, err)

@@ -1,0 +1,230 @@
+//go:build js && wasm
+
+package proto
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+
+	"conlab/workloads"
+)
+
+// The hand-written codec must speak the JSON that encoding/json gives the
+// body types' struct tags: these tests hold it to encoding/json, which was
+// the codec before.
+
+// richBodies has every body type, with the values that are easy to get
+// wrong: escapes, bytes that are not UTF-8, extreme numbers, empty and nil
+// slices, parameters of every JSON type.
+func richBodies() []walkable {
+	sp := []workloads.Span{
+		{Lane: 0, Task: -1, Label: "start-up", State: workloads.Startup, Start: 0, End: 12},
+		{Lane: 63, Task: 1<<20 - 1, Label: "tab\there \"quoted\" back\\slash \x01 é 世界 \xff\xfe", State: workloads.Running, Start: -5, End: 1 << 53},
+	}
+	req := workloads.Request{Workload: "count\ndown", Mode: workloads.Workers, Workers: 64, GOMAXPROCS: 3, TimeoutMS: 600_000,
+		Params: map[string]any{"count": json.Number("-12.5e+3"), "on": true, "off": false, "s": "x\u00e9", "n": nil,
+			"list": []any{json.Number("1"), "two", []any{}, map[string]any{}}, "obj": map[string]any{"b": json.Number("0"), "a": "z"}}}
+	return []walkable{
+		&Boot{Worker: 3, Base: "http://127.0.0.1/lab/?a=b&c=<d>", Role: RoleChild, Args: []string{"-lines", "", "\u2603"}},
+		&Boot{Worker: 1, Role: RolePool},
+		&Warm{ID: 1, Workloads: []string{"countdown", "sumsquares"}, Long: []string{}, MinMS: 0.000_000_5},
+		&Run{ID: MaxID, Request: req, OriginUS: 1, WatchdogMS: 1},
+		&Task{ID: 3, Task: 4, Lane: 1, Request: workloads.Request{Workload: "w", Mode: workloads.Workers}, OriginUS: 5, DeadlineUS: 9, WatchdogMS: 1000, Shared: 7},
+		&Finish{ID: 3}, &Cancel{ID: 3}, &Ping{ID: 9}, &Pong{ID: 9},
+		&Ready{Worker: 3, CompileMS: 1e21, InstantiateMS: 12.5, TimeOriginMS: 1796055769493.892, ScriptMS: 1e-7, GoStartMS: 123456789.123, GoVersion: "go1.26"},
+		&Warmed{ID: 1, MS: 3, Kernels: []KernelWarm{{Workload: "countdown", Runs: 2, FirstUS: 900, LastUS: 90}}, Error: "oops"},
+		&Warmed{ID: 1},
+		&Spans{ID: 2, Spans: sp, Done: 5},
+		&Spans{ID: 2, Spans: []workloads.Span{}},
+		&Result{ID: 2, Result: workloads.Result{Workload: "countdown", Mode: workloads.Cooperative, Workers: 2, Params: req.Params, WallUS: 10, StartupUS: 3,
+			Check: workloads.Check{Value: "1", Expected: "2", OK: true, Note: "lost"}, Spans: sp,
+			Facts: workloads.Facts{Engine: "wasm-worker", GOOS: "js", GOARCH: "wasm", GOMAXPROCS: 1, NumCPU: 1, GoVersion: "go1.26", CPU: "x", Browser: "Mozilla/5.0 (X11)"},
+			Error: "deadlock", Stuck: []workloads.StuckTask{{Task: 1, Lane: 2, Label: "waits for fork 2"}}}},
+		&Result{ID: 2},
+		&TaskDone{ID: 3, Result: workloads.TaskResult{Task: 4, Lane: 1, Value: 1<<64 - 1, Spans: sp, Err: "boom"}, Final: 1<<64 - 2, HasFinal: true, Live: sp},
+		&TaskDone{ID: 3},
+		&Stuck{ID: 3, Stuck: []workloads.StuckTask{{Task: 1, Lane: 0, Label: "waits"}}, AfterMS: 300},
+		&Stuck{ID: 3},
+		&Error{Error: "no"}, &Exit{Code: -1, Output: "panic: x\n\tgoroutine 1"}, &Fatal{Error: "no"}, &Output{Stream: "stderr"},
+	}
+}
+
+// referenceDecode is the decoding the protocol had with encoding/json.
+func referenceDecode(body string, v any) error {
+	dec := json.NewDecoder(strings.NewReader(body))
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	// (Decoder.More, which the protocol used, let a stray '}' or ']'
+	// after the object pass.)
+	if strings.TrimLeft(body[dec.InputOffset():], " \t\r\n") != "" || !strings.HasPrefix(strings.TrimLeft(body, " \t\r\n"), "{") {
+		return errorString("not one object")
+	}
+	return nil
+}
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+func TestCodecWritesWhatEncodingJSONWrites(t *testing.T) {
+	for _, b := range richBodies() {
+		got, err := encodeJSON(b)
+		if err != nil {
+			t.Errorf("%T: %v", b, err)
+			continue
+		}
+		// encoding/json, without its escaping of <, > and & for HTML
+		// pages (the codec leaves them: both are JSON).
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(b); err != nil {
+			t.Fatal(err)
+		}
+		if w := strings.TrimSuffix(want.String(), "\n"); got != w {
+			t.Errorf("%T:\n got %s\nwant %s", b, got, w)
+		}
+	}
+}
+
+func TestCodecReadsWhatEncodingJSONReads(t *testing.T) {
+	for _, b := range richBodies() {
+		text, err := json.Marshal(b) // with HTML escapes: \u003c
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := reflect.New(reflect.TypeOf(b).Elem()).Interface().(walkable)
+		if err := referenceDecode(string(text), want); err != nil {
+			t.Fatal(err)
+		}
+		got := reflect.New(reflect.TypeOf(b).Elem()).Interface().(walkable)
+		if err := decodeJSON(string(text), got); err != nil {
+			t.Errorf("%T: %v\n%s", b, err, text)
+			continue
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%T:\n got %+v\nwant %+v", b, got, want)
+		}
+	}
+}
+
+func TestCodecRefusesNonJSONNumbers(t *testing.T) {
+	for _, v := range []any{json.Number("1e"), json.Number("01"), json.Number(""), 1.0 / zero(), -1.0 / zero()} {
+		r := &Result{ID: 1, Result: workloads.Result{Params: map[string]any{"x": v}}}
+		if b, err := encodeJSON(r); err == nil {
+			t.Errorf("%v encoded as %s", v, b)
+		}
+	}
+}
+
+func zero() float64 { return 0 }
+
+// TestCodecAgreesOnMutations decodes valid bodies cut, spliced and
+// flipped at random (seeded) with both codecs: what one accepts the other
+// must accept, with the same value. The one difference allowed:
+// encoding/json matches a key to a field whatever its case, the codec
+// only exactly.
+func TestCodecAgreesOnMutations(t *testing.T) {
+	var seeds []string
+	var types []reflect.Type
+	for _, b := range richBodies() {
+		text, _ := json.Marshal(b)
+		seeds = append(seeds, string(text))
+		types = append(types, reflect.TypeOf(b).Elem())
+	}
+	seeds = append(seeds, `{"id":1,"spans":[null,{"lane":1,"label":null}],"done":null}`, ` {"id" : 1 , "stuck" : [ ] } `,
+		`{"id":1,"error":"\ud83d\ude00 \ud800 \udc00x \u00e9\/\b\f"}`, `{"id":1,"result":{"params":{"a":[[[[{"b":[]}]]]]}}}`)
+	types = append(types, reflect.TypeFor[Spans](), reflect.TypeFor[Stuck](), reflect.TypeFor[Error](), reflect.TypeFor[Result]())
+	rng := rand.New(rand.NewPCG(3, 4))
+	agreed := 0
+	for i := range 40000 {
+		s, typ := seeds[i%len(seeds)], types[i%len(seeds)]
+		b := []byte(s)
+		if i >= len(seeds) { // the seeds themselves first
+			for range 1 + rng.IntN(2) {
+				switch k := rng.IntN(5); {
+				case k == 0 && len(b) > 0:
+					b = b[:rng.IntN(len(b))]
+				case k == 1 && len(b) > 0:
+					b[rng.IntN(len(b))] = byte(rng.IntN(256))
+				case k == 2:
+					o := seeds[rng.IntN(len(seeds))]
+					at, from := rng.IntN(len(b)+1), rng.IntN(len(o))
+					b = append(b[:at:at], append([]byte(o[from:min(len(o), from+12)]), b[at:]...)...)
+				case k == 3 && len(b) > 0:
+					at := rng.IntN(len(b))
+					b = append(b[:at:at], b[min(len(b), at+1+rng.IntN(6)):]...)
+				default:
+					at := rng.IntN(len(b) + 1)
+					b = append(b[:at:at], append([]byte{`-9e.\"{}[],:n0u `[rng.IntN(16)]}, b[at:]...)...)
+				}
+			}
+		}
+		want := reflect.New(typ).Interface().(walkable)
+		got := reflect.New(typ).Interface().(walkable)
+		werr := referenceDecode(string(b), want)
+		gerr := decodeJSON(string(b), got)
+		switch {
+		case werr == nil && gerr == nil:
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%q (%v): the codecs read different values:\n got %+v\nwant %+v", b, typ, got, want)
+			}
+			agreed++
+		case werr != nil && gerr == nil:
+			t.Fatalf("%q (%v): the codec accepted what encoding/json refuses: %v", b, typ, werr)
+		case werr == nil && gerr != nil:
+			if !strings.Contains(gerr.Error(), "unknown field") {
+				t.Fatalf("%q (%v): the codec refused what encoding/json accepts: %v", b, typ, gerr)
+			}
+		}
+	}
+	if agreed < 1000 {
+		t.Errorf("only %d mutated bodies were valid: the test checks little", agreed)
+	}
+}
+
+// The codec exists for speed: compare it with encoding/json on a
+// workers-mode answer of a typical size.
+func BenchmarkCodec(b *testing.B) {
+	body := &TaskDone{ID: 12, Result: workloads.TaskResult{Task: 3, Lane: 1, Value: 150_000_000, Spans: []workloads.Span{
+		{Lane: 1, Task: 3, Label: "copy in 0 B", State: workloads.Waiting, Start: 1200, End: 1260},
+		{Lane: 1, Task: 3, Label: "count down 150000000", State: workloads.Running, Start: 1260, End: 251_000},
+		{Lane: 1, Task: 3, Label: "copy out 0 B", State: workloads.Waiting, Start: 251_000, End: 251_100},
+	}}, Final: 1, HasFinal: true}
+	text, _ := json.Marshal(body)
+	b.Run("encode", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := encodeJSON(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encode-encoding-json", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := json.Marshal(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode", func(b *testing.B) {
+		for b.Loop() {
+			if err := decodeJSON(string(text), new(TaskDone)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode-encoding-json", func(b *testing.B) {
+		for b.Loop() {
+			if err := referenceDecode(string(text), new(TaskDone)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
