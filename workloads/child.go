@@ -2,8 +2,9 @@ package workloads
 
 import (
 	"bufio"
+	"bytes"
 	"context"
-	"encoding/json"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
@@ -457,11 +458,7 @@ func (cr *childRun) finish(t *T) error {
 
 // report hands the child's report back as the task's output.
 func (cr *childRun) report(t *T) error {
-	out, err := json.Marshal(cr.rep)
-	if err != nil {
-		return err
-	}
-	t.SetOutput(out)
+	t.SetOutput(cr.rep.append(nil))
 	return nil
 }
 
@@ -474,15 +471,81 @@ func drainChild(r *childReader) {
 }
 
 // childReport is what a task learnt of its child, handed to Combine as the
-// task's output (JSON: it crosses to the page in the workers mode).
+// task's output (it crosses to the page in the workers mode, in the
+// binary form of append: encoding/json would add half a megabyte of code
+// to every worker, for this alone).
 type childReport struct {
-	Child     string `json:"child"`               // the child's Name
-	FellBack  bool   `json:"fell_back,omitempty"` // a process was asked for, a goroutine ran
-	Lines     int    `json:"lines,omitempty"`
-	Exit      Exit   `json:"exit"`
-	StartupUS int64  `json:"startup_us"` // from asking for the child to its "ready"
-	ColdUS    int64  `json:"cold_us,omitempty"`
-	WarmUS    int64  `json:"warm_us,omitempty"`
+	Child     string // the child's Name
+	FellBack  bool   // a process was asked for, a goroutine ran
+	Lines     int
+	Exit      Exit
+	StartupUS int64 // from asking for the child to its "ready"
+	ColdUS    int64
+	WarmUS    int64
+}
+
+// childReportTag starts every report, so that other bytes are not taken
+// for one.
+const childReportTag = "conlab-child-1"
+
+// append appends the report's binary form: the tag, then each field in
+// order as a varint, strings length first.
+func (r *childReport) append(b []byte) []byte {
+	b = append(b, childReportTag...)
+	str := func(s string) { b = binary.AppendUvarint(b, uint64(len(s))); b = append(b, s...) }
+	num := func(n int64) { b = binary.AppendVarint(b, n) }
+	str(r.Child)
+	fell := int64(0)
+	if r.FellBack {
+		fell = 1
+	}
+	num(fell)
+	num(int64(r.Lines))
+	num(int64(r.Exit.Code))
+	str(r.Exit.Stderr)
+	num(r.StartupUS)
+	num(r.ColdUS)
+	num(r.WarmUS)
+	return b
+}
+
+// parse reads a report that append wrote, and nothing after it.
+func (r *childReport) parse(b []byte) error {
+	bad := errors.New("not a child report")
+	if !bytes.HasPrefix(b, []byte(childReportTag)) {
+		return bad
+	}
+	b = b[len(childReportTag):]
+	num := func() int64 {
+		n, k := binary.Varint(b)
+		if k <= 0 {
+			b = nil
+			return 0
+		}
+		b = b[k:]
+		return n
+	}
+	var failed bool
+	str := func(max int) string {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || n > uint64(max) || n > uint64(len(b)-k) {
+			failed = true
+			return ""
+		}
+		s := string(b[k : k+int(n)])
+		b = b[k+int(n):]
+		return s
+	}
+	*r = childReport{Child: str(256)}
+	fell := num()
+	r.FellBack = fell == 1
+	r.Lines, r.Exit.Code = int(num()), int(num())
+	r.Exit.Stderr = str(MaxStderr)
+	r.StartupUS, r.ColdUS, r.WarmUS = num(), num(), num()
+	if failed || b == nil || len(b) != 0 || fell > 1 || fell < 0 || r.StartupUS < 0 || r.ColdUS < 0 || r.WarmUS < 0 || r.Lines < 0 {
+		return bad
+	}
+	return nil
 }
 
 // childReports decodes the tasks' reports; a missing or malformed one is
@@ -493,7 +556,7 @@ func childReports(o Outputs, n int) ([]childReport, error) {
 		if i >= len(o.Data) || o.Data[i] == nil {
 			return nil, fmt.Errorf("child %d reported nothing", i)
 		}
-		if err := json.Unmarshal(o.Data[i], &reps[i]); err != nil {
+		if err := reps[i].parse(o.Data[i]); err != nil {
 			return nil, fmt.Errorf("child %d: malformed report: %v", i, err)
 		}
 	}

@@ -227,3 +227,39 @@ func benchChild(b *testing.B, sp Spawner) {
 }
 
 func BenchmarkChildInProcess(b *testing.B) { benchChild(b, InProcess) }
+
+func TestChildReportRoundTrip(t *testing.T) {
+	for _, r := range []childReport{
+		{},
+		{Child: "Web Worker (fresh) é", FellBack: true, Lines: 3, Exit: Exit{Code: -1, Stderr: strings.Repeat("x", MaxStderr)}, StartupUS: 1 << 40, ColdUS: 5, WarmUS: 6},
+		{Child: "process", Exit: Exit{Code: 255}},
+	} {
+		b := r.append(nil)
+		var got childReport
+		if err := got.parse(b); err != nil || got != r {
+			t.Errorf("parse(append(%+v)) = %+v, %v", r, got, err)
+		}
+		// Cut anywhere, or with a byte more, or altered in its tag, it is
+		// refused, not misread.
+		for i := range len(b) {
+			if err := got.parse(b[:i]); err == nil {
+				t.Errorf("%+v cut to %d bytes was accepted as %+v", r, i, got)
+			}
+		}
+		if err := got.parse(append(b, 0)); err == nil {
+			t.Errorf("%+v with a byte more was accepted", r)
+		}
+		b[0] ^= 1
+		if err := got.parse(b); err == nil {
+			t.Errorf("%+v with another tag was accepted", r)
+		}
+	}
+	bad := (&childReport{Child: "x"}).append(nil)
+	bad[len(childReportTag)+2] = 4 // FellBack neither 0 nor 1
+	if err := new(childReport).parse(bad); err == nil {
+		t.Errorf("a report with fell_back 2 was accepted")
+	}
+	if _, err := childReports(Outputs{Data: [][]byte{[]byte(`{"child":"x"}`)}}, 1); err == nil || !strings.Contains(err.Error(), "child 0") {
+		t.Errorf("childReports of JSON: %v", err)
+	}
+}

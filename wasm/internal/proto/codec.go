@@ -426,8 +426,8 @@ func appendFloat(w *walker, b []byte, f float64) []byte {
 	return b
 }
 
-// appendAny writes a parameter value. The types a request's parameters
-// hold are written here; any other goes through encoding/json.
+// appendAny writes a parameter value: the types encoding/json reads into
+// an interface, and Go's integers.
 func appendAny(w *walker, b []byte, v any) []byte {
 	switch v := v.(type) {
 	case nil:
@@ -446,8 +446,22 @@ func appendAny(w *walker, b []byte, v any) []byte {
 		return appendFloat(w, b, v)
 	case int:
 		return strconv.AppendInt(b, int64(v), 10)
+	case int8:
+		return strconv.AppendInt(b, int64(v), 10)
+	case int16:
+		return strconv.AppendInt(b, int64(v), 10)
+	case int32:
+		return strconv.AppendInt(b, int64(v), 10)
 	case int64:
 		return strconv.AppendInt(b, v, 10)
+	case uint:
+		return strconv.AppendUint(b, uint64(v), 10)
+	case uint8:
+		return strconv.AppendUint(b, uint64(v), 10)
+	case uint16:
+		return strconv.AppendUint(b, uint64(v), 10)
+	case uint32:
+		return strconv.AppendUint(b, uint64(v), 10)
 	case uint64:
 		return strconv.AppendUint(b, v, 10)
 	case []any:
@@ -479,12 +493,10 @@ func appendAny(w *walker, b []byte, v any) []byte {
 		}
 		return append(b, '}')
 	}
-	j, err := json.Marshal(v)
-	if err != nil {
-		w.fail("%v", err)
-		return b
-	}
-	return append(b, j...)
+	// Nothing else comes out of JSON or a form; the engine's Prepare
+	// would refuse it anyway.
+	w.fail("unsupported parameter value of type %T", v)
+	return b
 }
 
 // Decoding.

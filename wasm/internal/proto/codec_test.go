@@ -27,7 +27,8 @@ func richBodies() []walkable {
 	}
 	req := workloads.Request{Workload: "count\ndown", Mode: workloads.Workers, Workers: 64, GOMAXPROCS: 3, TimeoutMS: 600_000,
 		Params: map[string]any{"count": json.Number("-12.5e+3"), "on": true, "off": false, "s": "x\u00e9", "n": nil,
-			"list": []any{json.Number("1"), "two", []any{}, map[string]any{}}, "obj": map[string]any{"b": json.Number("0"), "a": "z"}}}
+			"list": []any{json.Number("1"), "two", []any{}, map[string]any{}}, "obj": map[string]any{"b": json.Number("0"), "a": "z"},
+			"ints": []any{int8(-8), int16(-16), int32(-32), int64(-64), uint(1), uint8(8), uint16(16), uint32(32), uint64(1<<64 - 1), 7, 0.25}}}
 	return []walkable{
 		&Boot{Worker: 3, Base: "http://127.0.0.1/lab/?a=b&c=<d>", Role: RoleChild, Args: []string{"-lines", "", "\u2603"}},
 		&Boot{Worker: 1, Role: RolePool},
@@ -115,8 +116,8 @@ func TestCodecReadsWhatEncodingJSONReads(t *testing.T) {
 	}
 }
 
-func TestCodecRefusesNonJSONNumbers(t *testing.T) {
-	for _, v := range []any{json.Number("1e"), json.Number("01"), json.Number(""), 1.0 / zero(), -1.0 / zero()} {
+func TestCodecRefusesWhatIsNoParameter(t *testing.T) {
+	for _, v := range []any{json.Number("1e"), json.Number("01"), json.Number(""), 1.0 / zero(), -1.0 / zero(), struct{}{}, float32(1), []int{1}} {
 		r := &Result{ID: 1, Result: workloads.Result{Params: map[string]any{"x": v}}}
 		if b, err := encodeJSON(r); err == nil {
 			t.Errorf("%v encoded as %s", v, b)
