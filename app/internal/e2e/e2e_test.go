@@ -179,7 +179,8 @@ type labServer struct {
 
 	mu   sync.Mutex
 	hits map[string]int
-	dir  string // the site served
+	dir  string                   // the site served
+	held map[string]chan struct{} // paths whose requests wait, see hold
 }
 
 // deploy switches the server to another build of the site at once, as a
@@ -188,6 +189,32 @@ func (s *labServer) deploy(dir string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dir = dir
+}
+
+// hold makes the requests for name, under the lab's folder, wait until
+// release is called; they are then answered as usual.
+func (s *labServer) hold(name string) (release func()) {
+	ch := make(chan struct{})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held == nil {
+		s.held = map[string]chan struct{}{}
+	}
+	s.held[labPath+name] = ch
+	return sync.OnceFunc(func() {
+		s.mu.Lock()
+		delete(s.held, labPath+name)
+		s.mu.Unlock()
+		close(ch)
+	})
+}
+
+// hitsOf returns how many requests for name, under the lab's folder, the
+// server has had.
+func (s *labServer) hitsOf(name string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hits[labPath+name]
 }
 
 // wasmType is the Content-Type a lab server sends for .wasm files: ""
@@ -203,8 +230,15 @@ func startLabTyped(t *testing.T, dir, wasmType string) *labServer {
 	s.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.hits[r.URL.Path]++
-		dir := s.dir
+		dir, held := s.dir, s.held[r.URL.Path]
 		s.mu.Unlock()
+		if held != nil {
+			select {
+			case <-held:
+			case <-r.Context().Done():
+				return
+			}
+		}
 		if !strings.HasPrefix(r.URL.Path, labPath) {
 			http.NotFound(w, r)
 			return

@@ -61,14 +61,110 @@ if ("serviceWorker" in navigator) {
   });
 }
 
-// conlabApplyUpdate activates the version that waits, or reloads.
+// conlabApplyUpdate activates the version that waits (one still installing
+// is waited for); the page then reloads on controllerchange, above. With
+// no new version to activate, it reloads the page.
+//
+// The message alone is not always enough in Chromium. The new version
+// activates once the version in use has stopped, and Chromium stops it as
+// soon as it is idle; but a request that reaches it while it stops (one
+// of the page's, or of its Web Workers': the pool starting, a lesson
+// fetching its data) starts it again, and Chromium then no longer hurries
+// it: the switch waits until it has been idle for 30 s (5 minutes while
+// DevTools is open), and the reader's click seems lost. A navigation
+// within the site makes Chromium ask it to stop again, so until the new
+// version is active a hidden frame loads a small file of the site every
+// few seconds. Elsewhere the frame is harmless.
+let conlabApplying = null;
+
 function conlabApplyUpdate() {
-  const reg = goappServiceWorkerRegistration;
-  if (reg && reg.waiting) {
-    reg.waiting.postMessage({ type: "conlab:activate" });
+  if (!conlabApplying) {
+    conlabApplying = conlabActivateWaiting().catch((err) => {
+      console.error("conlab: applying the update failed:", err);
+      location.reload();
+    });
+  }
+  return conlabApplying;
+}
+
+async function conlabActivateWaiting() {
+  const reg = "serviceWorker" in navigator ? (await navigator.serviceWorker.getRegistration()) || goappServiceWorkerRegistration : null;
+  let sw = reg && (reg.waiting || reg.installing);
+  if (!sw) {
+    location.reload();
     return;
   }
-  location.reload();
+  await conlabInstalled(sw);
+  // About a minute; then a later click tries again.
+  for (let round = 0; round < 20; round++) {
+    if (!reg.waiting) {
+      // Activated (the page reloads on controllerchange), or the install
+      // failed: nothing waits any more.
+      if (reg.active !== navigator.serviceWorker.controller) {
+        await conlabSleep(3000); // give controllerchange its chance
+      }
+      location.reload();
+      return;
+    }
+    if (round === 0 || reg.waiting !== sw) {
+      sw = reg.waiting; // a later deployment may have replaced it
+      sw.postMessage({ type: "conlab:activate" });
+    } else {
+      conlabNudge(reg.scope);
+    }
+    await conlabStateChange(sw, round === 0 ? 1500 : 3000);
+  }
+  console.warn("conlab: the new version is still waiting to be activated");
+  conlabApplying = null;
+}
+
+// conlabInstalled resolves once sw is no longer installing.
+function conlabInstalled(sw) {
+  if (sw.state !== "installing") {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const done = () => {
+      if (sw.state !== "installing") {
+        sw.removeEventListener("statechange", done);
+        resolve();
+      }
+    };
+    sw.addEventListener("statechange", done);
+  });
+}
+
+// conlabStateChange resolves when sw changes state, or after ms.
+function conlabStateChange(sw, ms) {
+  return new Promise((resolve) => {
+    const done = () => {
+      sw.removeEventListener("statechange", done);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    sw.addEventListener("statechange", done);
+  });
+}
+
+function conlabSleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// conlabNudge loads a small file of the site, from the version in use, in
+// a hidden frame: a navigation within the scope makes Chromium ask the
+// version in use to stop, so the one that waits can activate.
+function conlabNudge(scope) {
+  const frame = document.createElement("iframe");
+  frame.hidden = true;
+  frame.tabIndex = -1;
+  frame.setAttribute("aria-hidden", "true");
+  frame.src = new URL("web/icon.svg", scope).href;
+  const remove = () => frame.remove();
+  frame.addEventListener("load", remove, { once: true });
+  setTimeout(remove, 10000);
+  // Outside body, whose extra children go-app removes at once.
+  document.documentElement.appendChild(frame);
 }
 
 // conlabOfflineReady resolves once the service worker serves this page:
