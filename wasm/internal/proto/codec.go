@@ -70,7 +70,12 @@ func (w *walker) fail(format string, a ...any) {
 // encodeJSON returns v's JSON object.
 func encodeJSON(v walkable) (string, error) {
 	w := encoders.Get().(*walker)
-	defer encoders.Put(w)
+	defer func() {
+		if cap(w.buf) > 1<<20 {
+			w.buf = nil // a rare big body's buffer is not kept
+		}
+		encoders.Put(w)
+	}()
 	w.buf, w.comma, w.err = w.buf[:0], false, nil
 	object(w, v)
 	if w.err != nil {
