@@ -614,7 +614,7 @@ func (l *lab) envPanel() app.UI {
 		for i, v := range st.InstantiateMS {
 			inst[i] = charts.FormatMillis(v)
 		}
-		startup = fmt.Sprintf("compile %s ms once; instantiate %s ms per worker; warm-up %s ms", charts.FormatMillis(st.CompileMS), strings.Join(inst, ", "), charts.FormatMillis(st.WarmupMS))
+		startup = fmt.Sprintf("download and compile %s ms once; instantiate %s ms per worker; warm-up %s ms", charts.FormatMillis(st.CompileMS), strings.Join(inst, ", "), charts.FormatMillis(st.WarmupMS))
 	}
 	browser := browserName(f.UserAgent)
 	if browser == "" {

@@ -63,8 +63,8 @@ type Report struct {
 // ColdStart is the pool's start-up from nothing.
 type ColdStart struct {
 	Workers       int       `json:"workers"`
-	TotalMS       float64   `json:"total_ms"` // Warm: compile + start + warm-up
-	CompileMS     float64   `json:"compile_ms"`
+	TotalMS       float64   `json:"total_ms"`       // Warm: compile + start + warm-up
+	CompileMS     float64   `json:"compile_ms"`     // fetch and compile, overlapped
 	StartMS       []float64 `json:"start_ms"`       // per worker: creation to ready
 	InstantiateMS []float64 `json:"instantiate_ms"` // per worker, inside it
 	WarmupMS      float64   `json:"warmup_ms"`
