@@ -33,7 +33,7 @@ import (
 // input is rejected instead of growing the stack without bound.
 const maxDepth = 10000
 
-// walker encodes (enc) or decodes (dec) one body.
+// walker encodes (enc) or decodes one body.
 type walker struct {
 	enc   bool
 	buf   []byte // encoding: the output so far
@@ -184,9 +184,7 @@ func (w *walker) int(name string, p *int, o opt) {
 	n := int64(*p)
 	if w.field(name, o, n == 0) {
 		w.int64Value(&n)
-		if !w.enc && int64(int(n)) == n {
-			*p = int(n)
-		}
+		*p = int(n) // int is 64 bits in wasm
 	}
 }
 
@@ -203,7 +201,7 @@ func (w *walker) int64Value(p *int64) {
 	}
 	lit := w.number()
 	n, err := strconv.ParseInt(lit, 10, 64)
-	if err != nil || n != int64(int(n)) {
+	if err != nil {
 		w.fail("number %s is not a whole number for field %q", truncate(lit, 32), w.key)
 		return
 	}
