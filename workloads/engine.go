@@ -199,6 +199,10 @@ func (job *Job) Run(ctx context.Context, opt Options) (*Result, error) {
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	// A task that ignores its context is abandoned below; from then on its
+	// lane must not write results, which Run reads.
+	var resMu sync.Mutex
+	abandoned := false
 	for lane := range lanes {
 		wg.Add(1)
 		go func() {
@@ -212,9 +216,14 @@ func (job *Job) Run(ctx context.Context, opt Options) (*Result, error) {
 				if job.Plan.Input != nil {
 					in = job.Plan.Input(i)
 				}
-				results[i] = r.RunTask(runCtx, lane, i, in)
-				if e := results[i].Err; e != "" {
-					stop(errors.New(e))
+				tr := r.RunTask(runCtx, lane, i, in)
+				resMu.Lock()
+				if !abandoned {
+					results[i] = tr
+				}
+				resMu.Unlock()
+				if tr.Err != "" {
+					stop(errors.New(tr.Err))
 				}
 			}
 		}()
@@ -268,6 +277,9 @@ wait:
 	case <-done:
 	case <-time.After(time.Second):
 	}
+	resMu.Lock()
+	abandoned = true
+	resMu.Unlock()
 	wall := env.Now() - start
 
 	res := &Result{

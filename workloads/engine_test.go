@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 )
 
 func TestCountdownModes(t *testing.T) {
@@ -65,6 +66,38 @@ func TestCancel(t *testing.T) {
 	res, err := Run(ctx, Request{Workload: "countdown", Mode: Goroutines, Workers: 2}, Options{})
 	if !errors.Is(err, context.Canceled) || res == nil || res.Error == "" {
 		t.Fatalf("got %v, %+v", err, res)
+	}
+}
+
+// stubborn is a task that ignores its context for a while.
+type stubborn struct{ d time.Duration }
+
+func (s stubborn) Run(t *T, i int) (uint64, error) {
+	time.Sleep(s.d)
+	t.Phase("still going", Running)
+	return 1, nil
+}
+
+// A run that is cancelled gives up on a task that ignores its context
+// (after a second), and that task, finishing later, must not touch what
+// the run returned: go test -race catches it if it does.
+func TestAbandonedTaskLeavesResultAlone(t *testing.T) {
+	job, err := Prepare(Request{Workload: "countdown", Mode: Goroutines, Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job.Plan = &Plan{Tasks: []string{"stubborn 0", "stubborn 1"}, New: func() Instance { return stubborn{1200 * time.Millisecond} },
+		Combine: func(Outputs) Check { return Check{OK: true} }}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	res, err := job.Run(ctx, Options{})
+	if err == nil || res == nil || res.Error == "" {
+		t.Fatalf("got %v, %+v", err, res)
+	}
+	spans := len(res.Spans)
+	time.Sleep(400 * time.Millisecond) // the tasks end meanwhile
+	if len(res.Spans) != spans {
+		t.Errorf("the result changed after Run returned")
 	}
 }
 
