@@ -199,13 +199,7 @@ func (w *walker) int64Value(p *int64) {
 		w.buf = strconv.AppendInt(w.buf, *p, 10)
 		return
 	}
-	lit := w.number()
-	n, err := strconv.ParseInt(lit, 10, 64)
-	if err != nil {
-		w.fail("number %s is not a whole number for field %q", truncate(lit, 32), w.key)
-		return
-	}
-	*p = n
+	readNumber(w, p, "a whole number", func(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) })
 }
 
 func (w *walker) uint64(name string, p *uint64, o opt) {
@@ -216,13 +210,7 @@ func (w *walker) uint64(name string, p *uint64, o opt) {
 		w.buf = strconv.AppendUint(w.buf, *p, 10)
 		return
 	}
-	lit := w.number()
-	n, err := strconv.ParseUint(lit, 10, 64)
-	if err != nil {
-		w.fail("number %s is not an unsigned 64-bit number for field %q", truncate(lit, 32), w.key)
-		return
-	}
-	*p = n
+	readNumber(w, p, "an unsigned 64-bit number", func(s string) (uint64, error) { return strconv.ParseUint(s, 10, 64) })
 }
 
 func (w *walker) float(name string, p *float64, o opt) {
@@ -233,13 +221,19 @@ func (w *walker) float(name string, p *float64, o opt) {
 		w.buf = appendFloat(w, w.buf, *p)
 		return
 	}
+	readNumber(w, p, "a 64-bit float", func(s string) (float64, error) { return strconv.ParseFloat(s, 64) })
+}
+
+// readNumber reads the next JSON number into p with parse; want says what
+// the field takes, for the error.
+func readNumber[N any](w *walker, p *N, want string, parse func(string) (N, error)) {
 	lit := w.number()
-	f, err := strconv.ParseFloat(lit, 64)
+	n, err := parse(lit)
 	if err != nil {
-		w.fail("number %s is out of range for field %q", truncate(lit, 32), w.key)
+		w.fail("number %s is not %s for field %q", truncate(lit, 32), want, w.key)
 		return
 	}
-	*p = f
+	*p = n
 }
 
 func (w *walker) bool(name string, p *bool, o opt) {
