@@ -292,67 +292,40 @@ func (w *walker) object(name string, v walkable) {
 	}
 }
 
-// list is a field holding a slice: n is its length when encoding, and
-// elem writes element i, or reads the next one (i = -1) and appends it.
+// list is a field holding a slice, each element written or read by elem.
 // A null element is the zero value, as with encoding/json.
-func (w *walker) list(name string, o opt, n int, isNil bool, reset func(), elem func(i int)) {
-	if !w.field(name, o, n == 0) {
+func list[T any](w *walker, name string, o opt, p *[]T, elem func(*T)) {
+	if !w.field(name, o, len(*p) == 0) {
 		return
 	}
 	if w.enc {
-		if isNil {
+		if *p == nil {
 			w.buf = append(w.buf, "null"...)
 			return
 		}
 		w.buf = append(w.buf, '[')
-		for i := range n {
+		for i := range *p {
 			if i > 0 {
 				w.buf = append(w.buf, ',')
 			}
-			elem(i)
+			elem(&(*p)[i])
 		}
 		w.buf = append(w.buf, ']')
 		return
 	}
-	reset()
-	w.members('[', ']', func() { elem(-1) })
-}
-
-// listOf is list for a slice of structs that list their own fields; as
-// converts an element to that type (one of this file's).
-func listOf[T any, P interface {
-	*E
-	walkable
-}, E any](w *walker, name string, o opt, p *[]T, as func(*T) P) {
-	w.list(name, o, len(*p), *p == nil, func() { *p = []T{} }, func(i int) {
-		if i >= 0 {
-			object(w, as(&(*p)[i]))
-			return
-		}
+	s := []T{}
+	w.members('[', ']', func() {
 		var v T
 		if !w.null() {
-			object(w, as(&v))
+			elem(&v)
 		}
-		*p = append(*p, v)
+		s = append(s, v)
 	})
-}
-
-func (w *walker) strings(name string, p *[]string) {
-	w.list(name, always, len(*p), *p == nil, func() { *p = []string{} }, func(i int) {
-		if i >= 0 {
-			w.strValue(&(*p)[i])
-			return
-		}
-		var v string
-		if !w.null() {
-			w.strValue(&v)
-		}
-		*p = append(*p, v)
-	})
+	*p = s
 }
 
 func (w *walker) spans(name string, p *[]workloads.Span, o opt) {
-	listOf(w, name, o, p, func(s *workloads.Span) *span { return (*span)(s) })
+	list(w, name, o, p, func(s *workloads.Span) { object(w, (*span)(s)) })
 }
 
 // Encoding.
@@ -631,7 +604,7 @@ func (w *walker) number() string {
 	return lit
 }
 
-// string reads a JSON string. Bytes that are not UTF-8 become U+FFFD, as
+// readString reads a JSON string. Bytes that are not UTF-8 become U+FFFD, as
 // with encoding/json.
 func (w *walker) readString() string {
 	if w.peek() != '"' {
@@ -773,13 +746,13 @@ func (m *Boot) walk(w *walker) {
 	w.int("worker", &m.Worker, always)
 	w.str("base", &m.Base, always)
 	w.str("role", &m.Role, always)
-	w.strings("args", &m.Args)
+	list(w, "args", always, &m.Args, w.strValue)
 }
 
 func (m *Warm) walk(w *walker) {
 	w.int64("id", &m.ID, always)
-	w.strings("workloads", &m.Workloads)
-	w.strings("long", &m.Long)
+	list(w, "workloads", always, &m.Workloads, w.strValue)
+	list(w, "long", always, &m.Long, w.strValue)
 	w.float("min_ms", &m.MinMS, always)
 }
 
@@ -821,7 +794,7 @@ func (m *Ready) walk(w *walker) {
 func (m *Warmed) walk(w *walker) {
 	w.int64("id", &m.ID, always)
 	w.float("ms", &m.MS, always)
-	listOf(w, "kernels", always, &m.Kernels, func(k *KernelWarm) *KernelWarm { return k })
+	list(w, "kernels", always, &m.Kernels, func(k *KernelWarm) { object(w, k) })
 	w.str("error", &m.Error, omitEmpty)
 }
 
@@ -884,7 +857,7 @@ type (
 )
 
 func (w *walker) stuck(name string, p *[]workloads.StuckTask, o opt) {
-	listOf(w, name, o, p, func(s *workloads.StuckTask) *stuckTask { return (*stuckTask)(s) })
+	list(w, name, o, p, func(s *workloads.StuckTask) { object(w, (*stuckTask)(s)) })
 }
 
 func (r *request) walk(w *walker) {
