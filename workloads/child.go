@@ -516,16 +516,16 @@ func (r *childReport) parse(b []byte) error {
 		return bad
 	}
 	b = b[len(childReportTag):]
+	failed := false
 	num := func() int64 {
 		n, k := binary.Varint(b)
 		if k <= 0 {
-			b = nil
+			failed = true
 			return 0
 		}
 		b = b[k:]
 		return n
 	}
-	var failed bool
 	str := func(max int) string {
 		n, k := binary.Uvarint(b)
 		if k <= 0 || n > uint64(max) || n > uint64(len(b)-k) {
@@ -542,7 +542,7 @@ func (r *childReport) parse(b []byte) error {
 	r.Lines, r.Exit.Code = int(num()), int(num())
 	r.Exit.Stderr = str(MaxStderr)
 	r.StartupUS, r.ColdUS, r.WarmUS = num(), num(), num()
-	if failed || b == nil || len(b) != 0 || fell > 1 || fell < 0 || r.StartupUS < 0 || r.ColdUS < 0 || r.WarmUS < 0 || r.Lines < 0 {
+	if failed || len(b) != 0 || fell > 1 || fell < 0 || r.StartupUS < 0 || r.ColdUS < 0 || r.WarmUS < 0 || r.Lines < 0 {
 		return bad
 	}
 	return nil
