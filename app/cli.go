@@ -355,7 +355,11 @@ func printResult(w io.Writer, res *workloads.Result, seq *workloads.Result) {
 		if !res.Check.OK {
 			verdict = "MISMATCH"
 		}
-		fmt.Fprintf(tw, "check\t%s: value %s, expected %s\n", verdict, res.Check.Value, res.Check.Expected)
+		took := ""
+		if res.CheckUS >= 1000 { // worth saying: the wall time ends before it
+			took = fmt.Sprintf(" (checked in %s, not part of the wall time)", ms(res.CheckUS))
+		}
+		fmt.Fprintf(tw, "check\t%s: value %s, expected %s%s\n", verdict, res.Check.Value, res.Check.Expected, took)
 		if res.Check.Note != "" {
 			fmt.Fprintf(tw, "\t%s\n", res.Check.Note)
 		}

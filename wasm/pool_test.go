@@ -454,6 +454,19 @@ func TestResize(t *testing.T) {
 	}
 }
 
+// The wall time ends with the last task, in every mode, as natively: a
+// check that recomputes the run (multiply's) is reported apart.
+func TestWallExcludesCheck(t *testing.T) {
+	p := warmPool(t, Config{Size: 2})
+	const check = 400 // ms; the tasks sleep 1 and 2 ms
+	for _, m := range []workloads.Mode{workloads.Sequential, workloads.Cooperative, workloads.Workers, workloads.Main} {
+		res := mustRun(t, p, workloads.Request{Workload: "test-sleepy", Mode: m, Workers: 2, Params: map[string]any{"tasks": 2, "unit": 1, "check": check}})
+		if res.CheckUS < check*1000 || res.WallUS >= check*1000 {
+			t.Errorf("%s: wall %d µs, check %d µs: want the %d ms check outside the wall", m, res.WallUS, res.CheckUS, check)
+		}
+	}
+}
+
 // Start-up is reported by the run that paid it, and every worker's spans
 // are on one clock.
 func TestStartupAndOneClock(t *testing.T) {

@@ -313,7 +313,9 @@ wait:
 	if f, ok := r.Final(); ok {
 		out.Finals = []uint64{f}
 	}
+	c0 := env.Now()
 	res.Check = job.Combine(out)
+	res.CheckUS = env.Now() - c0
 	return res, nil
 }
 

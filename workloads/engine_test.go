@@ -101,6 +101,29 @@ func TestAbandonedTaskLeavesResultAlone(t *testing.T) {
 	}
 }
 
+// A check that recomputes the run (multiply's does) must not count in the
+// wall time: the lesson compares the work, and the native baseline with
+// the browser's engines.
+func TestWallExcludesCheck(t *testing.T) {
+	job, err := Prepare(Request{Workload: "countdown", Mode: Goroutines, Workers: 2, Params: map[string]any{"count": 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const checkTime = 200 * time.Millisecond
+	combine := job.Plan.Combine
+	job.Plan.Combine = func(o Outputs) Check {
+		time.Sleep(checkTime)
+		return combine(o)
+	}
+	res, err := job.Run(context.Background(), Options{})
+	if err != nil || !res.Check.OK {
+		t.Fatalf("got %v, %+v", err, res)
+	}
+	if res.CheckUS < checkTime.Microseconds() || res.WallUS >= checkTime.Microseconds() {
+		t.Errorf("wall %d µs, check %d µs: want the %v check outside the wall", res.WallUS, res.CheckUS, checkTime)
+	}
+}
+
 func TestTimeout(t *testing.T) {
 	// Also in wasm, where nothing preempts the loop: T.Err reads the clock.
 	res, err := Run(context.Background(), Request{Workload: "countdown", Params: map[string]any{"count": int64(20_000_000_000)}, TimeoutMS: 50}, Options{})

@@ -87,6 +87,11 @@ type Check struct {
 //	            "state": "running", "start_us": 3, "end_us": 81200}],
 //	 "facts": {"engine": "native", "goos": "linux", ...}}
 //
+// WallUS ends when the last task ends: checking the outputs afterwards
+// (CheckUS) is the lab's verification, not the lesson's work, and some
+// checks recompute as much as the run did (multiply's), so timing them
+// would blur what the lesson compares. Every engine times it this way.
+//
 // A run that failed has Error set (and Stuck, for a deadlock); its spans
 // still show what happened up to the failure.
 type Result struct {
@@ -96,6 +101,7 @@ type Result struct {
 	Params    map[string]any `json:"params"`
 	WallUS    int64          `json:"wall_us"`
 	StartupUS int64          `json:"startup_us,omitempty"` // worker start-up paid by this run
+	CheckUS   int64          `json:"check_us,omitempty"`   // checking the outputs, after WallUS
 	Check     Check          `json:"check"`
 	Spans     []Span         `json:"spans"`
 	Facts     Facts          `json:"facts"`

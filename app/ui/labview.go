@@ -488,8 +488,8 @@ func (l *lab) timelineSection() app.UI {
 		}).Else(func() app.UI {
 			r := *shown
 			return app.Div().Body(
-				app.P().Class("tl-title").Textf("%s, %d workers: %s wall time%s. %s", modeText(r), r.Result.Workers,
-					charts.FormatMicros(float64(r.Result.WallUS)), startupText(r), checkText(r)),
+				app.P().Class("tl-title").Textf("%s, %d workers: %s wall time%s. %s%s", modeText(r), r.Result.Workers,
+					charts.FormatMicros(float64(r.Result.WallUS)), startupText(r), checkText(r), checkTimeText(r)),
 				&timeline{DOMID: "tl-result", Key: r.ID, Spans: l.spans[r.ID], WallUS: r.Result.WallUS, Mode: r.Mode},
 				app.If(len(r.Result.Stuck) > 0, func() app.UI {
 					return app.P().Class("hint", "warn").Textf("Stuck when the deadlock was declared: %s.", stuckText(r.Result.Stuck))
@@ -504,6 +504,15 @@ func startupText(r record) string {
 		return ""
 	}
 	return fmt.Sprintf(", of which worker start-up %s", charts.FormatMicros(float64(r.Result.StartupUS)))
+}
+
+// checkTimeText says what checking the outputs took, when that is long
+// enough to notice: the page waited for it, but the wall time ends before.
+func checkTimeText(r record) string {
+	if r.Result.CheckUS < 1000 {
+		return ""
+	}
+	return fmt.Sprintf(" Checking it took %s more, not timed.", charts.FormatMicros(float64(r.Result.CheckUS)))
 }
 
 func stuckText(st []workloads.StuckTask) string {

@@ -225,3 +225,14 @@ func TestResultsTable(t *testing.T) {
 		t.Error("export or clear enabled with no results")
 	}
 }
+
+func TestCheckTimeText(t *testing.T) {
+	r := rec("a", 0, "sequential", 1, 40_000, nil)
+	if got := checkTimeText(r); got != "" {
+		t.Errorf("no check time: got %q", got)
+	}
+	r.Result.CheckUS = 25_000
+	if got := checkTimeText(r); !strings.Contains(got, "25") || !strings.Contains(got, "not timed") {
+		t.Errorf("a 25 ms check: got %q", got)
+	}
+}

@@ -876,6 +876,7 @@ func (r *result) walk(w *walker) {
 	w.params("params", &r.Params, always)
 	w.int64("wall_us", &r.WallUS, always)
 	w.int64("startup_us", &r.StartupUS, omitEmpty)
+	w.int64("check_us", &r.CheckUS, omitEmpty)
 	w.object("check", (*check)(&r.Check))
 	w.spans("spans", &r.Spans, always)
 	w.object("facts", (*facts)(&r.Facts))

@@ -41,7 +41,7 @@ func richBodies() []walkable {
 		&Warmed{ID: 1},
 		&Spans{ID: 2, Spans: sp, Done: 5},
 		&Spans{ID: 2, Spans: []workloads.Span{}},
-		&Result{ID: 2, Result: workloads.Result{Workload: "countdown", Mode: workloads.Cooperative, Workers: 2, Params: req.Params, WallUS: 10, StartupUS: 3,
+		&Result{ID: 2, Result: workloads.Result{Workload: "countdown", Mode: workloads.Cooperative, Workers: 2, Params: req.Params, WallUS: 10, StartupUS: 3, CheckUS: 4,
 			Check: workloads.Check{Value: "1", Expected: "2", OK: true, Note: "lost"}, Spans: sp,
 			Facts: workloads.Facts{Engine: "wasm-worker", GOOS: "js", GOARCH: "wasm", GOMAXPROCS: 1, NumCPU: 1, GoVersion: "go1.26", CPU: "x", Browser: "Mozilla/5.0 (X11)"},
 			Error: "deadlock", Stuck: []workloads.StuckTask{{Task: 1, Lane: 2, Label: "waits for fork 2"}}}},

@@ -3,7 +3,8 @@
 // Package testworkloads registers workloads that exist only for the
 // browser engine's tests: one whose task panics, one whose task kills its
 // Go program, one whose tasks wait on each other forever, one that only
-// sleeps, and one that hands bytes in and out. worker.wasm includes them only when built with the build tag
+// sleeps (and can take its time to check), and one that hands bytes in
+// and out. worker.wasm includes them only when built with the build tag
 // conlabtest (the test runner's build), and the tests of package
 // conlab/wasm import this package so the page knows them too. Their ids
 // start with "test-" so they can never be mistaken for lessons.
@@ -99,10 +100,12 @@ func init() {
 		Params: []workloads.Param{
 			workloads.IntParam("tasks", "Tasks", "", 4, 1, 64, "tasks"),
 			workloads.IntParam("unit", "Unit", "ms", 50, 1, 10_000, "one unit of sleep"),
+			workloads.IntParam("check", "Check", "ms", 0, 0, 10_000, "how long the check takes"),
 		},
 		Quick: map[string]any{"tasks": 2, "unit": 1},
 		Plan: func(a workloads.Args, n int) (*workloads.Plan, error) {
 			tasks, unit := int(a.Int("tasks")), time.Duration(a.Int("unit"))*time.Millisecond
+			check := time.Duration(a.Int("check")) * time.Millisecond
 			return &workloads.Plan{
 				Tasks: labels("sleeper", tasks),
 				New: func() workloads.Instance {
@@ -110,7 +113,10 @@ func init() {
 						return 1, t.Sleep(time.Duration(i+1) * unit)
 					})
 				},
-				Combine: func(o workloads.Outputs) workloads.Check { return count(o, uint64(tasks)) },
+				Combine: func(o workloads.Outputs) workloads.Check {
+					time.Sleep(check)
+					return count(o, uint64(tasks))
+				},
 			}, nil
 		},
 	})
