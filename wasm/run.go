@@ -464,9 +464,7 @@ func (r *run) onWorkers(ctx context.Context) (*workloads.Result, error) {
 		return r.finishResult(res, runErr)
 	}
 	out.Finals = finals.values
-	c0 := r.now()
-	res.Check = job.Combine(out)
-	res.CheckUS = r.now() - c0
+	job.CheckInto(res, out, r.now)
 	return r.finishResult(res, nil)
 }
 

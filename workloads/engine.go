@@ -313,10 +313,16 @@ wait:
 	if f, ok := r.Final(); ok {
 		out.Finals = []uint64{f}
 	}
-	c0 := env.Now()
-	res.Check = job.Combine(out)
-	res.CheckUS = env.Now() - c0
+	job.CheckInto(res, out, env.Now)
 	return res, nil
+}
+
+// CheckInto sets res.Check from Combine, and res.CheckUS to how long that
+// took by now (µs): the time every engine leaves out of the wall time.
+func (job *Job) CheckInto(res *Result, o Outputs, now func() int64) {
+	c0 := now()
+	res.Check = job.Combine(o)
+	res.CheckUS = now() - c0
 }
 
 // Combine turns outputs into the run's check, recovering a panicking
