@@ -512,7 +512,7 @@ func checkTimeText(r record) string {
 	if r.Result.CheckUS < 1000 {
 		return ""
 	}
-	return fmt.Sprintf(" Checking it took %s more, not timed.", charts.FormatMicros(float64(r.Result.CheckUS)))
+	return fmt.Sprintf("; checking it took %s more, not timed", charts.FormatMicros(float64(r.Result.CheckUS)))
 }
 
 func stuckText(st []workloads.StuckTask) string {
