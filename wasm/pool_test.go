@@ -146,11 +146,15 @@ func TestCooperativeCPUIsLikeSequential(t *testing.T) {
 }
 
 // Two workers are two threads: CPU-bound work runs about twice as fast as
-// on one (the multiprocessing lesson). The machine may be shared: before
-// each attempt a control experiment, two plain JavaScript workers spinning,
-// measures what parallelism the browser can get at all right now. The
-// test fails only when the control shows two free cores and the pool
-// still does not use them; with no free core at any attempt it skips.
+// on one (the multiprocessing lesson). That the pool runs the two tasks at
+// once is checked on the timeline, which does not depend on the machine.
+// The speed-up does: the machine may be shared. So a control experiment,
+// two plain JavaScript workers spinning, measures what parallelism the
+// browser can get right before and right after each attempt; the test
+// fails only when both show two free cores and the pool still does not
+// gain from them. With no attempt bracketed so, it skips. (One control
+// before the attempt was not enough: the machine lost a core during an
+// attempt that followed a control of 1.70, and the pool measured 0.96.)
 func TestWorkersRunInParallel(t *testing.T) {
 	if HardwareConcurrency() < 2 {
 		t.Skip("this browser reports one core")
@@ -159,24 +163,29 @@ func TestWorkersRunInParallel(t *testing.T) {
 	params := map[string]any{"count": 120_000_000}
 	one := workloads.Request{Workload: "countdown", Mode: workloads.Workers, Workers: 1, Params: params}
 	two := workloads.Request{Workload: "countdown", Mode: workloads.Workers, Workers: 2, Params: params}
+	if n := maxOverlap(mustRun(t, p, two).Spans, workloads.Running); n != 2 {
+		t.Fatalf("at most %d tasks run at once on the timeline of 2 workers, want 2", n)
+	}
 	free := false
+	before := jsParallelism(t)
 	for attempt := 1; attempt <= 6; attempt++ {
-		control := jsParallelism(t)
 		t1, t2 := timePair(t, p, one, two, 3)
+		after := jsParallelism(t)
 		speedup := float64(t1) / float64(t2)
-		t.Logf("attempt %d: JavaScript control speed-up %.2f; pool: 1 worker %d µs, 2 workers %d µs: speed-up %.2f", attempt, control, t1, t2, speedup)
+		t.Logf("attempt %d: JavaScript control speed-up %.2f before, %.2f after; pool: 1 worker %d µs, 2 workers %d µs: speed-up %.2f", attempt, before, after, t1, t2, speedup)
 		if speedup > 1.3 {
 			return
 		}
-		if control >= 1.6 {
+		if min(before, after) >= 1.6 {
 			free = true
 			if attempt >= 3 {
-				t.Fatalf("the browser runs two plain workers %.2f times as fast as one, but the pool only %.2f times: want > 1.3", control, speedup)
+				t.Fatalf("the browser ran two plain workers %.2f and %.2f times as fast as one, just before and after, but the pool only %.2f times: want > 1.3", before, after, speedup)
 			}
 		}
+		before = after
 	}
 	if !free {
-		t.Skip("the machine had no free second core during any attempt (see the control speed-ups)")
+		t.Skip("the machine had no free second core throughout any attempt (see the control speed-ups)")
 	}
 	t.Error("the pool never ran 2 workers more than 1.3 times as fast as 1")
 }
