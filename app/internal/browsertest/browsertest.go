@@ -262,7 +262,8 @@ func Run(ctx context.Context, opt Options) (int, error) {
 	// chromedp turns on DevTools' network tracking, which keeps a copy of
 	// every response body for the inspector: 4 MB of worker.wasm each
 	// time. The runner needs none of it, and it slowed the benchmark's
-	// first pool start by about 200 ms (make bench, with and without).
+	// first pool start by about 200 ms (browserbench -quick, with and
+	// without).
 	if _, err := chromedp.Call(tabCtx, network.Disable, cdp.Empty{}); err != nil {
 		return 1, fmt.Errorf("browsertest: %w", err)
 	}
