@@ -80,6 +80,14 @@ type coldStart struct {
 	WarmupMS      float64   `json:"warmup_ms"`
 }
 
+// floor is the floor's cold starts, as the driver reports them, and the
+// floor program's size.
+type floor struct {
+	First  coldStart        `json:"first"`
+	Median coldStart        `json:"median"`
+	Bytes  map[string]int64 `json:"bytes"`
+}
+
 // browserReport is the driver's JSON (wasm/internal/benchdriver).
 type browserReport struct {
 	Browser        string           `json:"browser"`
@@ -121,7 +129,11 @@ type Report struct {
 	// reloaded in the same browser profile, in order: visit 2, 3, ...),
 	// as for a student who comes back: the browser revalidates
 	// worker.wasm (304) and takes its compiled code from its code cache.
-	Revisits    []coldStart             `json:"revisit_cold_starts"`
+	Revisits []coldStart `json:"revisit_cold_starts"`
+	// Floor is the same cold starts of a pool whose workers run the least
+	// Go program that starts in them (wasm/internal/floorworker), on a
+	// fresh page: what any Go worker costs to start on this machine.
+	Floor       *floor                  `json:"floor_cold_start"`
 	OverheadUS  map[string]int64        `json:"warm_overhead_us"`     // medians
 	OverheadMin map[string]int64        `json:"warm_overhead_min_us"` // fastest
 	Kernels     map[string]KernelFigure `json:"kernels"`
@@ -290,11 +302,16 @@ func run(ctx context.Context, o options) error {
 		return fmt.Errorf("the browser half reported %d later visits, want %d", len(revisits), visits-1)
 	}
 
+	floor, err := floorColdStart(ctx, root, tmp, driver, cfg, browser)
+	if err != nil {
+		return err
+	}
+
 	fmt.Fprintln(os.Stderr, "browserbench: running natively")
 	rep := Report{
 		Date: time.Now().UTC().Format(time.RFC3339), GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(),
 		GOWASM: o.gowasm, LoadBefore: loadBefore, Worker: wasmSizes(ctx, worker, workerGz),
-		Browser: br.Browser, BrowserCores: br.Cores, Reps: reps, ColdStart: br.ColdStart, FirstCold: br.FirstColdStart, Revisits: revisits, OverheadUS: br.OverheadUS, OverheadMin: br.OverheadMinUS,
+		Browser: br.Browser, BrowserCores: br.Cores, Reps: reps, ColdStart: br.ColdStart, FirstCold: br.FirstColdStart, Revisits: revisits, Floor: floor, OverheadUS: br.OverheadUS, OverheadMin: br.OverheadMinUS,
 		Kernels: map[string]KernelFigure{},
 	}
 	for i, k := range cfg.Kernels {
@@ -355,6 +372,68 @@ func gzipFile(src, dst string) error {
 		return err
 	}
 	return os.WriteFile(dst, buf.Bytes(), 0o644)
+}
+
+// floorColdStart runs the driver on a fresh page that serves the floor
+// program as worker.wasm, and returns its cold starts.
+func floorColdStart(ctx context.Context, root, tmp, driver string, cfg config, browser string) (*floor, error) {
+	bin := filepath.Join(tmp, "floor.wasm")
+	if err := browsertest.BuildStripped(ctx, root, "./wasm/internal/floorworker", bin); err != nil {
+		return nil, err
+	}
+	gz := bin + ".gz"
+	if err := gzipFile(bin, gz); err != nil {
+		return nil, err
+	}
+	wasmExec, err := browsertest.WasmExecJS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cfgJSON, _ := json.Marshal(config{Reps: cfg.Reps, Pool: cfg.Pool})
+	var stdout bytes.Buffer
+	fmt.Fprintln(os.Stderr, "browserbench: the floor: the same cold starts of an empty Go program")
+	code, err := browsertest.Run(ctx, browsertest.Options{
+		Program: driver,
+		Args:    []string{"-config", string(cfgJSON)},
+		Env:     map[string]string{"CONLAB_FLOOR": "1"},
+		Web:     filepath.Join(root, "public", "web"),
+		Files:   map[string]string{"worker.wasm": bin, "worker.wasm.gz": gz, "wasm_exec.js": wasmExec},
+		Browser: browser,
+		Timeout: 5 * time.Minute,
+		Stdout:  &stdout,
+		Stderr:  os.Stderr,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if code != 0 {
+		return nil, fmt.Errorf("the floor's browser half exited with code %d", code)
+	}
+	f, err := parseFloor(&stdout)
+	if err != nil {
+		return nil, err
+	}
+	f.Bytes = wasmSizes(ctx, bin, gz)
+	return f, nil
+}
+
+// parseFloor reads the floor run's report.
+func parseFloor(r io.Reader) (*floor, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "CONLAB-BENCH-FLOOR "); ok {
+			f := new(floor)
+			if err := json.Unmarshal([]byte(rest), f); err != nil {
+				return nil, fmt.Errorf("the floor's report: %w", err)
+			}
+			if f.First.TotalMS <= 0 || f.Median.TotalMS <= 0 {
+				return nil, fmt.Errorf("the floor's report has no cold start: %s", rest)
+			}
+			return f, nil
+		}
+	}
+	return nil, fmt.Errorf("the floor's browser half printed no report")
 }
 
 func parseDriver(r io.Reader) (*browserReport, []coldStart, error) {
@@ -426,12 +505,6 @@ func nativeTimes(ctx context.Context, k kernel, ns []int, reps int) (map[string]
 func figures(k kernel, wasm, native map[string]int64, cfg config) KernelFigure {
 	f := KernelFigure{Params: k.Params, Wasm: wasm, Native: native,
 		SpeedUp: map[int]float64{}, Efficiency: map[int]float64{}, NativeSpeedUp: map[int]float64{}}
-	ratio := func(a, b int64) float64 {
-		if b <= 0 {
-			return 0
-		}
-		return float64(a) / float64(b)
-	}
 	f.WasmNativeRatio = ratio(wasm["sequential"], native["sequential"])
 	f.CoopSeqRatio = ratio(wasm[fmt.Sprintf("cooperative/%d", cfg.Coop)], wasm["sequential"])
 	for _, n := range cfg.Workers {
@@ -440,6 +513,14 @@ func figures(k kernel, wasm, native map[string]int64, cfg config) KernelFigure {
 		f.NativeSpeedUp[n] = ratio(native["sequential"], native[fmt.Sprintf("goroutines/%d", n)])
 	}
 	return f
+}
+
+// ratio is a/b, or 0 when b is missing (not a division by zero).
+func ratio[T int64 | float64](a, b T) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
 }
 
 // bestEfficiency sets f.EfficiencyBest and f.EfficiencyPaired from every
@@ -474,6 +555,13 @@ func printTable(w io.Writer, rep *Report, cfg config) {
 	for i, c := range rep.Revisits {
 		b, _ := json.Marshal(c)
 		fmt.Fprintf(w, "pool cold start, the page's first on visit %d (worker.wasm and its code from the browser's caches): %s\n", i+2, b)
+	}
+	if f := rep.Floor; f != nil {
+		fb, _ := json.Marshal(f.Median)
+		ff, _ := json.Marshal(f.First)
+		fmt.Fprintf(w, "the floor, an empty Go program (%d bytes) started in the same workers, median: %s\n", f.Bytes["raw"], fb)
+		fmt.Fprintf(w, "the floor, the page's first: %s\n", ff)
+		fmt.Fprintf(w, "pool cold start over the floor: median %.2f, the page's first %.2f\n", ratio(cs.TotalMS, f.Median.TotalMS), ratio(rep.FirstCold.TotalMS, f.First.TotalMS))
 	}
 	fmt.Fprintf(w, "warm per-run overhead (µs): median %v, fastest %v\n\n", rep.OverheadUS, rep.OverheadMin)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)

@@ -55,3 +55,22 @@ func TestFigures(t *testing.T) {
 		t.Errorf("empty: %+v", f)
 	}
 }
+
+func TestParseFloor(t *testing.T) {
+	out := "PASS\nCONLAB-BENCH-FLOOR {\"first\":{\"workers\":4,\"total_ms\":220.5},\"median\":{\"workers\":4,\"total_ms\":90}}\n"
+	f, err := parseFloor(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.First.TotalMS != 220.5 || f.Median.TotalMS != 90 || f.Median.Workers != 4 {
+		t.Errorf("parsed %+v", f)
+	}
+	for _, bad := range []string{"", "CONLAB-BENCH-FLOOR {\n", "CONLAB-BENCH-FLOOR {\"first\":{\"total_ms\":1}}\n", "CONLAB-BENCH-JSON {}\n"} {
+		if _, err := parseFloor(strings.NewReader(bad)); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+	if ratio(300.0, 100.0) != 3 || ratio(int64(5), 0) != 0 {
+		t.Error("ratio")
+	}
+}

@@ -507,7 +507,13 @@ const WorkerTag = "conlab_nosource"
 // BuildWorker builds worker.wasm from module root dir into out as make
 // build does (stripped, with WorkerTag), with any other tags.
 func BuildWorker(ctx context.Context, dir, out string, tags ...string) error {
-	return buildWasm(ctx, dir, "./wasm/worker", out, []string{"-ldflags=-s -w"}, append(tags, WorkerTag))
+	return BuildStripped(ctx, dir, "./wasm/worker", out, append(tags, WorkerTag)...)
+}
+
+// BuildStripped builds the js/wasm program in pkg (run from dir) into out
+// without symbols, as make build builds the binaries it ships.
+func BuildStripped(ctx context.Context, dir, pkg, out string, tags ...string) error {
+	return buildWasm(ctx, dir, pkg, out, []string{"-ldflags=-s -w"}, tags)
 }
 
 // BuildWasm builds the js/wasm program in pkg (run from dir) into out.

@@ -6,6 +6,10 @@
 // in -config in the sequential, cooperative and workers modes, and prints
 // one line "CONLAB-BENCH-JSON {...}" with every measurement.
 //
+// With CONLAB_FLOOR=1 the page serves wasm/internal/floorworker as
+// worker.wasm: the driver then times only cold starts, and prints them as
+// one line "CONLAB-BENCH-FLOOR {...}".
+//
 // On a later visit of the page (CONLAB_VISIT above 1: the runner reloaded
 // it, and the browser has worker.wasm and its compiled code cached) it
 // measures only the page's first cold start, and prints it as one line
@@ -60,6 +64,14 @@ type Report struct {
 	Kernels       []KernelReport   `json:"kernels"`
 }
 
+// Floor is the cold start of a pool of wasm/internal/floorworker, served
+// as worker.wasm when CONLAB_FLOOR is 1: what starting any Go program in
+// the pool's workers costs on this machine.
+type Floor struct {
+	First  ColdStart `json:"first"`  // the page's first pool
+	Median ColdStart `json:"median"` // the median of the page's pools
+}
+
 // ColdStart is the pool's start-up from nothing.
 type ColdStart struct {
 	Workers       int       `json:"workers"`
@@ -94,7 +106,12 @@ func main() {
 	var rep any
 	var err error
 	prefix := "CONLAB-BENCH-JSON"
-	if visit, _ := strconv.Atoi(os.Getenv("CONLAB_VISIT")); visit > 1 {
+	if os.Getenv("CONLAB_FLOOR") == "1" {
+		prefix = "CONLAB-BENCH-FLOOR"
+		var f Floor
+		f.First, f.Median, err = coldStarts(context.Background(), cfg.Pool, cfg.Reps)
+		rep = f
+	} else if visit, _ := strconv.Atoi(os.Getenv("CONLAB_VISIT")); visit > 1 {
 		prefix = "CONLAB-BENCH-REVISIT"
 		rep, err = coldStart(context.Background(), cfg.Pool)
 	} else {
@@ -129,25 +146,31 @@ func coldStart(ctx context.Context, n int) (*ColdStart, error) {
 	}, nil
 }
 
+// coldStarts starts reps pools of n workers from nothing, one after the
+// other (each compiles worker.wasm anew), and returns the first and the
+// median by total, each with its own parts.
+func coldStarts(ctx context.Context, n, reps int) (first, median ColdStart, err error) {
+	var colds []ColdStart
+	for range max(reps, 1) {
+		c, err := coldStart(ctx, n)
+		if err != nil {
+			return first, median, err
+		}
+		colds = append(colds, *c)
+	}
+	first = colds[0]
+	slices.SortFunc(colds, func(a, b ColdStart) int { return cmp.Compare(a.TotalMS, b.TotalMS) })
+	return first, colds[len(colds)/2], nil
+}
+
 func bench(cfg Config) (*Report, error) {
 	ctx := context.Background()
 	rep := &Report{Cores: wasm.HardwareConcurrency(), Isolated: wasm.Isolated(), OverheadUS: map[string]int64{}, OverheadMinUS: map[string]int64{}}
 
-	// Cold start: a pool of cfg.Pool workers from nothing, several times
-	// (each pool compiles worker.wasm anew).
-	var colds []ColdStart
-	for range cfg.Reps {
-		c, err := coldStart(ctx, cfg.Pool)
-		if err != nil {
-			return nil, err
-		}
-		colds = append(colds, *c)
+	var err error
+	if rep.FirstColdStart, rep.ColdStart, err = coldStarts(ctx, cfg.Pool, cfg.Reps); err != nil {
+		return nil, err
 	}
-	// The first, then the median cold start by its total, with its own
-	// parts.
-	rep.FirstColdStart = colds[0]
-	slices.SortFunc(colds, func(a, b ColdStart) int { return cmp.Compare(a.TotalMS, b.TotalMS) })
-	rep.ColdStart = colds[len(colds)/2]
 
 	p, err := wasm.NewPool(wasm.Config{Size: cfg.Pool})
 	if err != nil {
