@@ -302,7 +302,7 @@ func run(ctx context.Context, o options) error {
 		return fmt.Errorf("the browser half reported %d later visits, want %d", len(revisits), visits-1)
 	}
 
-	floor, err := floorColdStart(ctx, root, tmp, driver, cfg, browser)
+	floor, err := floorColdStart(ctx, root, tmp, driver, wasmExec, cfg, browser)
 	if err != nil {
 		return err
 	}
@@ -376,17 +376,13 @@ func gzipFile(src, dst string) error {
 
 // floorColdStart runs the driver on a fresh page that serves the floor
 // program as worker.wasm, and returns its cold starts.
-func floorColdStart(ctx context.Context, root, tmp, driver string, cfg config, browser string) (*floor, error) {
+func floorColdStart(ctx context.Context, root, tmp, driver, wasmExec string, cfg config, browser string) (*floor, error) {
 	bin := filepath.Join(tmp, "floor.wasm")
 	if err := browsertest.BuildStripped(ctx, root, "./wasm/internal/floorworker", bin); err != nil {
 		return nil, err
 	}
 	gz := bin + ".gz"
 	if err := gzipFile(bin, gz); err != nil {
-		return nil, err
-	}
-	wasmExec, err := browsertest.WasmExecJS(ctx)
-	if err != nil {
 		return nil, err
 	}
 	cfgJSON, _ := json.Marshal(config{Reps: cfg.Reps, Pool: cfg.Pool})

@@ -136,7 +136,7 @@ func read(e safejs.Value) (string, float64, error) {
 		return "", 0, fmt.Errorf("%s: %w", kind, err)
 	}
 	id, err := number(body, "id")
-	if err != nil && kind != "boot" {
+	if err != nil {
 		return "", 0, fmt.Errorf("%s: %w", kind, err)
 	}
 	return kind, id, nil
