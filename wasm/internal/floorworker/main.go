@@ -69,9 +69,13 @@ func run(self safejs.Value) error {
 // the moment the Go program got here.
 func ready(self, boot safejs.Value, worker float64) map[string]any {
 	m := map[string]any{"worker": worker, "go_version": runtime.Version()}
-	for _, name := range []string{"instantiate_ms", "compile_ms", "time_origin", "script_ms", "boot_ms", "instantiated_ms"} {
-		if v, err := number(boot, name); err == nil {
-			m[readyField(name)] = v
+	// The boot record's names, and the Ready message's.
+	for from, to := range map[string]string{
+		"instantiate_ms": "instantiate_ms", "compile_ms": "compile_ms", "time_origin": "time_origin_ms",
+		"script_ms": "script_ms", "boot_ms": "boot_ms", "instantiated_ms": "instantiated_ms",
+	} {
+		if v, err := number(boot, from); err == nil {
+			m[to] = v
 		}
 	}
 	if perf, err := self.Get("performance"); err == nil {
@@ -80,15 +84,6 @@ func ready(self, boot safejs.Value, worker float64) map[string]any {
 		}
 	}
 	return m
-}
-
-// readyField is the Ready message's name for a field of worker.js's boot
-// record.
-func readyField(boot string) string {
-	if boot == "time_origin" {
-		return "time_origin_ms"
-	}
-	return boot
 }
 
 // answer serves one message: a warm-up is over as soon as it came, a ping
