@@ -49,6 +49,7 @@ func init() {
 		Source: counterSource,
 		Quick:  map[string]any{"tasks": 8, "increments": 1000, "sync": syncAtomic},
 		Plan:   planCounter,
+		Varies: true,
 	})
 }
 

@@ -44,8 +44,9 @@ func init() {
 			Workers: "each worker has its own memory, so there is no shared value for two workers to overwrite: " +
 				"every worker would update its own copy and no update could be lost",
 		},
-		Quick: map[string]any{"variant": dbLocked, "delay": 1},
-		Plan:  planDBUpdate,
+		Quick:  map[string]any{"variant": dbLocked, "delay": 1},
+		Plan:   planDBUpdate,
+		Varies: true,
 	})
 }
 

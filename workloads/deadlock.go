@@ -46,8 +46,9 @@ func init() {
 			Workers: "each worker has its own memory, so workers cannot hold each other's locks: " +
 				"there is nothing shared to wait for, and so no deadlock to see",
 		},
-		Quick: map[string]any{"fix": fixOrdered, "hold": 1},
-		Plan:  planDeadlock,
+		Quick:  map[string]any{"fix": fixOrdered, "hold": 1},
+		Plan:   planDeadlock,
+		Varies: true,
 	})
 }
 

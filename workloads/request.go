@@ -107,6 +107,16 @@ type Result struct {
 	Facts     Facts          `json:"facts"`
 	Error     string         `json:"error,omitempty"`
 	Stuck     []StuckTask    `json:"stuck,omitempty"`
+	// Shared is how many requests received this one run: a server may
+	// answer identical requests that arrive while a run of theirs is in
+	// progress with that single run, and then sets Shared (always 2 or
+	// more) in the answer each of them gets. The run is still live (it was
+	// running when each request arrived and nothing is replayed from a
+	// store), but it was not started for each request alone: the later
+	// ones joined it part-way. 0 means the run was this request's own.
+	// Workloads whose outcome varies from run to run (Workload.Varies)
+	// are never shared.
+	Shared int `json:"shared,omitempty"`
 }
 
 // ParamError reports an invalid request field or parameter. Field names

@@ -46,6 +46,11 @@ type Workload struct {
 	// check passes in every supported mode: used by tests and to warm up a
 	// browser worker before anything is timed.
 	Quick map[string]any `json:"quick,omitempty"`
+	// Varies is set when the outcome itself differs from run to run (a
+	// race loses a different number of updates, a deadlock may or may not
+	// form): every request of such a workload gets a run of its own, never
+	// one shared with another request (see Result.Shared).
+	Varies bool `json:"varies,omitempty"`
 	// Plan splits a run with validated args over n lanes.
 	Plan func(a Args, n int) (*Plan, error) `json:"-"`
 }

@@ -119,7 +119,7 @@ func TestAdmissionClamp(t *testing.T) {
 
 func waitQueued(t *testing.T, a *admission, n int) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		if _, q := a.state(); q == n {
 			return

@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -76,8 +75,8 @@ func TestRunEndpoint(t *testing.T) {
 		if !res.Check.OK || res.Facts.Engine != "native" || res.Facts.GOMAXPROCS != procs || len(res.Spans) != 2 {
 			t.Errorf("gomaxprocs %d: result %+v", procs, res)
 		}
-		if got := resp.Header.Get("X-Conlab-Cache"); got != cacheNone {
-			t.Errorf("non-default params: cache %q, want none", got)
+		if res.Shared != 0 {
+			t.Errorf("a request alone: shared %d, want 0", res.Shared)
 		}
 	}
 	runs := ts.logs.lines("native run")
@@ -205,52 +204,6 @@ func TestChildDeadlineKillsProcessGroup(t *testing.T) {
 	}
 }
 
-// Identical default-parameter requests share one run and then the cache.
-func TestRunCache(t *testing.T) {
-	ts := newTestServer(t, nil)
-	// deadlock's defaults take the watchdog's second but no CPU: requests
-	// arriving together find the run in flight.
-	body := `{"workload":"deadlock","mode":"goroutines","workers":2}`
-	const n = 8
-	var wg sync.WaitGroup
-	sources := make([]string, n)
-	bodies := make([]string, n)
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			resp, b := ts.do(t, "POST", "/api/run", body)
-			if resp.StatusCode != 200 {
-				t.Errorf("status %d: %s", resp.StatusCode, b)
-			}
-			sources[i], bodies[i] = resp.Header.Get("X-Conlab-Cache"), string(b)
-		}()
-	}
-	wg.Wait()
-	if runs := ts.logs.lines("native run"); len(runs) != 1 {
-		t.Errorf("%d identical requests made %d native runs, want 1", n, len(runs))
-	}
-	misses := 0
-	for i := range n {
-		if sources[i] == cacheMiss {
-			misses++
-		}
-		if bodies[i] != bodies[0] {
-			t.Errorf("answer %d differs from answer 0", i)
-		}
-	}
-	if misses != 1 {
-		t.Errorf("cache sources %v: want exactly one miss", sources)
-	}
-	resp, b := ts.do(t, "POST", "/api/run", body)
-	if resp.StatusCode != 200 || resp.Header.Get("X-Conlab-Cache") != cacheHit || string(b) != bodies[0] {
-		t.Errorf("a later identical request: status %d, cache %q", resp.StatusCode, resp.Header.Get("X-Conlab-Cache"))
-	}
-	if runs := ts.logs.lines("native run"); len(runs) != 1 {
-		t.Errorf("the cache hit ran again: %d runs", len(runs))
-	}
-}
-
 // Beyond the queue, runs are refused with 429 and Retry-After.
 func TestRunBusy(t *testing.T) {
 	ts := newTestServer(t, func(c *Config) { c.Cores = 1; c.MaxChildren = 1; c.MaxQueue = -1 })
@@ -328,17 +281,42 @@ func TestBaselineEndpoint(t *testing.T) {
 	if resp.StatusCode != 404 || !strings.Contains(string(body), "conlab baseline") {
 		t.Errorf("no file: %d %s", resp.StatusCode, body)
 	}
-	b := &Baseline{Format: BaselineFormat, Machine: ThisMachine(), Results: []workloads.Result{failedResult(workloads.Request{Workload: "countdown", Mode: "sequential", Workers: 1, GOMAXPROCS: 1}, errors.New("x"))}}
+	date := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	b := &Baseline{Format: BaselineFormat, Date: date, Machine: ThisMachine(), Results: []workloads.Result{failedResult(workloads.Request{Workload: "countdown", Mode: "sequential", Workers: 1, GOMAXPROCS: 1}, errors.New("x"))}}
 	if err := os.MkdirAll(filepath.Join(ts.web, "data"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.WriteFile(filepath.Join(ts.web, "data", "baseline.json")); err != nil {
+	file := filepath.Join(ts.web, "data", "baseline.json")
+	if err := b.WriteFile(file); err != nil {
 		t.Fatal(err)
 	}
 	resp, body = ts.do(t, "GET", "/api/baseline", "")
 	var got Baseline
-	if resp.StatusCode != 200 || json.Unmarshal(body, &got) != nil || got.Machine != b.Machine || len(got.Results) != 1 {
+	if resp.StatusCode != 200 || json.Unmarshal(body, &got) != nil || got.Machine != b.Machine || !got.Date.Equal(date) || len(got.Results) != 1 {
 		t.Errorf("with a file: %d %s", resp.StatusCode, body)
+	}
+	m := b.Machine
+	want := fmt.Sprintf("2026-11-02T10:00:00Z; cores=%d; os=%s/%s; go=%s", m.NumCPU, m.GOOS, m.GOARCH, m.GoVersion)
+	if m.CPU != "" {
+		want = fmt.Sprintf("2026-11-02T10:00:00Z; cpu=%q; cores=%d; os=%s/%s; go=%s", m.CPU, m.NumCPU, m.GOOS, m.GOARCH, m.GoVersion)
+	}
+	if got := resp.Header.Get("X-Conlab-Recorded"); got != want {
+		t.Errorf("X-Conlab-Recorded = %q, want %q", got, want)
+	}
+	// A stored figure without its date or machine is not served.
+	for name, mod := range map[string]func(*Baseline){
+		"no date":    func(b *Baseline) { b.Date = time.Time{} },
+		"no machine": func(b *Baseline) { b.Machine = Machine{} },
+	} {
+		nb := *b
+		mod(&nb)
+		if err := nb.WriteFile(file); err != nil {
+			t.Fatal(err)
+		}
+		resp, body = ts.do(t, "GET", "/api/baseline", "")
+		if resp.StatusCode != 404 || !strings.Contains(string(body), "record it again") {
+			t.Errorf("%s: %d %s", name, resp.StatusCode, body)
+		}
 	}
 }
 

@@ -26,9 +26,7 @@
 //
 // A run that ends in a deadlock or a task's error is still a result (200)
 // whose "error" field says what happened: it is what the lesson shows.
-// The X-Conlab-Cache header of a run says where its answer came from:
-// "hit" (the cache), "shared" (an identical run in flight), "miss" (this
-// request's own run, now cached) or "none" (not cacheable).
+// Every run answer is live: no outcome is stored for later requests.
 //
 //	GET  /api/workloads  the catalog: every workload with its parameters and bounds
 //	POST /api/run        a workloads.Request in, a workloads.Result out
@@ -37,6 +35,11 @@
 //	GET  /api/baseline   the recorded baseline file (see [Baseline])
 //
 // A run request uses the modes "sequential" and "goroutines" with the
-// GOMAXPROCS it names (0: every core). Requests with the default
-// parameters are cached, and identical ones in flight share one run.
+// GOMAXPROCS it names (0: every core). Identical requests in flight at the
+// same moment may share one run: each then gets the same result, with
+// "shared" set to how many requests received it (see
+// workloads.Result.Shared). Workloads whose outcome varies from run to run
+// (races, deadlock: workloads.Workload.Varies) always run once per request.
+// The recorded baseline (/api/baseline) is the one stored figure; it
+// carries the date and the machine it was recorded on.
 package server

@@ -34,11 +34,12 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.cfg.QueueWait + time.Duration(job.Request.TimeoutMS)*time.Millisecond + time.Minute))
 
 	var out outcome
-	source := cacheNone
-	if key, ok := cacheKey(job); ok {
-		// Shared runs live in the server's context: one student leaving
-		// must not cancel the run the others wait for.
-		out, source, err = s.memo.do(r.Context(), key, func() outcome { return s.runNative(s.ctx, job, cacheMiss) })
+	shared := 1
+	if key, ok := shareKey(job); ok {
+		// The run lives in the server's context, not this request's: one
+		// student leaving must not cancel the run others joined. It is
+		// cancelled when the last of them has left.
+		out, shared, err = s.flights.do(r.Context(), s.ctx, key, func(ctx context.Context) outcome { return s.runNative(ctx, job, true) })
 		if err != nil {
 			// The client left; nobody reads an answer.
 			writeError(w, errorf(http.StatusServiceUnavailable, "", "request cancelled: %v", err))
@@ -47,29 +48,40 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 	} else {
 		ctx, cancel := context.WithCancel(r.Context())
 		stop := context.AfterFunc(s.ctx, cancel)
-		out = s.runNative(ctx, job, cacheNone)
+		out = s.runNative(ctx, job, false)
 		stop()
 		cancel()
+		if out.log != nil {
+			out.log(1)
+		}
 	}
-	w.Header().Set("X-Conlab-Cache", source)
 	if out.err != nil {
+		if out.err.Result != nil {
+			e := *out.err
+			e.Result = markShared(e.Result, shared)
+			out.err = &e
+		}
 		writeError(w, out.err)
 		return
 	}
-	writeRawJSON(w, out.status, out.body)
+	writeRawJSON(w, out.status, markShared(out.body, shared))
 }
 
-// cacheKey returns the key of a request with default parameters; other
-// requests are not cached (their parameters are a student's experiment).
-func cacheKey(job *workloads.Job) (string, bool) {
-	got := job.Args.Map()
-	for _, p := range job.Workload.Params {
-		if got[p.Name] != p.Default {
-			return "", false
-		}
+// shareKey returns the key under which identical requests in flight share
+// one run: the workload, mode, lanes, GOMAXPROCS, deadline and every
+// parameter as the engine will use it. Workloads whose outcome varies
+// from run to run are never shared: each request sees its own race or
+// deadlock.
+func shareKey(job *workloads.Job) (string, bool) {
+	if job.Workload.Varies {
+		return "", false
+	}
+	args, err := json.Marshal(job.Args.Map()) // map keys come out sorted
+	if err != nil {
+		return "", false
 	}
 	r := job.Request
-	return fmt.Sprintf("%s|%s|%d|%d|%d", r.Workload, r.Mode, r.Workers, r.GOMAXPROCS, r.TimeoutMS), true
+	return fmt.Sprintf("%s|%s|%d|%d|%d|%s", r.Workload, r.Mode, r.Workers, r.GOMAXPROCS, r.TimeoutMS, args), true
 }
 
 // cores is how many cores a run can keep busy: one per lane that computes,
@@ -92,11 +104,11 @@ func (s *Server) cores(job *workloads.Job) int {
 }
 
 // runNative waits for room, runs job in a child process and turns what
-// happened into an answer. cache goes into the log line: cacheMiss for a
-// run whose answer is shared and cached, cacheNone for one that is not.
-func (s *Server) runNative(ctx context.Context, job *workloads.Job, cache string) outcome {
+// happened into an answer. shareable goes into the log line: whether
+// identical requests could join the run.
+func (s *Server) runNative(ctx context.Context, job *workloads.Job, shareable bool) outcome {
 	req := job.Request
-	log := s.log.With("workload", req.Workload, "mode", req.Mode, "workers", req.Workers, "gomaxprocs", req.GOMAXPROCS, "cache", cache)
+	log := s.log.With("workload", req.Workload, "mode", req.Mode, "workers", req.Workers, "gomaxprocs", req.GOMAXPROCS, "shareable", shareable)
 	qctx, cancel := context.WithTimeout(ctx, s.cfg.QueueWait)
 	queued := time.Now()
 	cores, err := s.adm.acquire(qctx, s.cores(job))
@@ -134,11 +146,13 @@ func (s *Server) runNative(ctx context.Context, job *workloads.Job, cache string
 	if res.Error != "" {
 		attrs = append(attrs, "error", res.Error)
 	}
-	log.Info("native run", attrs...)
+	logRun := func(shared int) { log.Info("native run", append(attrs, "shared", shared)...) }
 	if isTimeout(res) {
-		return errOutcome(&apiError{Status: http.StatusGatewayTimeout, Field: "timeout_ms", Msg: res.Error, Result: json.RawMessage(cr.Raw)})
+		o := errOutcome(&apiError{Status: http.StatusGatewayTimeout, Field: "timeout_ms", Msg: res.Error, Result: json.RawMessage(cr.Raw)})
+		o.log = logRun
+		return o
 	}
-	return outcome{status: http.StatusOK, body: cr.Raw}
+	return outcome{status: http.StatusOK, body: cr.Raw, log: logRun}
 }
 
 func errOutcome(e *apiError) outcome { return outcome{status: e.Status, err: e} }

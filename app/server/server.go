@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -59,10 +60,6 @@ type Config struct {
 	MaxBody int64
 	// MaxTimeout bounds a run's timeout_ms. 0 means 120 seconds.
 	MaxTimeout time.Duration
-	// CacheSize bounds the cached answers to default-parameter runs.
-	// 0 means 256; negative disables the cache (identical runs in flight
-	// are still shared).
-	CacheSize int
 	// ShutdownGrace is how long [Server.ListenAndServe] lets runs finish
 	// after its context is done before it kills them. 0 means 10 seconds.
 	ShutdownGrace time.Duration
@@ -78,7 +75,7 @@ type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	adm     *admission
-	memo    *memo
+	flights *flights
 	spawn   *Spawner
 	static  *static
 	ui      http.Handler
@@ -131,9 +128,6 @@ func New(cfg Config) (*Server, error) {
 	if cfg.MaxTimeout <= 0 {
 		cfg.MaxTimeout = 120 * time.Second
 	}
-	if cfg.CacheSize == 0 {
-		cfg.CacheSize = 256
-	}
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = 10 * time.Second
 	}
@@ -161,7 +155,7 @@ func New(cfg Config) (*Server, error) {
 		cfg:         cfg,
 		log:         cfg.Logger,
 		adm:         newAdmission(cfg.Cores, cfg.MaxChildren, cfg.MaxQueue),
-		memo:        newMemo(max(cfg.CacheSize, 0)),
+		flights:     newFlights(),
 		spawn:       cfg.Spawner,
 		static:      &static{dir: filepath.Join(cfg.Public, "web")},
 		started:     time.Now(),
@@ -282,7 +276,7 @@ type Health struct {
 	Cores      int    `json:"cores"`       // the CPU budget for native runs
 	Running    int    `json:"running"`     // native runs in progress
 	Queued     int    `json:"queued"`      // native runs waiting for room
-	Cached     int    `json:"cached"`      // cached answers
+	Shared     int    `json:"shared"`      // runs in flight that identical requests may join
 	Isolated   bool   `json:"isolated"`    // COOP/COEP sent
 	UptimeSecs int64  `json:"uptime_secs"` // since the server started
 }
@@ -292,7 +286,7 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, Health{
 		OK: s.ctx.Err() == nil, GoVersion: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
 		NumCPU: runtime.NumCPU(), CPU: CPUModel(), Cores: s.cfg.Cores, Running: running, Queued: queued,
-		Cached: s.memo.len(), Isolated: s.cfg.Isolate, UptimeSecs: int64(time.Since(s.started) / time.Second),
+		Shared: s.flights.len(), Isolated: s.cfg.Isolate, UptimeSecs: int64(time.Since(s.started) / time.Second),
 	})
 }
 
@@ -308,9 +302,55 @@ func (s *Server) handleBaseline(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorf(http.StatusNotFound, "", "no recorded baseline on this server"))
 		return
 	}
+	b, err := io.ReadAll(io.LimitReader(f, maxBaselineBytes+1))
+	if err != nil || len(b) > maxBaselineBytes {
+		writeError(w, errorf(http.StatusInternalServerError, "", "the recorded baseline could not be read (larger than %d bytes or unreadable)", maxBaselineBytes))
+		return
+	}
+	// A stored figure is shown only with the date and the machine it was
+	// recorded on: a file without them is not served as a baseline.
+	label, err := baselineLabel(b)
+	if err != nil {
+		writeError(w, errorf(http.StatusNotFound, "", "the recorded baseline on this server cannot be shown: %v; record it again with: conlab baseline -o %s", err, filepath.Base(s.cfg.BaselineFile)))
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-cache")
-	http.ServeContent(w, r, "baseline.json", st.ModTime(), f)
+	w.Header().Set("X-Conlab-Recorded", label)
+	http.ServeContent(w, r, "baseline.json", st.ModTime(), bytes.NewReader(b))
+}
+
+// maxBaselineBytes bounds the recorded baseline file the server reads.
+const maxBaselineBytes = 16 << 20
+
+// baselineLabel returns the label of a recorded baseline file, its date
+// and machine in one line (the X-Conlab-Recorded header):
+//
+//	2026-11-02T10:00:00Z; cpu="AMD EPYC 7B13"; cores=2; os=linux/amd64; go=go1.26.8
+//
+// It fails when the file is not JSON or lacks its date or the machine's
+// cores, OS or Go version. The CPU model is left out where the recording
+// machine's OS did not name it.
+func baselineLabel(b []byte) (string, error) {
+	var f struct {
+		Date    time.Time `json:"date"`
+		Machine Machine   `json:"machine"`
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		return "", fmt.Errorf("it is not a baseline file (%v)", err)
+	}
+	m := f.Machine
+	switch {
+	case f.Date.IsZero():
+		return "", errors.New("it has no date")
+	case m.NumCPU < 1 || m.GOOS == "" || m.GOARCH == "" || m.GoVersion == "":
+		return "", errors.New("it does not say which machine recorded it (cores, OS and Go version)")
+	}
+	label := f.Date.UTC().Format(time.RFC3339)
+	if m.CPU != "" {
+		label += "; cpu=" + strconv.Quote(m.CPU)
+	}
+	return label + fmt.Sprintf("; cores=%d; os=%s/%s; go=%s", m.NumCPU, m.GOOS, m.GOARCH, m.GoVersion), nil
 }
 
 // Close kills the native runs still going and waits until their processes

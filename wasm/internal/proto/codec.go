@@ -882,6 +882,7 @@ func (r *result) walk(w *walker) {
 	w.object("facts", (*facts)(&r.Facts))
 	w.str("error", &r.Error, omitEmpty)
 	w.stuck("stuck", &r.Stuck, omitEmpty)
+	w.int("shared", &r.Shared, omitEmpty)
 }
 
 func (r *taskResult) walk(w *walker) {

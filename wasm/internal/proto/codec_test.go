@@ -44,7 +44,7 @@ func richBodies() []walkable {
 		&Result{ID: 2, Result: workloads.Result{Workload: "countdown", Mode: workloads.Cooperative, Workers: 2, Params: req.Params, WallUS: 10, StartupUS: 3, CheckUS: 4,
 			Check: workloads.Check{Value: "1", Expected: "2", OK: true, Note: "lost"}, Spans: sp,
 			Facts: workloads.Facts{Engine: "wasm-worker", GOOS: "js", GOARCH: "wasm", GOMAXPROCS: 1, NumCPU: 1, GoVersion: "go1.26", CPU: "x", Browser: "Mozilla/5.0 (X11)"},
-			Error: "deadlock", Stuck: []workloads.StuckTask{{Task: 1, Lane: 2, Label: "waits for fork 2"}}}},
+			Error: "deadlock", Stuck: []workloads.StuckTask{{Task: 1, Lane: 2, Label: "waits for fork 2"}}, Shared: 3}},
 		&Result{ID: 2},
 		&TaskDone{ID: 3, Result: workloads.TaskResult{Task: 4, Lane: 1, Value: 1<<64 - 1, Spans: sp, Err: "boom"}, Final: 1<<64 - 2, HasFinal: true, Live: sp},
 		&TaskDone{ID: 3},
