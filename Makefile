@@ -33,21 +33,21 @@ bin/conlab: FORCE
 bin/wasmbrowser: FORCE
 	$(GO) build -o $@ ./app/internal/browsertest/exec
 
-# Each wasm is written with gzip and, when the brotli command exists,
-# brotli copies that the server picks by Accept-Encoding. The worker gets
-# brotli's best (under 1 MB); the UI's 15 MB a quicker level.
+# Each wasm is written with gzip and brotli copies that the server picks
+# by Accept-Encoding, compressed in Go (app/internal/precompress) so no
+# system tool is needed. The worker gets brotli's best (under 1 MB); the
+# UI's 15 MB a quicker level.
 Q ?= 9
-$(WEB)/app.wasm: FORCE
+$(WEB)/app.wasm: FORCE bin/precompress
 	$(WASMGO) build -trimpath -ldflags='-s -w' -o $@ ./app
-	@$(MAKE) --no-print-directory compress F=$@
+	./bin/precompress -q $(Q) $@
 
-$(WEB)/worker.wasm: FORCE
+$(WEB)/worker.wasm: FORCE bin/precompress
 	$(WASMGO) build -trimpath -ldflags='-s -w' -tags conlab_nosource -o $@ ./wasm/worker
-	@$(MAKE) --no-print-directory compress F=$@ Q=11
+	./bin/precompress -q 11 $@
 
-compress:
-	@gzip -9 -k -f $(F)
-	@if command -v brotli >/dev/null; then brotli -f -q $(Q) -o $(F).br $(F); else rm -f $(F).br; fi
+bin/precompress: FORCE
+	$(GO) build -o $@ ./app/internal/precompress
 
 $(WEB)/wasm_exec.js: $(WASMEXEC)
 	cp $< $@
