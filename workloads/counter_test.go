@@ -212,3 +212,46 @@ func ExampleRun_counter() {
 	fmt.Println(res.Check.Value, res.Check.OK, res.Check.Note)
 	// Output: 8000 true every update counted
 }
+
+// Every lane waits at the start line before it counts: no lane counts
+// before the last lane has arrived. That is what lets a run on two cores
+// lose updates at all (without it the first lane often counted alone).
+func TestCounterLanesStartTogether(t *testing.T) {
+	for _, lanes := range []int{2, 4} {
+		res := runOK(t, Request{Workload: "counter", Mode: Goroutines, Workers: lanes,
+			Params: map[string]any{"tasks": 40, "increments": 20_000, "sync": syncAtomic}})
+		arrived := map[int]int64{}  // lane -> start of its first span
+		released := map[int]int64{} // waiting lane -> end of its wait
+		for _, s := range res.Spans {
+			if _, ok := arrived[s.Lane]; !ok {
+				arrived[s.Lane] = s.Start
+			}
+			if s.State == Blocked && strings.Contains(s.Label, "start line") {
+				released[s.Lane] = s.End
+			}
+		}
+		if len(arrived) != lanes || len(released) < lanes-1 {
+			t.Fatalf("%d lanes: %d lanes ran, %d waited at the start line", lanes, len(arrived), len(released))
+		}
+		var last int64
+		for _, a := range arrived {
+			last = max(last, a)
+		}
+		for l, r := range released {
+			if r < last {
+				t.Errorf("%d lanes: lane %d left the line at %d µs, before the last lane arrived at %d µs", lanes, l, r, last)
+			}
+		}
+	}
+	// One lane (and a worker's memory) never waits.
+	res := runOK(t, Request{Workload: "counter", Mode: Sequential,
+		Params: map[string]any{"tasks": 3, "increments": 10, "sync": syncNone}})
+	for _, s := range res.Spans {
+		if s.State == Blocked {
+			t.Errorf("sequential run waited: %+v", s)
+		}
+	}
+	if res.Check.Note != counterNoLoss || !strings.Contains(res.Check.Note, "-race") {
+		t.Errorf("an unsynchronised run that lost nothing says why: %q", res.Check.Note)
+	}
+}

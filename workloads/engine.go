@@ -30,6 +30,7 @@ type Runner struct {
 	inst   Instance
 	shared Shared
 	origin int64
+	lanes  int // lanes running tasks in this memory at once (T.Lanes)
 
 	// OnSpan, if set, is called with each span as it closes, from the
 	// task's goroutine. Set it before the first RunTask.
@@ -53,7 +54,7 @@ func NewRunner(job *Job, env Env, origin int64) *Runner {
 	if env == nil {
 		env = defaultEnv()
 	}
-	r := &Runner{job: job, env: env, origin: origin, active: map[int]*taskState{}}
+	r := &Runner{job: job, env: env, origin: origin, lanes: 1, active: map[int]*taskState{}}
 	if n := job.Plan.Shared; n > 0 {
 		r.shared = env.Shared(n)
 	}
@@ -197,6 +198,7 @@ func (job *Job) Run(ctx context.Context, opt Options) (*Result, error) {
 	if req.Mode.Engine() == Goroutines {
 		lanes = min(req.Workers, n)
 	}
+	r.lanes = lanes
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	// A task that ignores its context is abandoned below; from then on its

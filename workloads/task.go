@@ -48,6 +48,12 @@ func (t *T) Err() error {
 // Lane returns the lane (goroutine or worker) running the task.
 func (t *T) Lane() int { return t.lane }
 
+// Lanes returns how many lanes run tasks in this memory at once: the
+// run's goroutines natively and cooperatively, 1 in the sequential mode
+// and inside a worker of the workers mode (a worker runs its tasks one
+// after another).
+func (t *T) Lanes() int { return t.r.lanes }
+
 // Task returns the task's index in the plan.
 func (t *T) Task() int { return t.task }
 
