@@ -244,10 +244,7 @@ func (l *lab) paramFieldset() app.UI {
 					Aria("describedby", described).
 					OnInput(onInput, scope)
 			}
-			label := p.Label
-			if p.Unit != "" {
-				label += " (" + p.Unit + ")"
-			}
+			label := fieldLabel(p.Label, p.Unit)
 			return app.Div().Class("field").Body(
 				app.Label().For(id).Text(label),
 				input,
@@ -340,11 +337,11 @@ func (l *lab) workerFieldset() app.UI {
 		})),
 		app.P().Class("field-hint").Body(
 			app.Text("N goroutines (cooperative, main thread, native) or N Web Workers (workers). "),
-			app.If(cores > 0 && cpuBound(l.w.Kind), func() app.UI {
-				return app.Textf("This browser reports %d cores: beyond %d workers, computing gets no further speed-up.", cores, cores)
+			app.If(cores > 0 && computes(l.w), func() app.UI {
+				return app.Textf("This browser reports %s: beyond %s, computing gets no further speed-up.", count(cores, "core"), count(cores, "worker"))
 			}),
-			app.If(cores > 0 && !cpuBound(l.w.Kind), func() app.UI {
-				return app.Textf("This browser reports %d cores, but waiting needs none: more workers than cores still overlap their waits.", cores)
+			app.If(cores > 0 && !computes(l.w), func() app.UI {
+				return app.Textf("This browser reports %s, but a task that waits does not use a core: more workers than cores still overlap their waits.", count(cores, "core"))
 			}),
 		),
 	)
@@ -371,7 +368,7 @@ func (l *lab) liveProgress() app.UI {
 		app.If(len(lv.Spans) > 0, func() app.UI {
 			return &timeline{DOMID: "tl-live", Key: lv.Label, Spans: lv.Spans, Mode: liveMode(lv.Label), Live: true}
 		}).Else(func() app.UI {
-			return app.P().Class("hint").Textf("%d lanes at work; each lane's spans appear as its tasks report them.", max(lv.Lanes, 1))
+			return app.P().Class("hint").Textf("%s at work; each lane's spans appear as its tasks report them.", count(max(lv.Lanes, 1), "lane"))
 		}),
 	)
 }
@@ -402,7 +399,7 @@ func (l *lab) chartsSection() app.UI {
 	if l.facts.Cores == 0 {
 		d.Cores = max(1, l.stats.Size)
 	}
-	d.CPUBound = cpuBound(l.w.Kind)
+	d.CPUBound = computes(l.w)
 	return app.Section().ID("charts").Class("panel charts").Aria("labelledby", "charts-h").Body(
 		app.H2().ID("charts-h").Text("Wall time and speed-up"),
 		app.If(d.empty(), func() app.UI {
@@ -488,7 +485,7 @@ func (l *lab) timelineSection() app.UI {
 		}).Else(func() app.UI {
 			r := *shown
 			return app.Div().Body(
-				app.P().Class("tl-title").Textf("%s, %d workers: %s wall time%s. %s%s", modeText(r), r.Result.Workers,
+				app.P().Class("tl-title").Textf("%s, %s: %s wall time%s. %s%s", modeText(r), count(r.Result.Workers, "worker"),
 					charts.FormatMicros(float64(r.Result.WallUS)), startupText(r), checkText(r), checkTimeText(r)),
 				&timeline{DOMID: "tl-result", Key: r.ID, Spans: l.spans[r.ID], WallUS: r.Result.WallUS, Mode: r.Mode},
 				app.If(len(r.Result.Stuck) > 0, func() app.UI {
@@ -615,7 +612,7 @@ func (l *lab) envPanel() app.UI {
 		pool = "not started"
 	}
 	if st.Size > 0 {
-		pool += fmt.Sprintf("; %d workers (%d alive, %d busy, %d warm)", st.Size, st.Alive, st.Busy, st.Warm)
+		pool += fmt.Sprintf("; %s (%d alive, %d busy, %d warm)", count(st.Size, "worker"), st.Alive, st.Busy, st.Warm)
 	}
 	startup := "–"
 	if st.CompileMS > 0 || len(st.InstantiateMS) > 0 {

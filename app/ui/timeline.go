@@ -272,7 +272,7 @@ func (t *timeline) Render() app.UI {
 	if !t.Live {
 		body = append(body, app.P().Class("tl-detail").Aria("live", "polite").Text(detail))
 		if len(lay.Rects) > maxFocusable {
-			body = append(body, app.P().Class("hint").Text(fmt.Sprintf("%d spans are shown: zoom in to reach single spans with the keyboard.", len(lay.Rects))))
+			body = append(body, app.P().Class("hint").Text(fmt.Sprintf("%s are shown: zoom in to reach single spans with the keyboard.", count(len(lay.Rects), "span"))))
 		}
 	}
 	return app.Div().ID(t.DOMID).Class("timeline").Body(body...)
@@ -332,6 +332,10 @@ func timelineSummary(spans []workloads.Span, laneName func(int) string) string {
 		ids = append(ids, id)
 	}
 	sort.Ints(ids)
-	return fmt.Sprintf("%d lanes (%s to %s), %d tasks, %d spans. Lane time: %s. At most %d tasks were active (running or waiting, not blocked) at the same instant.",
-		len(ids), laneName(ids[0]), laneName(ids[len(ids)-1]), len(tasks), len(spans), strings.Join(parts, ", "), charts.MaxOverlap(active))
+	which := fmt.Sprintf("%s (%s to %s)", count(len(ids), "lane"), laneName(ids[0]), laneName(ids[len(ids)-1]))
+	if len(ids) == 1 {
+		which = fmt.Sprintf("1 lane (%s)", laneName(ids[0]))
+	}
+	return fmt.Sprintf("%s, %s, %s. Lane time: %s. At most %s active (running or waiting, not blocked) at the same instant.",
+		which, count(len(tasks), "task"), count(len(spans), "span"), strings.Join(parts, ", "), countActive(charts.MaxOverlap(active)))
 }

@@ -1,0 +1,43 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"conlab/workloads"
+)
+
+// count writes n and the noun, singular for one and plural otherwise:
+// "1 worker", "2 workers", "0 tasks". The plural adds an s, which is right
+// for every noun the lab counts (worker, lane, task, run, span, core).
+func count(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// fieldLabel is a parameter's label with its unit in brackets, unless the
+// label already says it ("Squares", not "Squares (squares)").
+func fieldLabel(label, unit string) string {
+	if unit == "" || strings.Contains(strings.ToLower(label), strings.ToLower(unit)) {
+		return label
+	}
+	return label + " (" + unit + ")"
+}
+
+// countActive says how many tasks were active at once: "1 task was",
+// "3 tasks were".
+func countActive(n int) string {
+	if n == 1 {
+		return "1 task was"
+	}
+	return count(n, "task") + " were"
+}
+
+// computes reports whether a lesson's tasks compute rather than wait, so
+// that its speed-up is bounded by the cores: the computing kinds, and the
+// counter, whose race is between lanes that compute.
+func computes(w *workloads.Workload) bool {
+	return cpuBound(w.Kind) || w.ID == "counter"
+}
