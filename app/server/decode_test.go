@@ -87,3 +87,33 @@ func FuzzDecodeRequest(f *testing.F) {
 		}
 	})
 }
+
+// Field names match exactly and each key is given once (issue: the
+// decoder took {"Workload": "sleep", "WORKERS": 3}, and ran
+// "workers": 70, "workers": 2 with 2).
+func TestDecodeRequestStrictKeys(t *testing.T) {
+	for _, tc := range []struct{ body, field, msg string }{
+		{`{"Workload": "sleep", "mode": "goroutines"}`, "Workload", `case-sensitive (write "workload")`},
+		{`{"workload": "sleep", "WORKERS": 3}`, "WORKERS", `case-sensitive (write "workers")`},
+		{`{"workload": "sleep", "Timeout_MS": 3}`, "Timeout_MS", `write "timeout_ms"`},
+		{`{"workload": "sleep", "workers": 70, "workers": 2}`, "workers", `"workers" appears twice`},
+		{`{"workload": "sleep", "params": {"tasks": 3, "unit": 1, "tasks": 4}}`, "tasks", `"tasks" appears twice`},
+		{`{"workload": "sleep", "params": {"pattern": [{"a": 1, "a": 2}]}}`, "a", `"a" appears twice`},
+	} {
+		_, err := DecodeRequest(strings.NewReader(tc.body))
+		var pe *workloads.ParamError
+		if !errors.As(err, &pe) || pe.Field != tc.field || !strings.Contains(pe.Msg, tc.msg) {
+			t.Errorf("%s: got %v, want an error on %q saying %q", tc.body, err, tc.field, tc.msg)
+		}
+	}
+	// The same keys in different objects, and in arrays, are fine.
+	for _, body := range []string{
+		`{"workload": "sleep", "mode": "goroutines", "workers": 2, "params": {"tasks": 3, "unit": 1}}`,
+		`{"workload": "sleep", "params": {"pattern": [{"workload": 1}, {"workload": 2}]}}`,
+		`{"workload": "sleep", "params": {}} `,
+	} {
+		if _, err := DecodeRequest(strings.NewReader(body)); err != nil {
+			t.Errorf("%s: %v", body, err)
+		}
+	}
+}
