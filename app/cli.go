@@ -40,6 +40,7 @@ Usage:
   conlab run -workload ID [-mode sequential|goroutines] [-workers N]
              [-param name=value ...] [-gomaxprocs N] [-timeout D] [-compare] [-json]
   conlab serve [-addr 127.0.0.1:8080] [-isolate] [-public DIR] [-baseline FILE] [-grace D]
+               [-allow-origin URL ...]
   conlab baseline -o FILE [-n N] [-timeout D] [-workloads id,id] [-quick]
   conlab static -o DIR [flags]   (a self-contained static site)
 
@@ -419,6 +420,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	public := fs.String("public", "public", "the site's directory: DIR/web is served at /web/")
 	baseline := fs.String("baseline", "", "the recorded baseline served at /api/baseline (default DIR/web/data/baseline.json)")
 	grace := fs.Duration("grace", 10*time.Second, "on SIGINT/SIGTERM, how long runs in progress may finish before they are killed")
+	var origins []string
+	fs.Func("allow-origin", "an origin (https://school.example) besides the server's own whose pages may start runs; repeatable", func(v string) error {
+		o, err := server.ParseOrigin(v)
+		origins = append(origins, o)
+		return err
+	})
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -431,7 +438,8 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			log.Warn("listening beyond loopback: anyone who can reach this address can start native runs", "addr", *addr)
 		}
 	}
-	srv, err := server.New(server.Config{Public: *public, Isolate: *isolate, BaselineFile: *baseline, ShutdownGrace: *grace, Logger: log})
+	srv, err := server.New(server.Config{Public: *public, Isolate: *isolate, BaselineFile: *baseline, ShutdownGrace: *grace, Logger: log,
+		AllowOrigins: origins})
 	if err != nil {
 		return err
 	}

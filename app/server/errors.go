@@ -63,6 +63,9 @@ func asAPIError(err error) *apiError {
 
 func writeError(w http.ResponseWriter, err error) {
 	e := asAPIError(err)
+	if n, ok := w.(interface{ noteError(string) }); ok {
+		n.noteError(e.Msg)
+	}
 	if e.Status == http.StatusTooManyRequests && e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}

@@ -122,7 +122,7 @@ func (s *Server) runNative(ctx context.Context, job *workloads.Job, shareable bo
 			e.Msg = fmt.Sprintf("no room for the run after waiting %v; try again shortly", s.cfg.QueueWait)
 		}
 		e.RetryAfter = s.adm.retryAfter()
-		log.Info("native run refused", "reason", err.Error())
+		// The request's own log line says why it was refused.
 		return errOutcome(e)
 	}
 	wait := time.Since(queued)

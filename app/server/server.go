@@ -60,6 +60,10 @@ type Config struct {
 	MaxBody int64
 	// MaxTimeout bounds a run's timeout_ms. 0 means 120 seconds.
 	MaxTimeout time.Duration
+	// AllowOrigins are origins ("https://school.example") besides the
+	// server's own whose pages may start runs; their hosts are also names
+	// the server answers to on a loopback address (behind a proxy).
+	AllowOrigins []string
 	// ShutdownGrace is how long [Server.ListenAndServe] lets runs finish
 	// after its context is done before it kills them. 0 means 10 seconds.
 	ShutdownGrace time.Duration
@@ -98,8 +102,8 @@ type endpoint struct {
 
 var registerUI sync.Once
 
-// New makes a server. It fails only when the executable that runs native
-// runs cannot be found.
+// New makes a server. It fails when an allowed origin is malformed or the
+// executable that runs native runs cannot be found.
 func New(cfg Config) (*Server, error) {
 	if cfg.Public == "" {
 		cfg.Public = "public"
@@ -133,6 +137,13 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	for i, o := range cfg.AllowOrigins {
+		n, err := ParseOrigin(o)
+		if err != nil {
+			return nil, err
+		}
+		cfg.AllowOrigins[i] = n
 	}
 	if cfg.Spawner == nil {
 		exe, err := os.Executable()
@@ -223,7 +234,7 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	case p == "/app.wasm" || p == "/goapp.wasm":
 		s.static.serve(w, r, "app.wasm")
 	default:
-		s.ui.ServeHTTP(w, r)
+		s.servePage(w, r)
 	}
 }
 
@@ -235,6 +246,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, m := range ep.methods {
 		if r.Method == m {
+			if m == http.MethodPost && !s.checkPost(w, r) {
+				return
+			}
 			ep.h(w, r)
 			return
 		}
@@ -432,10 +446,17 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 					writeError(rec, errorf(http.StatusInternalServerError, "", "internal error"))
 				}
 			}
-			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-				"bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+			attrs := []any{"method", r.Method, "path", r.URL.Path, "status", rec.status,
+				"bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds()) / 1000}
+			if rec.err != "" {
+				// A refused or failed request has this one line, with why.
+				attrs = append(attrs, "error", rec.err)
+			}
+			s.log.Info("request", attrs...)
 		}()
-		next.ServeHTTP(rec, r)
+		if s.checkHost(rec, r) {
+			next.ServeHTTP(rec, r)
+		}
 	})
 }
 
@@ -445,7 +466,10 @@ type recorder struct {
 	status int
 	bytes  int64
 	wrote  bool
+	err    string // the API error answered, for the log line
 }
+
+func (r *recorder) noteError(msg string) { r.err = msg }
 
 func (r *recorder) WriteHeader(code int) {
 	if !r.wrote {

@@ -1,0 +1,55 @@
+//go:build !wasm
+
+package server
+
+import (
+	"bytes"
+	"html"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// ogURL matches the Open Graph URLs of go-app's page: go-app writes
+// "https://" + its Domain + the path, and this server has no fixed domain,
+// so they come out as "https://" and "https:///web/icon-512.png".
+var ogURL = regexp.MustCompile(`(<meta property="og:(?:url|image)" content=")https://(/[^"]*)?"`)
+
+// servePage serves what go-app's handler answers, with the page's Open
+// Graph URLs made absolute on the origin the request reached (its scheme
+// and Host, which checkHost vetted on a loopback address).
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
+	pw := &pageWriter{ResponseWriter: w, status: http.StatusOK}
+	s.ui.ServeHTTP(pw, r)
+	body := pw.buf.Bytes()
+	if strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+		scheme := "http://"
+		if r.TLS != nil {
+			scheme = "https://"
+		}
+		origin := html.EscapeString(scheme + r.Host)
+		body = ogURL.ReplaceAllFunc(body, func(m []byte) []byte {
+			sub := ogURL.FindSubmatch(m)
+			path := string(sub[2])
+			if path == "" {
+				path = "/"
+			}
+			return []byte(string(sub[1]) + origin + path + `"`)
+		})
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	}
+	w.WriteHeader(pw.status)
+	w.Write(body)
+}
+
+// pageWriter holds an answer of go-app's handler until servePage has
+// fixed it.
+type pageWriter struct {
+	http.ResponseWriter
+	status int
+	buf    bytes.Buffer
+}
+
+func (p *pageWriter) WriteHeader(code int)        { p.status = code }
+func (p *pageWriter) Write(b []byte) (int, error) { return p.buf.Write(b) }
