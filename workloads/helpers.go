@@ -37,3 +37,11 @@ func equalCheck(got, want uint64, okNote string) Check {
 	}
 	return c
 }
+
+// plural writes n and the noun, singular for one: "1 lane", "2 lanes".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}

@@ -29,7 +29,9 @@ func init() {
 			IntParam("limit", "Permits (K)", "permits", 3, 1, 64, "How many tasks may hold a permit at the same time."),
 			IntParam("hold", "Hold", "ms", 200, 0, 10_000, "How long each task works while it holds its permit."),
 			BoolParam("cpu", "CPU work", false,
-				"Work on the CPU while holding the permit instead of sleeping (in the cooperative mode this stalls the others)."),
+				"Work on the CPU while holding the permit instead of sleeping. In the cooperative mode one thread runs "+
+					"everything and a task working on the CPU never lets another run, so only one task works at a time: "+
+					"the thread, not the semaphore, is the limit."),
 		},
 		Python: semaphorePython,
 		Source: semaphoreSource,
@@ -55,7 +57,7 @@ func planSemaphore(a Args, n int) (*Plan, error) {
 		New: func() Instance {
 			return &semInstance{sem: semaphore.NewWeighted(limit), hold: hold, cpu: cpu}
 		},
-		Combine: func(o Outputs) Check { return semCheck(o, tasks, limit) },
+		Combine: func(o Outputs) Check { return semCheck(o, tasks, limit, min(n, tasks), cpu) },
 	}, nil
 }
 
@@ -98,8 +100,10 @@ func (s *semInstance) Run(t *T, i int) (uint64, error) {
 func (s *semInstance) Final() uint64 { return uint64(s.most.Load()) }
 
 // semCheck passes when every task ran and no more than limit held a permit
-// at once.
-func semCheck(o Outputs, tasks int, limit int64) Check {
+// at once. lanes is how many lanes ran the tasks (1 in the sequential
+// mode, whose request asks for one worker); cpu is the CPU-work option.
+// Both only explain a run in which the semaphore did not bind.
+func semCheck(o Outputs, tasks int, limit int64, lanes int, cpu bool) Check {
 	ran, most := 0, uint64(0)
 	for _, v := range o.Values {
 		if v > 0 {
@@ -120,8 +124,16 @@ func semCheck(o Outputs, tasks int, limit int64) Check {
 		c.Note = fmt.Sprintf("%d of %d tasks did not run", tasks-ran, tasks)
 	case most > uint64(limit):
 		c.Note = fmt.Sprintf("%d tasks held a permit at once, more than the %d permits", most, limit)
+	case most < uint64(limit) && most >= uint64(lanes):
+		c.Note = fmt.Sprintf("never more than %d at once: with %s there were never more tasks than permits, so "+
+			"nobody waited; choose more workers than the %d permits to see the semaphore make tasks wait",
+			most, plural(lanes, "lane"), limit)
+	case most < uint64(limit) && cpu:
+		c.Note = fmt.Sprintf("never more than %d at once, though %d lanes ran: a task working on the CPU does not let "+
+			"the others run on one thread (the cooperative mode), so the thread, not the semaphore, was the limit", most, lanes)
 	case most < uint64(limit):
-		c.Note = fmt.Sprintf("never more than %d at once: the lanes, not the semaphore, were the limit", most)
+		c.Note = fmt.Sprintf("never more than %d at once, though %d lanes ran: each task ended before the others "+
+			"asked for a permit", most, lanes)
 	default:
 		c.Note = fmt.Sprintf("the semaphore let %d tasks work at a time; the others waited for a permit", limit)
 	}

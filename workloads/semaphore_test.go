@@ -134,10 +134,10 @@ func TestSemaphoreFewLanes(t *testing.T) {
 }
 
 func TestSemaphoreCheck(t *testing.T) {
-	if c := semCheck(Outputs{Values: []uint64{1, 2, 4}}, 3, 3); c.OK || !strings.Contains(c.Note, "more than the 3 permits") {
+	if c := semCheck(Outputs{Values: []uint64{1, 2, 4}}, 3, 3, 3, false); c.OK || !strings.Contains(c.Note, "more than the 3 permits") {
 		t.Errorf("exceeded: %+v", c)
 	}
-	if c := semCheck(Outputs{Values: []uint64{1, 0, 2}}, 3, 3); c.OK || !strings.Contains(c.Note, "did not run") {
+	if c := semCheck(Outputs{Values: []uint64{1, 0, 2}}, 3, 3, 3, false); c.OK || !strings.Contains(c.Note, "did not run") {
 		t.Errorf("missing: %+v", c)
 	}
 }
@@ -157,5 +157,23 @@ func TestSemaphoreCancelWhileWaiting(t *testing.T) {
 func TestSemaphoreWorkersUnsupported(t *testing.T) {
 	if ok, why := lookupOK(t, "semaphore").Supports(Workers); ok || !strings.Contains(why, "one memory") {
 		t.Fatalf("workers: %v %q", ok, why)
+	}
+}
+
+// A semaphore that did not bind says why: too few lanes, or one thread
+// kept busy by a task working on the CPU; it never blames the lanes when
+// there were more lanes than tasks at work.
+func TestSemaphoreCheckExplainsNoBinding(t *testing.T) {
+	c := semCheck(Outputs{Values: []uint64{1, 2, 2, 1}}, 4, 3, 2, false)
+	if !c.OK || !strings.Contains(c.Note, "with 2 lanes") || !strings.Contains(c.Note, "more workers than the 3 permits") {
+		t.Errorf("few lanes: %+v", c)
+	}
+	c = semCheck(Outputs{Values: []uint64{1, 1, 1, 1}}, 4, 3, 4, true)
+	if !c.OK || strings.Contains(c.Note, "lanes, not") || !strings.Contains(c.Note, "the thread, not the semaphore") {
+		t.Errorf("cpu on one thread: %+v", c)
+	}
+	c = semCheck(Outputs{Values: []uint64{1, 1, 1}}, 3, 3, 1, false)
+	if !c.OK || !strings.Contains(c.Note, "with 1 lane there") {
+		t.Errorf("one lane: %+v", c)
 	}
 }

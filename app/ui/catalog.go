@@ -47,7 +47,7 @@ func filterCatalog(all []*workloads.Workload, q string) []kindGroup {
 // lessonHref is the link to a lesson: a query on the current page, so it
 // works wherever the site is served (a sub-path included).
 func lessonHref(id string) string {
-	return View{Workload: id, Modes: defaultModes, Workers: defaultWorkers}.Encode()
+	return View{Workload: id, Modes: defaultModes, Workers: defaultWorkersOf(id)}.Encode()
 }
 
 // catalogNav lists every lesson grouped by kind, with a search box.

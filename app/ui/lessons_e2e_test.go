@@ -5,6 +5,7 @@ package ui
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,35 @@ import (
 
 // lessonEvidence checks, after Run all in a lesson's default view, what
 // the lesson's screen must show; each returns what is missing.
-var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string{}
+var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string{
+	// The native lanes race: updates are lost, or the page says why none
+	// were this time.
+	"counter": func(t *testing.T, tab context.Context) []string {
+		return pageSays(t, tab, "updates lost|the race is still there", "every update counted: each of")
+	},
+	// With more lanes than permits the semaphore binds.
+	"semaphore": func(t *testing.T, tab context.Context) []string {
+		return pageSays(t, tab, "the semaphore let 3 tasks work at a time")
+	},
+}
+
+// pageSays returns what is missing from the page's text: each argument is
+// a set of alternatives separated by |, one of which must appear.
+func pageSays(t *testing.T, tab context.Context, want ...string) []string {
+	t.Helper()
+	text := eval[string](t, tab, `document.body.innerText`)
+	var miss []string
+	for _, w := range want {
+		found := false
+		for _, alt := range strings.Split(w, "|") {
+			found = found || strings.Contains(text, alt)
+		}
+		if !found {
+			miss = append(miss, "the page does not say "+strconv.Quote(w))
+		}
+	}
+	return miss
+}
 
 // Every lesson's default view, after Run all, tells its story on one
 // screen: the lesson's own evidence is on the page. A screenshot per

@@ -93,6 +93,7 @@ func ParseView(q url.Values) (View, []Problem) {
 		}
 	}
 	if w != nil {
+		v.Workers = defaultWorkersOf(w.ID)
 		var ok []string
 		for _, m := range v.Modes {
 			if yes, why := supportsMode(w, m); yes {
@@ -120,7 +121,7 @@ func ParseView(q url.Values) (View, []Problem) {
 			}
 		}
 		if len(ns) == 0 {
-			report(keyWorkers, "no usable worker count in %q; using %s", s, joinInts(defaultWorkers))
+			report(keyWorkers, "no usable worker count in %q; using %s", s, joinInts(v.Workers))
 		} else {
 			sort.Ints(ns)
 			v.Workers = ns
@@ -196,7 +197,7 @@ func (v View) Encode() string {
 		// Mode ids are lower-case letters: the commas need no escaping.
 		add(keyModes, strings.Join(v.Modes, ","))
 	}
-	if !slices.Equal(v.Workers, defaultWorkers) {
+	if !slices.Equal(v.Workers, defaultWorkersOf(v.Workload)) {
 		add(keyWorkers, joinInts(v.Workers))
 	}
 	if v.Embed {
