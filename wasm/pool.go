@@ -230,15 +230,6 @@ func HardwareConcurrency() int {
 	return n
 }
 
-func userAgent() string {
-	v, err := jsenv.Get(jsenv.Global(), "navigator", "userAgent")
-	if err != nil || v.Type() != safejs.TypeString {
-		return ""
-	}
-	s, _ := v.String()
-	return s
-}
-
 // baseURL is what relative fetches resolve against: the page's address.
 func baseURL() string {
 	for _, path := range [][]string{{"document", "baseURI"}, {"location", "href"}} {
@@ -987,6 +978,6 @@ func facts(engine string) workloads.Facts {
 		GOMAXPROCS: 1,
 		NumCPU:     HardwareConcurrency(),
 		GoVersion:  runtime.Version(),
-		Browser:    userAgent(),
+		Browser:    jsenv.Browser().String(),
 	}
 }

@@ -1,8 +1,7 @@
 package ui
 
 import (
-	"regexp"
-	"strings"
+	"conlab/wasm/useragent"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
@@ -13,10 +12,11 @@ import (
 
 // pageFacts are what the page knows of its browser.
 type pageFacts struct {
-	Cores     int    // navigator.hardwareConcurrency (0: unknown)
-	Isolated  bool   // crossOriginIsolated: SharedArrayBuffer is usable
-	UserAgent string // navigator.userAgent
-	Origin    string // location.origin
+	Cores     int      // navigator.hardwareConcurrency (0: unknown)
+	Isolated  bool     // crossOriginIsolated: SharedArrayBuffer is usable
+	UserAgent string   // navigator.userAgent
+	Brands    []string // navigator.userAgentData.brands' names (Chromium's family)
+	Origin    string   // location.origin
 }
 
 func readPageFacts() pageFacts {
@@ -32,32 +32,21 @@ func readPageFacts() pageFacts {
 	if iso := w.Get("crossOriginIsolated"); iso.Truthy() {
 		f.Isolated = iso.Bool()
 	}
+	if d := nav.Get("userAgentData"); d.Truthy() {
+		if b := d.Get("brands"); b.Truthy() {
+			for i := range min(b.Length(), 16) {
+				f.Brands = append(f.Brands, b.Index(i).Get("brand").String())
+			}
+		}
+	}
 	return f
 }
 
-var uaPatterns = []struct {
-	name string
-	re   *regexp.Regexp
-}{
-	{"Edge", regexp.MustCompile(`Edg/(\d+)`)},
-	{"Firefox", regexp.MustCompile(`Firefox/(\d+)`)},
-	{"Chromium", regexp.MustCompile(`Chrom(?:e|ium)/(\d+)`)},
-	{"Safari", regexp.MustCompile(`Version/(\d+)[\d.]* .*Safari/`)},
-}
-
-// browserName shortens a user agent to a name and major version, e.g.
-// "Chromium 156" or "Firefox 128"; "" when it cannot tell.
-func browserName(ua string) string {
-	for _, p := range uaPatterns {
-		if m := p.re.FindStringSubmatch(ua); m != nil {
-			name := p.name
-			if strings.Contains(ua, "Headless") {
-				name += " (headless)"
-			}
-			return name + " " + m[1]
-		}
-	}
-	return ""
+// browserName names the browser of a user agent string and its brands,
+// e.g. "Firefox 153 on Linux" (see package useragent); "" when it cannot
+// tell, as for results that already hold a name.
+func browserName(ua string, brands ...string) string {
+	return useragent.Parse(ua, brands...).String()
 }
 
 // elementWidth returns the width in CSS pixels of the element id, or def

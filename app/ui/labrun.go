@@ -67,7 +67,7 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 	if br == nil && browserErr == "" {
 		browserErr = "the browser engine is still starting"
 	}
-	ua := browserName(l.facts.UserAgent)
+	ua := browserName(l.facts.UserAgent, l.facts.Brands...)
 	ctx.Async(func() {
 		began := time.Now()
 		done, failed, errored := 0, 0, 0

@@ -622,7 +622,7 @@ func (l *lab) envPanel() app.UI {
 		}
 		startup = fmt.Sprintf("download and compile %s ms once; instantiate %s ms per worker; warm-up %s ms", charts.FormatMillis(st.CompileMS), strings.Join(inst, ", "), charts.FormatMillis(st.WarmupMS))
 	}
-	browser := browserName(f.UserAgent)
+	browser := browserName(f.UserAgent, f.Brands...)
 	if browser == "" {
 		browser = f.UserAgent
 	}
