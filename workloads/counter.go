@@ -120,6 +120,9 @@ type startLine struct {
 // wait returns once every lane has reached the line, at once for a lane's
 // later tasks, or with the context's error.
 func (s *startLine) wait(t *T) error {
+	if t.Controlled() {
+		return nil // a controlled run starts every lane before anyone steps
+	}
 	s.mu.Lock()
 	if s.seen == nil {
 		s.seen = map[int]bool{}
@@ -166,27 +169,36 @@ func (c *counterInstance) Run(t *T, i int) (uint64, error) {
 		switch {
 		case c.mode == syncNone && !c.yield:
 			for range k {
-				v := c.n    // read
+				t.Step(c.readStep)
+				v := c.n // read
+				t.Step(func() string { return c.writeStep(v) })
 				c.n = v + 1 // write: another task may have written in between
 			}
 		case c.mode == syncNone:
 			for range k {
+				t.Step(c.readStep)
 				v := c.n
 				t.Yield() // like `await` between read and write: others run here
+				t.Step(func() string { return c.writeStep(v) })
 				c.n = v + 1
 			}
 		case c.mode == syncMutex:
 			for range k {
-				c.mu.Lock()
+				if err := t.Lock(&c.mu, counterLock); err != nil {
+					return uint64(done), err
+				}
+				t.Step(c.readStep)
 				v := c.n
 				if c.yield {
 					t.Yield() // others may run, but they wait for the lock
 				}
+				t.Step(func() string { return c.writeStep(v) })
 				c.n = v + 1
-				c.mu.Unlock()
+				t.Unlock(&c.mu, counterLock)
 			}
 		case c.mode == syncAtomic:
 			for range k {
+				t.Step(c.addStep)
 				c.count.Add(1) // read, add and write in one step: nothing to interleave
 				if c.yield {
 					t.Yield()
@@ -194,6 +206,7 @@ func (c *counterInstance) Run(t *T, i int) (uint64, error) {
 			}
 		default: // syncShared
 			for range k {
+				t.Step(c.addStep)
 				sh.Add(0, 1)
 				if c.yield {
 					t.Yield()

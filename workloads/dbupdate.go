@@ -86,7 +86,11 @@ func (db *dbInstance) Run(t *T, i int) (uint64, error) {
 	ctx := t.Context()
 	switch db.variant {
 	case dbLocked:
-		err := t.Block("wait for the lock", func() error {
+		err := t.StepWhen(db.lockStep, db.lockFree)
+		if err != nil {
+			return 0, err
+		}
+		err = t.Block("wait for the lock", func() error {
 			select {
 			case db.lock <- struct{}{}:
 				return nil
@@ -104,13 +108,23 @@ func (db *dbInstance) Run(t *T, i int) (uint64, error) {
 		}
 		// Read and write with nothing in between: in a cooperative run no
 		// other task can run here. (On several cores another thread still
-		// can, for the few nanoseconds this takes.)
+		// can, for the few nanoseconds this takes; so can a student
+		// stepping the tasks.)
+		if err := t.Step(db.readStep); err != nil {
+			return 0, err
+		}
 		v := db.value.Load()
 		w := dbNext(v)
+		if err := t.Step(func() string { return fmt.Sprintf("write x = %d", w) }); err != nil {
+			return 0, err
+		}
 		db.value.Store(w)
 		t.Phase(fmt.Sprintf("read x=%d", v), Running)
 		t.Phase(fmt.Sprintf("write x=%d", w), Running)
 		return w, nil
+	}
+	if err := t.Step(db.readStep); err != nil {
+		return 0, err
 	}
 	v := db.value.Load()
 	t.Phase(fmt.Sprintf("read x=%d", v), Running)
@@ -119,6 +133,9 @@ func (db *dbInstance) Run(t *T, i int) (uint64, error) {
 		return 0, err
 	}
 	w := dbNext(v)
+	if err := t.Step(func() string { return fmt.Sprintf("write x = %d", w) }); err != nil {
+		return 0, err
+	}
 	t.Phase(fmt.Sprintf("write x=%d", w), Running)
 	db.value.Store(w)
 	return w, nil
@@ -129,13 +146,11 @@ func (db *dbInstance) Final() uint64 { return db.value.Load() }
 
 // waitSpan sleeps for d as a span of its own on the timeline, labelled and
 // Waiting, so that what comes before and after it are separate bars. It
-// returns early with the context's error when the run is cancelled.
+// returns early with the context's error when the run is cancelled. In a
+// controlled run the wait is one step.
 func waitSpan(t *T, label string, d time.Duration) error {
 	t.Phase(label, Waiting)
-	if d <= 0 {
-		return t.Err()
-	}
-	return sleep(t.Context(), d)
+	return t.pause(label, d)
 }
 
 // dbCheck compares the final value with the updates made one after the

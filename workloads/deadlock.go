@@ -132,6 +132,9 @@ func (d *deadlockInstance) Run(t *T, i int) (uint64, error) {
 func (d *deadlockInstance) take(t *T, i, r int) error {
 	res := &d.res[r]
 	label := "wait for " + lockName(r)
+	if err := t.StepWhen(func() string { return res.step(r) }, res.free); err != nil {
+		return err
+	}
 	if o := res.owner.Load(); o >= 0 {
 		label += fmt.Sprintf(" (held by task %d)", o)
 	}

@@ -31,6 +31,7 @@ type Runner struct {
 	shared Shared
 	origin int64
 	lanes  int // lanes running tasks in this memory at once (T.Lanes)
+	ctl    *controller // set in a controlled run
 
 	// OnSpan, if set, is called with each span as it closes, from the
 	// task's goroutine. Set it before the first RunTask.
@@ -79,7 +80,7 @@ func (r *Runner) RunTask(ctx context.Context, lane, i int, input []byte) (res Ta
 		res.Err = fmt.Sprintf("task %d out of range (plan has %d)", i, len(r.job.Plan.Tasks))
 		return res
 	}
-	t := &T{ctx: ctx, r: r, lane: lane, task: i, input: input}
+	t := &T{ctx: ctx, r: r, lane: lane, task: i, input: input, ctl: r.ctl}
 	r.mu.Lock()
 	r.active[i] = &taskState{lane: lane, state: Running, label: r.job.Plan.Tasks[i]}
 	r.mu.Unlock()
@@ -178,7 +179,14 @@ func Run(ctx context.Context, req Request, opt Options) (*Result, error) {
 }
 
 // Run runs a prepared job in this process; see [Run].
+//
+// A job with a Schedule runs step by step under the controlled scheduler
+// (see [Schedule]); its result has the steps and the outcome.
 func (job *Job) Run(ctx context.Context, opt Options) (*Result, error) {
+	if job.Schedule != nil {
+		res, _, err := job.runControlled(ctx, opt, job.Schedule.chooser())
+		return res, err
+	}
 	req := job.Request
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(req.TimeoutMS)*time.Millisecond)
 	defer cancel()

@@ -23,6 +23,9 @@ func FuzzPrepare(f *testing.F) {
 		`{"workload":"countdown","timeout_ms":-1}`,
 		`{"workload":"sleep","params":{"unit":[1,2]}}`,
 		`{}`, `[]`, `null`, `{"params":"x"}`,
+		`{"workload":"counter","mode":"goroutines","workers":2,"schedule":"0.1*3~stop"}`,
+		`{"workload":"counter","mode":"goroutines","workers":2,"schedule":"0.7"}`,
+		`{"workload":"counter","mode":"workers","schedule":"0"}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -115,6 +115,9 @@ func (q *queueInstance) producer(t *T, i int) (uint64, error) {
 		if err := waitSpan(t, fmt.Sprintf("make item %d", item), q.produce); err != nil {
 			return made, err
 		}
+		if err := t.StepWhen(func() string { return q.putStep(item) }, q.hasRoom); err != nil {
+			return made, err
+		}
 		select {
 		case q.ch <- item:
 		default:
@@ -146,6 +149,9 @@ func (q *queueInstance) consumer(t *T) (uint64, error) {
 	for {
 		var item int
 		var ok bool
+		if err := t.StepWhen(q.getStep, q.canGet); err != nil {
+			return got, err
+		}
 		select {
 		case item, ok = <-q.ch:
 		default:

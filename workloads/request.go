@@ -25,6 +25,9 @@ type Request struct {
 	Params     map[string]any `json:"params,omitempty"`
 	GOMAXPROCS int            `json:"gomaxprocs,omitempty"`
 	TimeoutMS  int64          `json:"timeout_ms,omitempty"`
+	// Schedule, when set, runs the tasks step by step under the controlled
+	// scheduler, in the text form of a [Schedule] ("0.1.1.0").
+	Schedule string `json:"schedule,omitempty"`
 }
 
 // DefaultTimeoutMS is the deadline of a run whose request names none.
@@ -117,6 +120,16 @@ type Result struct {
 	// Workloads whose outcome varies from run to run (Workload.Varies)
 	// are never shared.
 	Shared int `json:"shared,omitempty"`
+
+	// A controlled run (a request with a schedule) reports the schedule
+	// that ran, every choice included (replaying it gives the same steps),
+	// its steps, and its outcome; a paused one also each goroutine's next
+	// step. Its clock counts steps: WallUS and the spans' times are steps
+	// of StepUS each, not measured time.
+	Schedule string `json:"schedule,omitempty"`
+	Outcome  string `json:"outcome,omitempty"`
+	Steps    []Step `json:"steps,omitempty"`
+	Next     []Step `json:"next,omitempty"`
 }
 
 // ParamError reports an invalid request field or parameter. Field names
@@ -140,12 +153,18 @@ type StuckTask struct {
 type DeadlockError struct {
 	Stuck []StuckTask
 	After int64 // ms without progress
+	// Scheduled says the controlled scheduler found it: no unfinished task
+	// could take its next step (After is then 0).
+	Scheduled bool
 }
 
 func (e *DeadlockError) Error() string {
 	names := make([]string, len(e.Stuck))
 	for i, s := range e.Stuck {
 		names[i] = fmt.Sprintf("task %d (%s)", s.Task, s.Label)
+	}
+	if e.Scheduled {
+		return fmt.Sprintf("deadlock: no task can take its next step; stuck: %s", strings.Join(names, ", "))
 	}
 	return fmt.Sprintf("deadlock: no progress for %d ms; stuck: %s", e.After, strings.Join(names, ", "))
 }

@@ -55,7 +55,7 @@ func planSemaphore(a Args, n int) (*Plan, error) {
 	return &Plan{
 		Tasks: labels,
 		New: func() Instance {
-			return &semInstance{sem: semaphore.NewWeighted(limit), hold: hold, cpu: cpu}
+			return &semInstance{sem: semaphore.NewWeighted(limit), limit: limit, hold: hold, cpu: cpu}
 		},
 		Combine: func(o Outputs) Check { return semCheck(o, tasks, limit, min(n, tasks), cpu) },
 	}, nil
@@ -63,6 +63,7 @@ func planSemaphore(a Args, n int) (*Plan, error) {
 
 type semInstance struct {
 	sem     *semaphore.Weighted
+	limit   int64
 	hold    time.Duration
 	cpu     bool
 	holding atomic.Int64 // tasks holding a permit now
@@ -73,7 +74,11 @@ type semInstance struct {
 // returns how many tasks held a permit when it got its own (itself
 // included).
 func (s *semInstance) Run(t *T, i int) (uint64, error) {
-	err := t.Block("wait for a permit", func() error { return s.sem.Acquire(t.Context(), 1) })
+	err := t.StepWhen(s.permitStep, s.permitFree)
+	if err != nil {
+		return 0, err
+	}
+	err = t.Block("wait for a permit", func() error { return s.sem.Acquire(t.Context(), 1) })
 	if err != nil {
 		return 0, err
 	}

@@ -21,6 +21,7 @@ type T struct {
 	task  int
 	input []byte
 	out   []byte
+	ctl   *controller // the controlled scheduler, or nil
 
 	label string
 	state State
@@ -111,9 +112,8 @@ func (t *T) during(label string, s State, wait func() error) error {
 // Sleep pauses the task for d, recorded as Waiting. It returns early with
 // the context's error when the run is cancelled.
 func (t *T) Sleep(d time.Duration) error {
-	return t.during(fmt.Sprintf("sleep %v", d), Waiting, func() error {
-		return sleep(t.ctx, d)
-	})
+	label := fmt.Sprintf("sleep %v", d)
+	return t.during(label, Waiting, func() error { return t.pause(label, d) })
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -145,12 +145,24 @@ func (t *T) Block(label string, wait func() error) error {
 }
 
 // Yield lets other goroutines run: the only point where a cooperative
-// (wasm) run switches tasks without blocking, like await in asyncio.
-func (t *T) Yield() { runtime.Gosched() }
+// (wasm) run switches tasks without blocking, like await in asyncio. In a
+// controlled run it is a step.
+func (t *T) Yield() {
+	if t.ctl != nil {
+		t.ctl.park(t, func() string { return "yield" }, nil)
+		return
+	}
+	runtime.Gosched()
+}
 
 // Busy spins on the CPU for d without yielding: a blocking call. In a
 // cooperative run it stalls every other goroutine for its duration.
+// In a controlled run it is one step, and takes no time.
 func (t *T) Busy(d time.Duration) {
+	if t.ctl != nil {
+		t.ctl.park(t, func() string { return fmt.Sprintf("work %v on the CPU", d) }, nil)
+		return
+	}
 	end := t.now() + int64(d/time.Microsecond)
 	for t.now() < end && t.ctx.Err() == nil {
 	}

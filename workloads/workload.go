@@ -178,6 +178,8 @@ type Job struct {
 	Request  Request // normalised: Workers and TimeoutMS set
 	Args     Args
 	Plan     *Plan
+	// Schedule is the request's schedule, read; nil when it has none.
+	Schedule *Schedule
 }
 
 // Prepare validates r and plans it. Every error is a *ParamError or an
@@ -209,6 +211,18 @@ func Prepare(r Request) (job *Job, err error) {
 	if r.TimeoutMS < 1 || r.TimeoutMS > MaxTimeoutMS {
 		return nil, &ParamError{Field: "timeout_ms", Msg: fmt.Sprintf("timeout_ms: %d is out of range; allowed: 1 to %d", r.TimeoutMS, MaxTimeoutMS)}
 	}
+	var sched *Schedule
+	if r.Schedule != "" {
+		s, err := ParseSchedule(r.Schedule)
+		if err != nil {
+			return nil, err
+		}
+		if r.Mode == Workers {
+			return nil, &ParamError{Field: "schedule", Msg: "schedule: the workers mode cannot run step by step " +
+				"(each worker is its own program); use goroutines natively or cooperative in the browser"}
+		}
+		sched = &s
+	}
 	if ok, why := w.Supports(r.Mode); !ok {
 		return nil, &UnsupportedError{Workload: w.ID, Mode: r.Mode, Reason: why}
 	}
@@ -229,5 +243,18 @@ func Prepare(r Request) (job *Job, err error) {
 		return nil, fmt.Errorf("%s: incomplete plan", w.ID)
 	}
 	r.Params = a.Map()
-	return &Job{Workload: w, Request: r, Args: a, Plan: plan}, nil
+	if sched != nil {
+		lanes := 1
+		if r.Mode.Engine() == Goroutines {
+			lanes = min(r.Workers, len(plan.Tasks))
+		}
+		for k, g := range sched.Choices {
+			if g >= lanes {
+				return nil, &ParamError{Field: "schedule", Msg: fmt.Sprintf(
+					"schedule: step %d names goroutine %d, but this run has %d (0 to %d: one per task, at most workers = %d, in mode %s)",
+					k+1, g, lanes, lanes-1, r.Workers, r.Mode)}
+			}
+		}
+	}
+	return &Job{Workload: w, Request: r, Args: a, Plan: plan, Schedule: sched}, nil
 }
