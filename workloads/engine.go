@@ -30,7 +30,7 @@ type Runner struct {
 	inst   Instance
 	shared Shared
 	origin int64
-	lanes  int // lanes running tasks in this memory at once (T.Lanes)
+	lanes  int         // lanes running tasks in this memory at once (T.Lanes)
 	ctl    *controller // set in a controlled run
 
 	// OnSpan, if set, is called with each span as it closes, from the
