@@ -3,10 +3,14 @@ package charts
 import "math"
 
 // Group is one category of a grouped bar chart: a value per series, NaN
-// (or a negative number) where the series has no value for it.
+// (or a negative number) where the series has no value for it. Low and
+// High, when given, are each value's range (the fastest and slowest of
+// the runs it stands for), drawn as a whisker; a NaN there, or a range
+// that does not hold the value, draws none.
 type Group struct {
-	Label  string
-	Values []float64
+	Label     string
+	Values    []float64
+	Low, High []float64
 }
 
 // Bar is one placed bar.
@@ -14,6 +18,24 @@ type Bar struct {
 	Group, Series int
 	Value         float64
 	X, Y, W, H    float64
+	// Whisker says the bar has a range; YLow and YHigh are its ends on
+	// the value axis (YLow is the lower value, so the larger y).
+	Whisker     bool
+	Low, High   float64
+	YLow, YHigh float64
+}
+
+// rangeOf returns the range of value i of g, if it has a usable one.
+func (g Group) rangeOf(i int) (lo, hi float64, ok bool) {
+	if i >= len(g.Low) || i >= len(g.High) {
+		return 0, 0, false
+	}
+	lo, hi = g.Low[i], g.High[i]
+	v := g.Values[i]
+	if !present(lo) || !present(hi) || lo > v || hi < v {
+		return 0, 0, false
+	}
+	return lo, hi, true
 }
 
 // Bars is the geometry of a grouped bar chart with a value axis from 0.
@@ -27,14 +49,18 @@ type Bars struct {
 
 // LayoutBars places the groups side by side and, inside each group, its
 // present values side by side: a group with fewer values has fewer, not
-// thinner, bars, so missing runs leave no holes. label formats the value
-// axis (nil: FormatNumber).
+// thinner, bars, so missing runs leave no holes. The value axis reaches
+// the highest whisker too. label formats the value axis (nil:
+// FormatNumber).
 func LayoutBars(f Frame, groups []Group, label func(float64) string) Bars {
 	top := 0.0
 	for _, g := range groups {
-		for _, v := range g.Values {
+		for i, v := range g.Values {
 			if present(v) {
 				top = math.Max(top, v)
+				if _, hi, ok := g.rangeOf(i); ok {
+					top = math.Max(top, hi)
+				}
 			}
 		}
 	}
@@ -57,11 +83,16 @@ func LayoutBars(f Frame, groups []Group, label func(float64) string) Bars {
 		for k, si := range idx {
 			v := g.Values[si]
 			yv := y.Map(v)
-			out.Bars = append(out.Bars, Bar{
+			b := Bar{
 				Group: gi, Series: si, Value: v,
 				X: inner.Start(k), W: inner.Width(),
 				Y: yv, H: f.Y1() - yv,
-			})
+			}
+			if lo, hi, ok := g.rangeOf(si); ok {
+				b.Whisker, b.Low, b.High = true, lo, hi
+				b.YLow, b.YHigh = y.Map(lo), y.Map(hi)
+			}
+			out.Bars = append(out.Bars, b)
 		}
 	}
 	return out

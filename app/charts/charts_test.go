@@ -152,6 +152,38 @@ func TestLayoutBars(t *testing.T) {
 	}
 }
 
+// A bar's whisker spans its runs' range on the same axis as the bar, and
+// the axis reaches the highest whisker; a range that does not hold its
+// value, or a missing one, draws no whisker.
+func TestLayoutBarsWhiskers(t *testing.T) {
+	f := Frame{W: 500, H: 300, Left: 50, Right: 10, Top: 10, Bottom: 40}
+	nan := math.NaN()
+	groups := []Group{
+		{Label: "sequential", Values: []float64{1000, nan}, Low: []float64{900, nan}, High: []float64{1700, nan}},
+		{Label: "N=2", Values: []float64{500, 400}, Low: []float64{600, nan}, High: []float64{700, 450}},
+		{Label: "N=4", Values: []float64{300}},
+	}
+	b := LayoutBars(f, groups, nil)
+	if len(b.Bars) != 4 {
+		t.Fatalf("bars = %d, want 4", len(b.Bars))
+	}
+	if b.Y.D1 < 1700 {
+		t.Errorf("value axis tops at %v, below the highest whisker 1700", b.Y.D1)
+	}
+	w := b.Bars[0]
+	if !w.Whisker || w.Low != 900 || w.High != 1700 || !near(w.YLow, b.Y.Map(900)) || !near(w.YHigh, b.Y.Map(1700)) {
+		t.Errorf("whisker of the first bar: %+v", w)
+	}
+	if w.YHigh >= w.Y || w.YLow <= w.Y {
+		t.Errorf("the whisker does not straddle the bar's top: %+v", w)
+	}
+	for _, i := range []int{1, 2, 3} {
+		if b.Bars[i].Whisker {
+			t.Errorf("bar %d has a whisker from an unusable range: %+v", i, b.Bars[i])
+		}
+	}
+}
+
 func TestLayoutSpeedup(t *testing.T) {
 	f := Frame{W: 400, H: 300, Left: 40, Right: 20, Top: 10, Bottom: 30}
 	workers := []SpeedPoint{{4, 2.0}, {1, 1.0}, {2, 1.9}, {0, 9}, {8, math.NaN()}}

@@ -70,7 +70,8 @@ func seriesOf(r *workloads.Result) (int, bool) {
 
 // chartData is what the charts show for one workload and parameter set.
 type chartData struct {
-	Wall     map[runKey]float64 // µs, per slot: the median of its latest successful runs
+	Wall     map[runKey]float64 // µs, per slot: the median of its rounds
+	Slots    map[runKey]slot    // per slot: its median, range and failures
 	Counts   []int              // worker counts with a parallel run
 	Recorded bool               // some native figures come from the recorded file
 	Cores    int                // the browser's cores, for the ideal line
@@ -110,22 +111,29 @@ func (d chartData) idealText() string {
 	return "ideal (N×: waiting needs no core)"
 }
 
-// medianOf is how many of a slot's latest runs its bar is the median of:
-// a shared machine's speed swings from second to second (by up to 2x on
-// the 2-core VM the lab was built on), so running Run all again steadies
-// the bars instead of replacing them, and old runs still age out.
+// medianOf bounds the runs a slot takes from rows saved without a run
+// set (by an earlier version of the lab): its bar is the median of their
+// latest medianOf.
 const medianOf = 5
 
-// buildChartData takes, for every slot, the median of the latest
-// successful runs (up to medianOf) of the workload with exactly these
-// parameters; recorded native results fill the native slots that no live
-// run filled.
+// buildChartData takes, for every slot, the runs of the latest run set
+// (one Run all and its rounds, or one Run) that ran it, with exactly
+// these parameters: its bar is their median, its whisker their range.
+// Runs whose check failed or that ended in an error are drawn too, and
+// marked: a lost update is the lesson. Recorded native results fill the
+// native slots that no live run filled.
 func buildChartData(recs []record, recorded []workloads.Result, workload string, params map[string]any, cores int) chartData {
 	key := paramsKey(workload, params)
-	d := chartData{Wall: map[runKey]float64{}, Cores: max(cores, 1)}
-	walls := map[runKey][]float64{} // per slot, its latest runs, oldest first
-	put := func(r *workloads.Result) bool {
-		if r.Workload != workload || r.Error != "" || !r.Check.OK || r.WallUS <= 0 || paramsKey(r.Workload, r.Params) != key {
+	d := chartData{Wall: map[runKey]float64{}, Slots: map[runKey]slot{}, Cores: max(cores, 1)}
+	type runs struct {
+		set     string
+		walls   []float64
+		failed  []string
+		errored int
+	}
+	slots := map[runKey]*runs{}
+	put := func(r *workloads.Result, set string) bool {
+		if r.Workload != workload || r.WallUS <= 0 || paramsKey(r.Workload, r.Params) != key {
 			return false
 		}
 		s, ok := seriesOf(r)
@@ -137,31 +145,45 @@ func buildChartData(recs []record, recorded []workloads.Result, workload string,
 			n = 1
 		}
 		k := runKey{s, n}
-		walls[k] = append(walls[k], float64(r.WallUS))
-		if len(walls[k]) > medianOf {
-			walls[k] = walls[k][1:]
+		cur := slots[k]
+		if cur == nil || cur.set != set {
+			cur = &runs{set: set}
+			slots[k] = cur
+		}
+		cur.walls = append(cur.walls, float64(r.WallUS))
+		switch {
+		case r.Error != "":
+			cur.errored++
+		case !r.Check.OK:
+			cur.failed = append(cur.failed, failNote(r))
+		}
+		if set == "" && len(cur.walls) > medianOf {
+			cur.walls = cur.walls[1:]
 		}
 		return true
 	}
-	for i := range recs { // oldest first: the latest runs are kept
-		put(&recs[i].Result)
+	for i := range recs { // oldest first: the latest set wins
+		put(&recs[i].Result, recs[i].Set)
 	}
 	for i := range recorded {
 		r := &recorded[i]
 		s, ok := seriesOf(r)
-		if !ok {
+		if !ok || r.Error != "" || !r.Check.OK {
 			continue
 		}
 		n := r.Workers
 		if s == serNativeSeq {
 			n = 1
 		}
-		if _, have := walls[runKey{s, n}]; !have && put(r) {
+		if _, have := slots[runKey{s, n}]; !have && put(r, "recorded") {
 			d.Recorded = true
 		}
 	}
-	for k, v := range walls {
-		d.Wall[k] = median(v)
+	for k, v := range slots {
+		sl := summarize(v.walls)
+		sl.Failed, sl.Errored = slices.Compact(v.failed), v.errored
+		d.Slots[k] = sl
+		d.Wall[k] = sl.Median
 	}
 	seen := map[int]bool{}
 	for k := range d.Wall {
@@ -172,6 +194,15 @@ func buildChartData(recs []record, recorded []workloads.Result, workload string,
 	}
 	slices.Sort(d.Counts)
 	return d
+}
+
+// failNote says what a failed check found: "✗ 1, expected 2 (the note)".
+func failNote(r *workloads.Result) string {
+	s := fmt.Sprintf("✗ %s, expected %s", r.Check.Value, r.Check.Expected)
+	if r.Check.Note != "" {
+		s += " (" + r.Check.Note + ")"
+	}
+	return s
 }
 
 // median returns the median of xs (the mean of the middle two for an
@@ -199,26 +230,67 @@ func (d chartData) groups() []charts.Group {
 		}
 		return nan
 	}
-	var gs []charts.Group
-	seq := make([]float64, numSeries)
-	for i := range seq {
-		seq[i] = nan
+	group := func(label string, n int, series ...int) charts.Group {
+		g := charts.Group{Label: label, Values: make([]float64, numSeries), Low: make([]float64, numSeries), High: make([]float64, numSeries)}
+		for i := range g.Values {
+			g.Values[i], g.Low[i], g.High[i] = nan, nan, nan
+		}
+		for _, s := range series {
+			g.Values[s] = val(s, n)
+			if sl, ok := d.Slots[runKey{s, n}]; ok && sl.Runs > 1 {
+				g.Low[s], g.High[s] = sl.Min, sl.Max
+			}
+		}
+		return g
 	}
-	seq[serSequential], seq[serNativeSeq] = val(serSequential, 1), val(serNativeSeq, 1)
-	if present(seq[serSequential]) || present(seq[serNativeSeq]) {
-		gs = append(gs, charts.Group{Label: "sequential", Values: seq})
+	var gs []charts.Group
+	seq := group("sequential", 1, serSequential, serNativeSeq)
+	if present(seq.Values[serSequential]) || present(seq.Values[serNativeSeq]) {
+		gs = append(gs, seq)
 	}
 	for _, n := range d.Counts {
-		vs := make([]float64, numSeries)
-		for i := range vs {
-			vs[i] = nan
-		}
-		for _, s := range []int{serCooperative, serWorkers, serMain, serNative} {
-			vs[s] = val(s, n)
-		}
-		gs = append(gs, charts.Group{Label: fmt.Sprintf("N = %d", n), Values: vs})
+		gs = append(gs, group(fmt.Sprintf("N = %d", n), n, serCooperative, serWorkers, serMain, serNative))
 	}
 	return gs
+}
+
+// groupCounts returns the worker count of each group of groups(), in
+// order: 1 for the sequential group.
+func (d chartData) groupCounts() []int {
+	var ns []int
+	if _, ok := d.Wall[runKey{serSequential, 1}]; ok {
+		ns = append(ns, 1)
+	} else if _, ok := d.Wall[runKey{serNativeSeq, 1}]; ok {
+		ns = append(ns, 1)
+	}
+	return append(ns, d.Counts...)
+}
+
+// slotAt returns the slot of series in group gi of groups().
+func (d chartData) slotAt(gi, series int) (slot, bool) {
+	ns := d.groupCounts()
+	if gi < 0 || gi >= len(ns) {
+		return slot{}, false
+	}
+	s, ok := d.Slots[runKey{series, ns[gi]}]
+	return s, ok
+}
+
+// slotText describes a slot beyond its median: its range, and why it is
+// flagged (the rounds disagree; a check failed; a run ended in error).
+func (s slot) slotText() string {
+	var parts []string
+	if s.Runs > 1 {
+		parts = append(parts, s.spreadText())
+	}
+	if s.busy() {
+		parts = append(parts, busyText)
+	}
+	parts = append(parts, s.Failed...)
+	if s.Errored > 0 {
+		parts = append(parts, fmt.Sprintf("✗ %d of %d runs ended with an error", s.Errored, s.Runs))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func present(v float64) bool { return !math.IsNaN(v) && v >= 0 }
@@ -234,11 +306,14 @@ func (d chartData) speedups() [][]charts.SpeedPoint {
 			base = serNativeSeq
 		}
 		b, ok := d.Wall[runKey{base, 1}]
-		if !ok {
+		if !ok || d.Slots[runKey{base, 1}].failed() {
 			continue
 		}
 		for _, n := range d.Counts {
-			if v, ok := d.Wall[runKey{s, n}]; ok {
+			// A run that ended in an error (a deadlock, a timeout) or
+			// whose check failed did not do the work right: the wall
+			// chart shows it, marked; a wrong answer has no speed-up.
+			if v, ok := d.Wall[runKey{s, n}]; ok && !d.Slots[runKey{s, n}].failed() {
 				out[i] = append(out[i], charts.SpeedPoint{N: n, Speedup: b / v})
 			}
 		}
@@ -260,11 +335,17 @@ func (d chartData) hasSpeedups() bool {
 // group, so a screen reader hears the comparison the bars show.
 func (d chartData) wallSummary() string {
 	var parts []string
-	for _, g := range d.groups() {
+	for gi, g := range d.groups() {
 		var vs []string
 		for s, v := range g.Values {
 			if present(v) {
-				vs = append(vs, fmt.Sprintf("%s %s", seriesInfo[s].Name, charts.FormatMicros(v)))
+				t := fmt.Sprintf("%s %s", seriesInfo[s].Name, charts.FormatMicros(v))
+				if sl, ok := d.slotAt(gi, s); ok {
+					if more := sl.slotText(); more != "" {
+						t += " (" + more + ")"
+					}
+				}
+				vs = append(vs, t)
 			}
 		}
 		parts = append(parts, g.Label+": "+strings.Join(vs, ", "))
@@ -272,7 +353,7 @@ func (d chartData) wallSummary() string {
 	if len(parts) == 0 {
 		return "No runs yet."
 	}
-	return fmt.Sprintf("Wall time per mode, each the median of its latest runs (up to %d). ", medianOf) + strings.Join(parts, ". ") + "."
+	return "Wall time per mode, each the median of its rounds. " + strings.Join(parts, ". ") + "."
 }
 
 // speedSummary is the speed-up chart's text alternative.

@@ -31,9 +31,10 @@ func TestBuildChartData(t *testing.T) {
 		{Workload: "countdown", Mode: workloads.Goroutines, Workers: 4, Params: map[string]any{"count": float64(1000)}, WallUS: 5, Check: workloads.Check{OK: true}, Facts: workloads.Facts{Engine: "native", GOMAXPROCS: 1}},
 	}
 	d := buildChartData(recs, recorded, "countdown", p, 2)
+	// The failed run is drawn (and marked): a wrong answer is evidence.
 	want := map[runKey]float64{
 		{serSequential, 1}: 1000, {serWorkers, 2}: 520, {serCooperative, 2}: 1010,
-		{serNativeSeq, 1}: 200, {serNative, 2}: 100, {serNative, 4}: 60,
+		{serNativeSeq, 1}: 200, {serNative, 2}: 100, {serNative, 4}: 60, {serWorkers, 4}: 10,
 	}
 	if len(d.Wall) != len(want) {
 		t.Errorf("slots %v, want %v", d.Wall, want)
@@ -45,6 +46,12 @@ func TestBuildChartData(t *testing.T) {
 	}
 	if !d.Recorded {
 		t.Error("recorded figure used but not flagged")
+	}
+	if sl := d.Slots[runKey{serWorkers, 4}]; !sl.failed() || len(sl.Failed) != 1 || !strings.HasPrefix(sl.Failed[0], "✗") {
+		t.Errorf("the failed run's slot is not marked: %+v", sl)
+	}
+	if d.Slots[runKey{serWorkers, 2}].failed() {
+		t.Error("a slot of good runs is marked failed")
 	}
 	if len(d.Counts) != 2 || d.Counts[0] != 2 || d.Counts[1] != 4 {
 		t.Errorf("counts %v", d.Counts)
@@ -112,7 +119,7 @@ func TestChartSVG(t *testing.T) {
 	if n := strings.Count(wall, `<g class="bar `); n != 3 {
 		t.Errorf("%d bars, want 3", n)
 	}
-	mustContain(t, wall, `role="img"`, `aria-labelledby="w-t w-d"`, "<desc id=\"w-d\">Wall time per mode, each the median of its latest runs (up to 5).", "workers, N = 2: 500 µs")
+	mustContain(t, wall, `role="img"`, `aria-labelledby="w-t w-d"`, "<desc id=\"w-d\">Wall time per mode, each the median of its rounds.", "workers, N = 2: 500 µs")
 	speed := speedSVG("s", d, 600)
 	if n := strings.Count(speed, "<circle"); n != 2 {
 		t.Errorf("%d speed-up points, want 2", n)

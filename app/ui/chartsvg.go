@@ -25,7 +25,7 @@ var statePattern = map[workloads.State]string{
 // wallSVG draws wall time per mode and worker count, native bars beside
 // the browser's.
 func wallSVG(id string, d chartData, width float64) string {
-	f := charts.Frame{W: max(width, 280), H: 260, Left: 60, Right: 10, Top: 22, Bottom: 34}
+	f := charts.Frame{W: max(width, 280), H: 270, Left: 60, Right: 10, Top: 34, Bottom: 34}
 	top := 0.0
 	for _, v := range d.Wall {
 		top = max(top, v)
@@ -41,13 +41,47 @@ func wallSVG(id string, d chartData, width float64) string {
 	for _, b := range lay.Bars {
 		info := seriesInfo[b.Series]
 		g := lay.Groups[b.Group].Label
-		s.open("g", "class", "bar "+info.Class)
-		s.title(fmt.Sprintf("%s, %s: %s", info.Name, g, charts.FormatMicros(b.Value)))
+		sl, _ := d.slotAt(b.Group, b.Series)
+		title := fmt.Sprintf("%s, %s: %s", info.Name, g, charts.FormatMicros(b.Value))
+		if more := sl.slotText(); more != "" {
+			title += " (" + more + ")"
+		}
+		cls := "bar " + info.Class
+		if sl.failed() {
+			cls += " bar-failed"
+		}
+		s.open("g", "class", cls)
+		s.title(title)
 		s.leaf("rect", "x", num(b.X), "y", num(b.Y), "width", num(b.W), "height", num(max(b.H, 1)), "rx", "2")
 		s.overlay(id, seriesPattern[b.Series], b.X, b.Y, b.W, max(b.H, 1))
+		top := b.Y
+		if b.Whisker {
+			// The range of the rounds: fastest to slowest, capped.
+			cx, cap := b.X+b.W/2, min(b.W/4, 6)
+			s.leaf("line", "x1", num(cx), "x2", num(cx), "y1", num(b.YLow), "y2", num(b.YHigh), "class", "whisker")
+			s.leaf("line", "x1", num(cx-cap), "x2", num(cx+cap), "y1", num(b.YLow), "y2", num(b.YLow), "class", "whisker")
+			s.leaf("line", "x1", num(cx-cap), "x2", num(cx+cap), "y1", num(b.YHigh), "y2", num(b.YHigh), "class", "whisker")
+			top = min(top, b.YHigh)
+		}
 		s.close("g")
 		if b.W >= 30 {
-			s.text(b.X+b.W/2, b.Y-5, "value", "middle", charts.FormatMicros(b.Value))
+			s.text(b.X+b.W/2, top-5, "value", "middle", charts.FormatMicros(b.Value))
+			top -= 14
+		}
+		// The flags, above the bar: ✗ a check failed (or a run ended in
+		// an error), ! the rounds disagree.
+		mark := ""
+		if sl.failed() {
+			mark += "✗"
+		}
+		if sl.busy() {
+			mark += "!"
+		}
+		if mark != "" {
+			s.open("g", "class", "flag")
+			s.title(sl.slotText())
+			s.text(b.X+b.W/2, top-4, "flag-mark", "middle", mark)
+			s.close("g")
 		}
 	}
 	s.leaf("line", "x1", num(f.X0()), "x2", num(f.X1()), "y1", num(f.Y1()), "y2", num(f.Y1()), "class", "axis")

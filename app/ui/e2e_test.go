@@ -297,7 +297,7 @@ func TestE2EAutorun(t *testing.T) {
 	site := buildSite(t)
 	base := serve(t, site)
 	tab := browser(t, 6*time.Minute)
-	load := open(t, tab, base+"/?workload=countdown&count=300000000&modes=sequential,cooperative,workers,native&workers=1,2&autorun=1")
+	load := open(t, tab, base+"/?workload=countdown&count=300000000&modes=sequential,cooperative,workers,native&workers=1,2&rounds=1&autorun=1")
 	t.Logf("page load, cold, localhost: %v", load.Round(time.Millisecond))
 	waitFor(t, tab, statusSets+` >= 1`, 4*time.Minute)
 
@@ -412,7 +412,7 @@ func TestE2EMainThreadFreezes(t *testing.T) {
 	site := buildSite(t)
 	base := serve(t, site)
 	tab := browser(t, 4*time.Minute)
-	open(t, tab, base+"/?workload=countdown&count=1500000000&modes=main&workers=1")
+	open(t, tab, base+"/?workload=countdown&count=1500000000&modes=main&workers=1&rounds=1")
 	waitFor(t, tab, `!document.getElementById("run-all").disabled`, time.Minute)
 	time.Sleep(2 * time.Second) // let the meter forget the page load
 	click(t, tab, "#run-all")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -227,6 +228,22 @@ func (l *lab) toggleWorkers(ctx app.Context, n int) {
 		l.view.Workers = append(slices.Clone(l.view.Workers), n)
 		slices.Sort(l.view.Workers)
 	}
+	l.syncURL(ctx)
+}
+
+// roundChoices are the rounds the form offers: every allowed number.
+var roundChoices = []int{1, 2, 3, 4, 5, 6, 7, 8, 9}
+
+// setRounds takes the rounds of Run all from the form; a value out of
+// range (only a hand-edited page can send one) says so in the status.
+func (l *lab) setRounds(ctx app.Context, raw string) {
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 || n > maxRounds {
+		l.setStatus("error", fmt.Sprintf("rounds %q is not allowed: choose 1 to %d.", raw, maxRounds))
+		return
+	}
+	l.view.Rounds = n
+	l.problems = slices.DeleteFunc(l.problems, func(p Problem) bool { return p.Key == keyRounds })
 	l.syncURL(ctx)
 }
 

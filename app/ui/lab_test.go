@@ -206,7 +206,7 @@ func liveServer() *nativeClient {
 // each run (stored, with its spans for the timeline), and shows the charts.
 func TestRunAll(t *testing.T) {
 	eng, ctx := testEngine(t)
-	l := newTestLab(t, "/?workload=countdown&count=20000&modes=sequential,cooperative,workers,native&workers=1,2")
+	l := newTestLab(t, "/?workload=countdown&count=20000&modes=sequential,cooperative,workers,native&workers=1,2&rounds=1")
 	fb := &fakeBrowser{}
 	l.browser = fb
 	l.nclient = liveServer()
@@ -284,7 +284,7 @@ func TestRunAll(t *testing.T) {
 // and no further run starts.
 func TestCancel(t *testing.T) {
 	eng, ctx := testEngine(t)
-	l := newTestLab(t, "/?workload=countdown&count=20000000000&modes=sequential,workers&workers=1,2")
+	l := newTestLab(t, "/?workload=countdown&count=20000000000&modes=sequential,workers&workers=1,2&rounds=1")
 	l.browser = &fakeBrowser{}
 	l.native = nativeInfo{Source: nativeNone}
 	l.runAll(ctx)

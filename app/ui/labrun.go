@@ -17,7 +17,7 @@ func (l *lab) runAll(ctx app.Context) {
 		l.setStatus("error", "Cannot run: "+joinAnd(why)+".")
 		return
 	}
-	l.start(ctx, planAll(l.w, l.view.Modes, l.view.Workers, l.native.Source == nativeLive))
+	l.start(ctx, planRounds(planAll(l.w, l.view.Modes, l.view.Workers, l.native.Source == nativeLive), l.view.rounds()))
 }
 
 // runOne starts the single run chosen beside the Run button.
@@ -61,6 +61,7 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 	rctx, cancel := context.WithCancel(context.Background())
 	l.runID++
 	id := l.runID
+	set := fmt.Sprintf("%d-%d", time.Now().UnixMilli(), id)
 	l.running, l.cancel, l.errs = true, cancel, nil
 	br, nc, wid := l.browser, l.nclient, l.w.ID
 	browserErr := l.browserErr
@@ -71,9 +72,13 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 	ctx.Async(func() {
 		began := time.Now()
 		done, failed, errored := 0, 0, 0
+		cannot := map[string]bool{} // configurations that could not start
 		for i, s := range specs {
 			if rctx.Err() != nil {
 				break
+			}
+			if cannot[s.config()] {
+				continue // its later rounds could not start either
 			}
 			label := fmt.Sprintf("%s (%d of %d)", s.label(), i+1, len(specs))
 			live := newLiveRun()
@@ -104,8 +109,9 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 				errored++ // a deadlock or a timeout: a result, and a lesson
 			case err != nil:
 				failed++
+				cannot[s.config()] = res == nil
 			}
-			ctx.Dispatch(func(ctx app.Context) { l.record(ctx, s, res, err, ua) })
+			ctx.Dispatch(func(ctx app.Context) { l.record(ctx, s, set, res, err, ua) })
 		}
 		cancelled := rctx.Err() != nil
 		cancel()
@@ -194,7 +200,7 @@ func execSpec(ctx context.Context, s runSpec, workload string, params map[string
 
 // record adds a finished run to the results; a run that could not start
 // (no result) is listed under the status line instead.
-func (l *lab) record(ctx app.Context, s runSpec, res *workloads.Result, err error, browser string) {
+func (l *lab) record(ctx app.Context, s runSpec, set string, res *workloads.Result, err error, browser string) {
 	if res == nil {
 		msg := "unknown error"
 		if err != nil {
@@ -217,7 +223,7 @@ func (l *lab) record(ctx app.Context, s runSpec, res *workloads.Result, err erro
 		}
 	}
 	l.seq++
-	rec := record{ID: fmt.Sprintf("%d-%d", time.Now().UnixMilli(), l.seq), At: time.Now(), Mode: mode, Result: r}
+	rec := record{ID: fmt.Sprintf("%d-%d", time.Now().UnixMilli(), l.seq), At: time.Now(), Mode: mode, Result: r, Set: set, Round: s.Round, Rounds: s.Rounds}
 	l.spans[rec.ID] = r.Spans
 	rec.Result.Spans = nil
 	l.recs = append(l.recs, rec)

@@ -147,6 +147,18 @@ func (l *lab) controls() app.UI {
 				Title("Run every chosen mode at every chosen worker count").
 				Text("Run all").
 				OnClick(func(ctx app.Context, e app.Event) { l.runAll(ctx) }),
+			app.Div().Class("rounds").Body(
+				app.Label().For("rounds").Text("rounds"),
+				app.Select().ID("rounds").Disabled(l.running).
+					Title("Run all runs every configuration this many times, in a rotated order; each bar is the median of its rounds").
+					OnChange(func(ctx app.Context, e app.Event) {
+						l.setRounds(ctx, ctx.JSSrc().Get("value").String())
+					}).
+					Body(app.Range(roundChoices).Slice(func(i int) app.UI {
+						n := roundChoices[i]
+						return app.Option().Value(strconv.Itoa(n)).Selected(n == l.view.rounds()).Text(strconv.Itoa(n))
+					})),
+			),
 			app.Div().Class("run-one").Role("group").Aria("label", "Run a single mode").Body(
 				app.Button().ID("run-one").Type("button").Class("btn").
 					Disabled(l.running || !formValid(l.fields)).
@@ -409,7 +421,8 @@ func (l *lab) chartsSection() app.UI {
 				app.Div().Class("figures").Body(
 					app.Figure().ID("fig-wall").Class("figure").Body(
 						app.Raw(wallSVG("chart-wall", d, l.width("fig-wall"))),
-						app.FigCaption().Textf("Wall time (lower is faster); each bar is the median of its latest runs (up to %d): press Run all again to steady them on a busy machine. Native bars are the same Go code on real threads.", medianOf),
+						app.FigCaption().Text("Wall time (lower is faster); each bar is the median of its rounds, the whisker their range from fastest to slowest. ✗ marks a run whose check failed; ! marks rounds more than 20 % apart. Native bars are the same Go code on real threads."),
+						chartFlags(d),
 					),
 					app.If(d.hasSpeedups(), func() app.UI {
 						return app.Figure().ID("fig-speed").Class("figure").Body(
@@ -434,6 +447,40 @@ func (l *lab) chartsSection() app.UI {
 			)
 		}),
 	)
+}
+
+// chartFlags lists, under the wall-time chart, what its marks mean for
+// each marked bar, in a student's words.
+func chartFlags(d chartData) app.UI {
+	type flag struct{ mark, text string }
+	var fs []flag
+	for gi, g := range d.groups() {
+		for s, v := range g.Values {
+			if !present(v) {
+				continue
+			}
+			sl, ok := d.slotAt(gi, s)
+			if !ok || (!sl.failed() && !sl.busy()) {
+				continue
+			}
+			name := fmt.Sprintf("%s, %s", seriesInfo[s].Name, g.Label)
+			for _, f := range sl.Failed {
+				fs = append(fs, flag{"✗", name + ": " + strings.TrimPrefix(f, "✗ ")})
+			}
+			if sl.Errored > 0 {
+				fs = append(fs, flag{"✗", fmt.Sprintf("%s: %d of %d runs ended with an error (see the table)", name, sl.Errored, sl.Runs)})
+			}
+			if sl.busy() {
+				fs = append(fs, flag{"!", fmt.Sprintf("%s: %s (%s)", name, busyText, sl.spreadText())})
+			}
+		}
+	}
+	if len(fs) == 0 {
+		return nil
+	}
+	return app.Ul().Class("chart-flags").Body(app.Range(fs).Slice(func(i int) app.UI {
+		return app.Li().Body(app.Span().Class("flag-mark").Aria("hidden", "true").Text(fs[i].mark+" "), app.Text(fs[i].text))
+	}))
 }
 
 func seriesLegend(d chartData) app.UI {

@@ -14,10 +14,21 @@ type runSpec struct {
 	// Native is the engine mode of a native run: Sequential at
 	// GOMAXPROCS=1 or Goroutines at GOMAXPROCS=Workers.
 	Native workloads.Mode
+	// Round is the spec's round of a Run all (1-based) out of Rounds; 0
+	// for a single run.
+	Round, Rounds int
 }
 
 // label names the run for the status line.
 func (s runSpec) label() string {
+	if r := roundsText(s.Round, s.Rounds); r != "" {
+		return s.config() + ", " + r
+	}
+	return s.config()
+}
+
+// config names the run's configuration, whatever its round.
+func (s runSpec) config() string {
 	switch {
 	case s.Mode == modeNative && s.Native == workloads.Sequential:
 		return "native sequential (GOMAXPROCS=1)"

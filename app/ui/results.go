@@ -21,6 +21,12 @@ type record struct {
 	At     time.Time        `json:"at"`
 	Mode   string           `json:"mode"` // UI mode id
 	Result workloads.Result `json:"result"`
+	// Set identifies the run set the run belongs to (one Run all with its
+	// rounds, or one Run); Round is its round (1-based) of Rounds. Rows
+	// saved before rounds existed have none.
+	Set    string `json:"set,omitempty"`
+	Round  int    `json:"round,omitempty"`
+	Rounds int    `json:"rounds,omitempty"`
 }
 
 // storageKey is where the results live in the browser's localStorage.
@@ -82,7 +88,8 @@ func (r record) isBaseline() bool {
 
 // speedups returns, by record id, each successful run's speed-up against
 // the sequential run of the same side (browser or native), workload and
-// parameters: the latest one taken at or before it, else the first after.
+// parameters: the one of its own round of a Run all, else the latest one
+// taken at or before it, else the first after.
 func speedups(recs []record) map[string]float64 {
 	out := map[string]float64{}
 	type key struct {
@@ -113,6 +120,15 @@ func speedups(recs []record) map[string]float64 {
 				break
 			}
 			b = c
+		}
+		// In a Run all, a run compares with its own round's baseline,
+		// wherever the rotation put it in the round.
+		if r.Set != "" {
+			for _, c := range bs {
+				if c.Set == r.Set && c.Round == r.Round {
+					b = c
+				}
+			}
 		}
 		out[r.ID] = float64(b.Result.WallUS) / float64(r.Result.WallUS)
 	}
@@ -176,7 +192,7 @@ func exportJSON(recs []record, spans map[string][]workloads.Span, now time.Time)
 
 // csvHeader are the CSV export's columns.
 var csvHeader = []string{
-	"time", "workload", "mode", "engine", "workers", "gomaxprocs", "params",
+	"time", "workload", "mode", "engine", "workers", "gomaxprocs", "params", "round",
 	"wall_ms", "startup_ms", "speedup", "check_ok", "value", "expected", "note", "error",
 	"goos", "goarch", "numcpu", "go_version", "browser",
 }
@@ -197,7 +213,7 @@ func exportCSV(recs []record) ([]byte, error) {
 		}
 		line := []string{
 			r.At.UTC().Format(time.RFC3339), res.Workload, r.Mode, res.Facts.Engine,
-			strconv.Itoa(res.Workers), strconv.Itoa(res.Facts.GOMAXPROCS), paramsText(res.Workload, res.Params),
+			strconv.Itoa(res.Workers), strconv.Itoa(res.Facts.GOMAXPROCS), paramsText(res.Workload, res.Params), roundCell(r),
 			strconv.FormatFloat(float64(res.WallUS)/1000, 'f', 3, 64),
 			strconv.FormatFloat(float64(res.StartupUS)/1000, 'f', 3, 64),
 			speed, strconv.FormatBool(r.ok()), res.Check.Value, res.Check.Expected, res.Check.Note, res.Error,
@@ -209,6 +225,16 @@ func exportCSV(recs []record) ([]byte, error) {
 	}
 	w.Flush()
 	return b.Bytes(), w.Error()
+}
+
+// roundCell is a run's round as the CSV writes it: "2 of 3" (not "2/3",
+// which a spreadsheet reads as a date), or "" for a run outside a Run
+// all.
+func roundCell(r record) string {
+	if r.Round <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d", r.Round, r.Rounds)
 }
 
 // csvSafe defuses cells a spreadsheet would run as formulas: an error

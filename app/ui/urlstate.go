@@ -19,11 +19,12 @@ const (
 	keyWorkers  = "workers"
 	keyAutorun  = "autorun"
 	keyEmbed    = "embed"
+	keyRounds   = "rounds"
 )
 
 // reservedKeys are the keys that are not parameters. "wasm" belongs to
 // go-app's loader (?wasm=false shows the pre-rendered page only).
-var reservedKeys = []string{keyWorkload, keyModes, keyWorkers, keyAutorun, keyEmbed, "wasm"}
+var reservedKeys = []string{keyWorkload, keyModes, keyWorkers, keyRounds, keyAutorun, keyEmbed, "wasm"}
 
 // View is the state of the lab that lives in its URL, so any view is a
 // shareable link. The zero View is the catalog.
@@ -32,6 +33,7 @@ type View struct {
 	Params   map[string]string // parameter values as typed, only those given
 	Modes    []string          // UI mode ids, in display order
 	Workers  []int             // worker counts, ascending
+	Rounds   int               // rounds of Run all, 1 to maxRounds (0: the default)
 	Autorun  bool              // run everything chosen once the page loads
 	Embed    bool              // minimal chrome, for an iframe
 }
@@ -128,6 +130,18 @@ func ParseView(q url.Values) (View, []Problem) {
 		}
 	}
 
+	if s, ok := first(keyRounds); ok {
+		n, err := strconv.Atoi(s)
+		switch {
+		case err != nil:
+			report(keyRounds, "rounds %q is not a whole number; using %d", s, defaultRounds)
+		case n < 1 || n > maxRounds:
+			report(keyRounds, "rounds %d is out of range; allowed: 1 to %d (using %d)", n, maxRounds, defaultRounds)
+		default:
+			v.Rounds = n
+		}
+	}
+
 	v.Autorun = parseFlag(q, keyAutorun, first, report)
 	v.Embed = parseFlag(q, keyEmbed, first, report)
 
@@ -200,6 +214,9 @@ func (v View) Encode() string {
 	if !slices.Equal(v.Workers, defaultWorkersOf(v.Workload)) {
 		add(keyWorkers, joinInts(v.Workers))
 	}
+	if v.Rounds != 0 && v.Rounds != defaultRounds {
+		add(keyRounds, strconv.Itoa(v.Rounds))
+	}
 	if v.Embed {
 		add(keyEmbed, "1")
 	}
@@ -210,6 +227,14 @@ func (v View) Encode() string {
 		return ""
 	}
 	return "?" + strings.Join(parts, "&")
+}
+
+// rounds returns the rounds of Run all: the view's, or the default.
+func (v View) rounds() int {
+	if v.Rounds < 1 || v.Rounds > maxRounds {
+		return defaultRounds
+	}
+	return v.Rounds
 }
 
 func splitList(s string) []string {

@@ -1,0 +1,101 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"conlab/app/charts"
+)
+
+// The measurement protocol of Run all: every chosen configuration runs in
+// R rounds, and each bar is the median of its rounds with their range as a
+// whisker. One run of a configuration says little on a shared machine
+// (its speed swings from second to second) or right after a page load
+// (the first runs pay for compiling); rounds show both, and the rotation
+// below keeps any one configuration from always paying for being first.
+const (
+	defaultRounds = 3
+	maxRounds     = 9
+)
+
+// spreadLimit is the spread of a configuration's rounds, (slowest −
+// fastest) ÷ median, beyond which its bar is flagged: the rounds disagree
+// by more than the differences the lessons teach.
+const spreadLimit = 0.20
+
+// busyText is what a flagged bar says, in a student's words.
+const busyText = "this machine was busy: the runs disagree"
+
+// planRounds repeats plan for rounds rounds. Every round visits every
+// configuration once; round k starts k/rounds of the way through the
+// list, so the start moves round to round and no configuration is always
+// first (with fewer configurations than rounds, starts repeat but still
+// move). Each spec carries its round (1-based) and the number of rounds.
+func planRounds(plan []runSpec, rounds int) []runSpec {
+	n := len(plan)
+	rounds = min(max(rounds, 1), maxRounds)
+	out := make([]runSpec, 0, n*rounds)
+	for k := range rounds {
+		if n == 0 {
+			break
+		}
+		off := k * n / rounds % n
+		for i := range n {
+			s := plan[(off+i)%n]
+			s.Round, s.Rounds = k+1, rounds
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// slot is what a chart draws for one configuration: its runs' median,
+// range and any failures, of the rounds of its latest run set.
+type slot struct {
+	Median, Min, Max float64 // wall time, µs
+	Runs             int
+	// Failed are the notes of runs whose check failed (a lost update is
+	// a result: its bar is drawn, and marked); Errored counts runs that
+	// ended with an error (a deadlock, a timeout): drawn, never a
+	// speed-up.
+	Failed  []string
+	Errored int
+}
+
+// summarize makes the slot of walls (µs), the runs of one configuration.
+func summarize(walls []float64) slot {
+	if len(walls) == 0 {
+		return slot{Median: math.NaN(), Min: math.NaN(), Max: math.NaN()}
+	}
+	return slot{Median: median(walls), Min: slices.Min(walls), Max: slices.Max(walls), Runs: len(walls)}
+}
+
+// spread is (slowest − fastest) ÷ median: 0 for a single run.
+func (s slot) spread() float64 {
+	if s.Runs < 2 || !(s.Median > 0) {
+		return 0
+	}
+	return (s.Max - s.Min) / s.Median
+}
+
+// busy reports whether the slot's rounds disagree by more than
+// spreadLimit.
+func (s slot) busy() bool { return s.spread() > spreadLimit }
+
+// failed reports whether some run of the slot did not check out.
+func (s slot) failed() bool { return len(s.Failed) > 0 || s.Errored > 0 }
+
+// spreadText says how far the rounds are apart, for a flag's tooltip and
+// the text alternative: "1.2 s to 1.6 s over 3 runs, 33 % apart".
+func (s slot) spreadText() string {
+	return fmt.Sprintf("%s to %s over %d runs, %.0f %% apart", charts.FormatMicros(s.Min), charts.FormatMicros(s.Max), s.Runs, 100*s.spread())
+}
+
+// roundsText names a run's round, "" for a run outside a Run all.
+func roundsText(round, rounds int) string {
+	if round <= 0 || rounds <= 1 {
+		return ""
+	}
+	return fmt.Sprintf("round %d of %d", round, rounds)
+}
