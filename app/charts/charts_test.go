@@ -297,6 +297,11 @@ func TestLayoutTimeline(t *testing.T) {
 	if r := byIdx[2]; r.W != MinRectW {
 		t.Errorf("short span width %v, want %v", r.W, MinRectW)
 	}
+	// Lanes asked for are drawn with no span, in order with the others.
+	wl := LayoutTimelineLanes(f, 20, 4, spans, FullView(1000), []int{2, 0})
+	if len(wl.Lanes) != 3 || wl.Lanes[0].ID != 0 || wl.Lanes[1].ID != 1 || wl.Lanes[2].ID != 2 || len(wl.Rects) != 3 {
+		t.Errorf("lanes %+v, rects %d: want lanes 0, 1 and the empty 2", wl.Lanes, len(wl.Rects))
+	}
 	// Zoomed on [400, 600]: the first span is clipped, the others too.
 	zl := LayoutTimeline(f, 20, 4, spans, View{400, 600})
 	for _, r := range zl.Rects {

@@ -2,6 +2,7 @@ package charts
 
 import (
 	"math"
+	"slices"
 	"sort"
 )
 
@@ -105,7 +106,19 @@ const MinRectW = 1.5
 // LayoutTimeline lays out spans in view. f's W and margins are used; its H
 // is set to fit the lanes (laneH tall, gap apart). Lanes are ordered by id.
 func LayoutTimeline(f Frame, laneH, gap float64, spans []Interval, view View) Timeline {
+	return LayoutTimelineLanes(f, laneH, gap, spans, view, nil)
+}
+
+// LayoutTimelineLanes is LayoutTimeline with lanes that must be drawn
+// even with no span: a goroutine that never ran is evidence too.
+func LayoutTimelineLanes(f Frame, laneH, gap float64, spans []Interval, view View, lanes []int) Timeline {
 	ids := LaneIDs(spans)
+	for _, id := range lanes {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	sort.Ints(ids)
 	f.H = f.Top + float64(len(ids))*(laneH+gap) - gap + f.Bottom
 	if len(ids) == 0 {
 		f.H = f.Top + laneH + f.Bottom

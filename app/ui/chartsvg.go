@@ -168,12 +168,45 @@ func points(ps []charts.Point) string {
 
 // timelineGeom lays out a run's spans for the timeline.
 func timelineGeom(spans []workloads.Span, view charts.View, width float64) charts.Timeline {
+	return timelineGeomLanes(spans, view, width, 0)
+}
+
+// timelineGeomLanes lays out a run's spans with lanes 0 to lanes-1 drawn
+// whether or not they have spans.
+func timelineGeomLanes(spans []workloads.Span, view charts.View, width float64, lanes int) charts.Timeline {
 	iv := make([]charts.Interval, len(spans))
 	for i, sp := range spans {
 		iv[i] = charts.Interval{Lane: sp.Lane, Start: float64(sp.Start), End: float64(sp.End), Index: i}
 	}
+	ids := make([]int, lanes)
+	for i := range ids {
+		ids[i] = i
+	}
 	f := charts.Frame{W: max(width, 280), Left: 96, Right: 12, Top: 6, Bottom: 28}
-	return charts.LayoutTimeline(f, 22, 6, iv, view)
+	return charts.LayoutTimelineLanes(f, 22, 6, iv, view, ids)
+}
+
+// laneWaits draws each lane's wait for the thread: an outlined box
+// from the run's start to the lane's first span, saying why on the lane.
+func (s *svgBuilder) laneWaits(lay charts.Timeline, waits []laneWait, laneName func(int) string) {
+	for _, w := range waits {
+		for _, l := range lay.Lanes {
+			if l.ID != w.Lane {
+				continue
+			}
+			x0 := lay.X.Map(max(float64(w.Start), lay.X.D0))
+			x1 := lay.X.Map(min(float64(w.End), lay.X.D1))
+			if x1 <= x0 {
+				continue
+			}
+			text := w.Text(laneName)
+			s.open("g", "class", "lane-wait", "role", "img", "aria-label", laneName(w.Lane)+": "+text)
+			s.title(text)
+			s.leaf("rect", "x", num(x0), "y", num(l.Y+1), "width", num(x1-x0), "height", num(l.H-2), "rx", "2")
+			s.text(x0+4, l.Y+l.H/2+4, "lane-wait-text", "start", clip(text, int((x1-x0)/6.2)))
+			s.close("g")
+		}
+	}
 }
 
 // maxFocusable bounds the spans that are keyboard stops: beyond it,
@@ -182,7 +215,7 @@ const maxFocusable = 300
 
 // timelineSVG draws one lane per goroutine or worker, each span a bar
 // coloured and patterned by its state.
-func timelineSVG(id string, spans []workloads.Span, lay charts.Timeline, laneName func(int) string, title, desc string) string {
+func timelineSVG(id string, spans []workloads.Span, lay charts.Timeline, laneName func(int) string, title, desc string, waits ...laneWait) string {
 	f := lay.Frame
 	var s svgBuilder
 	s.svgOpen(id, "chart chart-timeline", "group", f.W, f.H, title, desc)
@@ -199,6 +232,7 @@ func timelineSVG(id string, spans []workloads.Span, lay charts.Timeline, laneNam
 		s.leaf("line", "x1", num(t.Pos), "x2", num(t.Pos), "y1", num(f.Y0()), "y2", num(f.Y1()), "class", "grid")
 		s.text(t.Pos, f.Y1()+18, "tick", "middle", t.Label)
 	}
+	s.laneWaits(lay, waits, laneName)
 	focusable := len(lay.Rects) <= maxFocusable
 	for _, r := range lay.Rects {
 		sp := spans[r.Index]

@@ -534,7 +534,7 @@ func (l *lab) timelineSection() app.UI {
 			return app.Div().Body(
 				app.P().Class("tl-title").Textf("%s, %s: %s wall time%s. %s%s", modeText(r), count(r.Result.Workers, "worker"),
 					charts.FormatMicros(float64(r.Result.WallUS)), startupText(r), checkText(r), checkTimeText(r)),
-				&timeline{DOMID: "tl-result", Key: r.ID, Spans: l.spans[r.ID], WallUS: r.Result.WallUS, Mode: r.Mode},
+				&timeline{DOMID: "tl-result", Key: r.ID, Spans: l.spans[r.ID], WallUS: r.Result.WallUS, Mode: r.Mode, Lanes: l.laneCount(r)},
 				app.If(len(r.Result.Stuck) > 0, func() app.UI {
 					return app.P().Class("hint", "warn").Textf("Stuck when the deadlock was declared: %s.", stuckText(r.Result.Stuck))
 				}),

@@ -26,6 +26,10 @@ type timeline struct {
 	Spans  []workloads.Span
 	WallUS int64
 	Mode   string // UI mode: workers have worker lanes, the rest goroutines
+	// Lanes is the run's lanes on one thread (cooperative, main): every
+	// one is drawn, and one that waited for the thread says so. 0 draws
+	// the lanes that have spans.
+	Lanes int
 	// Live marks the view of a run in progress: no zoom, no details.
 	Live bool
 
@@ -214,12 +218,17 @@ func (t *timeline) Render() app.UI {
 	if width <= 0 {
 		width = 720
 	}
-	lay := timelineGeom(t.Spans, t.view, width)
+	lay := timelineGeomLanes(t.Spans, t.view, width, t.Lanes)
+	waits := laneWaits(t.Spans, t.Lanes, t.WallUS)
 	title := "Timeline of the run"
 	if t.Live {
 		title = "Live progress of the run, one lane per " + strings.TrimSuffix(t.laneName(0), " 0")
 	}
-	svg := timelineSVG(t.DOMID+"-svg", t.Spans, lay, t.laneName, title, timelineSummary(t.Spans, t.laneName))
+	desc := timelineSummary(t.Spans, t.laneName)
+	for _, w := range waits {
+		desc += " " + t.laneName(w.Lane) + ": " + w.Text(t.laneName) + "."
+	}
+	svg := timelineSVG(t.DOMID+"-svg", t.Spans, lay, t.laneName, title, desc, waits...)
 	detail := "Hover over or focus a span to see its task, label and times."
 	if t.active >= 0 && t.active < len(t.Spans) {
 		detail = spanText(t.Spans[t.active], t.laneName)
