@@ -4,7 +4,10 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
+	"time"
 
 	"conlab/wasm"
 	"conlab/workloads"
@@ -34,6 +37,38 @@ func (e poolEngine) Run(ctx context.Context, req workloads.Request, onProgress f
 		if onProgress != nil {
 			onProgress(Progress{Stage: p.Stage, Done: p.Done, Total: p.Total, Span: p.Span})
 		}
+	})
+}
+
+func (e poolEngine) SettlePage(ctx context.Context) (Settling, error) { return settlePage(ctx) }
+
+// settleCount is the calibration's count down per worker: some tens of
+// milliseconds once optimised, long enough that a message's trip does
+// not blur it.
+const settleCount = 20_000_000
+
+// SettleWorkers times the countdown kernel in n workers at once (one task
+// each) until two consecutive runs agree; a run's timing is its slowest
+// task's running time, inside the workers, so the page's messages are
+// not in it.
+func (e poolEngine) SettleWorkers(ctx context.Context, n int) (Settling, error) {
+	n = max(n, 1)
+	return calibrate(ctx, workersText(n), settleLimit, func(ctx context.Context) (time.Duration, error) {
+		req := workloads.Request{Workload: "countdown", Mode: workloads.Workers, Workers: n, Params: map[string]any{"count": int64(n * settleCount)}}
+		res, err := e.p.Run(ctx, req, nil)
+		if err != nil {
+			return 0, fmt.Errorf("calibrating the workers: %w", err)
+		}
+		var slowest int64
+		for _, s := range res.Spans {
+			if s.Task >= 0 && s.State == workloads.Running {
+				slowest = max(slowest, s.End-s.Start)
+			}
+		}
+		if slowest <= 0 {
+			return 0, errors.New("calibrating the workers: the run reported no running task")
+		}
+		return time.Duration(slowest) * time.Microsecond, nil
 	})
 }
 

@@ -145,6 +145,7 @@ func (b *bridge) run(req workloads.Request) (res *workloads.Result, err error) {
 	if err != nil {
 		return nil, err
 	}
+	settleFor(context.Background(), eng, req)
 	return eng.Run(context.Background(), req, nil)
 }
 

@@ -20,6 +20,13 @@ type Browser interface {
 	Run(ctx context.Context, req workloads.Request, onProgress func(Progress)) (*workloads.Result, error)
 	// Stats describes the pool.
 	Stats() PoolStats
+	// SettlePage waits until timings in the page have settled (see
+	// settle.go): the page's own thread runs the main-thread mode and
+	// every run's bookkeeping.
+	SettlePage(ctx context.Context) (Settling, error)
+	// SettleWorkers waits until timings have settled in the n workers a
+	// run of n lanes uses (the pool grows to n if it has fewer).
+	SettleWorkers(ctx context.Context, n int) (Settling, error)
 }
 
 // Progress is a browser run's progress report.
@@ -36,6 +43,9 @@ type PoolStats struct {
 	InstantiateMS           []float64
 	WarmupMS                float64
 	Isolated                bool
+	// Parallelism is how many threads the pool measured running at once
+	// (0: not measured); the browser's reported core count can differ.
+	Parallelism float64
 }
 
 // errNoBrowser is the error of a build without a browser engine: the

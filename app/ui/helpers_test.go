@@ -83,14 +83,31 @@ func mustNotContain(t *testing.T, doc string, bads ...string) {
 // mode ids, as the pool does. Workers runs are recorded as the engine's
 // goroutines mode with a start-up span per lane.
 type fakeBrowser struct {
-	mu   sync.Mutex
-	reqs []workloads.Request
-	fail error
+	mu        sync.Mutex
+	reqs      []workloads.Request
+	fail      error
+	settles   []int // calibrations asked: 0 the page, n > 0 n workers
+	settleErr error
 }
 
 func (f *fakeBrowser) Warm(context.Context) error { return nil }
 
 func (f *fakeBrowser) Stats() PoolStats { return PoolStats{Size: 2, Alive: 2, Warm: 2} }
+
+// The fake's calibrations settle at once, and are counted.
+func (f *fakeBrowser) SettlePage(ctx context.Context) (Settling, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.settles = append(f.settles, 0)
+	return Settling{Where: "the page", Reps: 2, Settled: true}, f.settleErr
+}
+
+func (f *fakeBrowser) SettleWorkers(ctx context.Context, n int) (Settling, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.settles = append(f.settles, n)
+	return Settling{Where: workersText(n), Reps: 2, Settled: true}, f.settleErr
+}
 
 func (f *fakeBrowser) Run(ctx context.Context, req workloads.Request, progress func(Progress)) (*workloads.Result, error) {
 	f.mu.Lock()

@@ -37,6 +37,9 @@ type lab struct {
 	native  nativeInfo
 	nclient *nativeClient
 
+	settler *settler   // how far timings have settled (the page's, shared with the embedding API)
+	settled []Settling // the calibrations made before this page's runs
+
 	recs     []record
 	spans    map[string][]workloads.Span
 	shown    string // the record in the timeline
@@ -63,6 +66,8 @@ func (l *lab) OnInit() {
 
 func (l *lab) OnMount(ctx app.Context) {
 	l.facts = readPageFacts()
+	l.settler = &pageSettler
+	l.settled = pageSettler.settled()
 	l.loadRecords(ctx)
 	prefix := strings.TrimRight(app.Getenv("GOAPP_ROOT_PREFIX"), "/")
 	l.nclient = &nativeClient{

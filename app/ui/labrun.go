@@ -69,8 +69,34 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 		browserErr = "the browser engine is still starting"
 	}
 	ua := browserName(l.facts.UserAgent, l.facts.Brands...)
+	if l.settler == nil {
+		l.settler = &settler{}
+	}
+	st := l.settler
+	lanes := -1 // the workers the runs use at once; -1: no browser run
+	for _, s := range specs {
+		if s.Mode != modeNative {
+			lanes = max(lanes, specLanes(s))
+		}
+	}
 	ctx.Async(func() {
 		began := time.Now()
+		if br != nil && lanes >= 0 {
+			// No timed run while the browser is still busy starting.
+			cals, err := st.settle(rctx, br, lanes, func(msg string) {
+				ctx.Dispatch(func(ctx app.Context) {
+					if id == l.runID {
+						l.setStatus("busy", msg)
+					}
+				})
+			})
+			ctx.Dispatch(func(ctx app.Context) {
+				l.settled = append(l.settled, cals...)
+				if err != nil && rctx.Err() == nil {
+					l.errs = append(l.errs, "Timings could not be calibrated before the run ("+err.Error()+"); the first runs may be slow.")
+				}
+			})
+		}
 		done, failed, errored := 0, 0, 0
 		cannot := map[string]bool{} // configurations that could not start
 		for i, s := range specs {

@@ -685,6 +685,7 @@ func (l *lab) envPanel() app.UI {
 	dl = append(dl, item("Cores (navigator.hardwareConcurrency)", cores)...)
 	dl = append(dl, item("Worker pool", pool)...)
 	dl = append(dl, item("Start-up cost", startup)...)
+	dl = append(dl, item("Settling before the first timed run", settledText(l.settled))...)
 	dl = append(dl, item("Shared memory", shared)...)
 	dl = append(dl, item("Browser", browser)...)
 	dl = append(dl, item("Native machine", native)...)
@@ -692,6 +693,19 @@ func (l *lab) envPanel() app.UI {
 		app.H2().ID("env-h").Text("Environment"),
 		app.Dl().Class("facts").Body(dl...),
 	)
+}
+
+// settledText says how long the lab waited for timings to settle, and
+// where.
+func settledText(ss []Settling) string {
+	if len(ss) == 0 {
+		return "not yet: the first run waits until the browser has finished compiling (a short calibration, timed until two timings agree within 10 %)"
+	}
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = s.String()
+	}
+	return strings.Join(parts, "; ")
 }
 
 func orUnknown(s string) string {

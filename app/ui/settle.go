@@ -1,0 +1,215 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"conlab/workloads"
+)
+
+// Right after a page load the browser is still compiling: V8 and
+// SpiderMonkey tier up a module's hot functions within a second,
+// JavaScriptCore keeps compiling in the background for about 8 s. A run
+// timed meanwhile is slow for reasons that are not its lesson. So before
+// the first timed run of a page, the lab repeats a short calibration
+// kernel, in the page and in the workers the run will use, until two
+// consecutive timings agree: then the timings have settled.
+const (
+	// settleAgree is how close two consecutive calibration timings must
+	// be: within 10 % of the later one.
+	settleAgree = 0.10
+	// settleLimit bounds the wait, in the page and in the workers each:
+	// a busy machine never settles, and the student must not wait long
+	// for a run that will be noisy anyway.
+	settleLimit = 10 * time.Second
+)
+
+// Settling is what waiting for settled timings took.
+type Settling struct {
+	Where   string        // "the page", "2 workers"
+	Reps    int           // calibration timings taken
+	Took    time.Duration // the whole wait
+	Last    time.Duration // the last timing
+	Settled bool          // two consecutive timings agreed (else the limit passed)
+}
+
+// String says what the wait took, for the environment panel.
+func (s Settling) String() string {
+	if s.Settled {
+		return fmt.Sprintf("%s: settled after %s (%d calibration runs)", s.Where, fmtDuration(s.Took), s.Reps)
+	}
+	return fmt.Sprintf("%s: still unsteady after %s (%d calibration runs): the machine is busy, timings may vary", s.Where, fmtDuration(s.Took), s.Reps)
+}
+
+func fmtDuration(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%d ms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+// calibrate takes timings with measure until two consecutive ones agree
+// within settleAgree, or limit has passed (then Settled is false), or ctx
+// ends (then it returns ctx's error). A measure error ends it at once.
+func calibrate(ctx context.Context, where string, limit time.Duration, measure func(context.Context) (time.Duration, error)) (Settling, error) {
+	s := Settling{Where: where}
+	began := time.Now()
+	var prev time.Duration
+	for {
+		if err := ctx.Err(); err != nil {
+			s.Took = time.Since(began)
+			return s, err
+		}
+		d, err := measure(ctx)
+		if err != nil {
+			s.Took = time.Since(began)
+			return s, err
+		}
+		s.Reps++
+		s.Last = d
+		if s.Reps > 1 && agree(prev, d) {
+			s.Settled = true
+		}
+		prev = d
+		s.Took = time.Since(began)
+		if s.Settled || s.Took >= limit {
+			return s, nil
+		}
+	}
+}
+
+// agree reports whether two timings are within settleAgree of the later.
+func agree(a, b time.Duration) bool {
+	if a <= 0 || b <= 0 {
+		return false
+	}
+	diff := a - b
+	if diff < 0 {
+		diff = -diff
+	}
+	return float64(diff) <= settleAgree*float64(b)
+}
+
+// settler remembers, for the page, how far timings have settled: the
+// page's own, and the number of workers calibrated so far. The lab's runs
+// and the embedding API's share it, as they share the pool.
+type settler struct {
+	mu      sync.Mutex
+	page    bool
+	workers int
+	log     []Settling
+}
+
+var pageSettler settler
+
+// settle makes sure timings have settled in the page and in lanes workers
+// before a timed run, calibrating what has not been yet; wait is told
+// what it waits for (it may be nil). It returns the calibrations it made
+// (none when all was settled already). Runs take turns on the pool, so
+// holding the lock through the calibration keeps a second run from timing
+// meanwhile.
+func (st *settler) settle(ctx context.Context, br Browser, lanes int, wait func(string)) ([]Settling, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if wait == nil {
+		wait = func(string) {}
+	}
+	var done []Settling
+	if !st.page {
+		wait("Waiting for the browser to finish compiling… (timing a short calibration in the page)")
+		s, err := br.SettlePage(ctx)
+		if err != nil {
+			return done, err
+		}
+		st.page = true
+		done = append(done, s)
+	}
+	if lanes > st.workers {
+		wait(fmt.Sprintf("Waiting for the browser to finish compiling… (timing a short calibration in %s)", workersText(lanes)))
+		s, err := br.SettleWorkers(ctx, lanes)
+		if err != nil {
+			return done, err
+		}
+		st.workers = lanes
+		done = append(done, s)
+	}
+	st.log = append(st.log, done...)
+	return done, nil
+}
+
+// settled returns every calibration made so far.
+func (st *settler) settled() []Settling {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return append([]Settling(nil), st.log...)
+}
+
+func workersText(n int) string {
+	if n == 1 {
+		return "1 worker"
+	}
+	return fmt.Sprintf("%d workers", n)
+}
+
+// specLanes is the number of workers a browser run of s uses at once.
+func specLanes(s runSpec) int {
+	switch s.Mode {
+	case modeNative, modeMain:
+		return 0
+	case modeWorkers:
+		return s.Workers
+	}
+	return 1
+}
+
+// pageKernelIters is the calibration kernel's length in the page: a few
+// milliseconds once optimised.
+const pageKernelIters = 3_000_000
+
+// pageSink keeps the kernel's result alive, so no compiler drops the loop.
+var pageSink uint64
+
+// pageKernel is the page's calibration kernel: an integer loop, as the
+// lessons' kernels are.
+//
+//go:noinline
+func pageKernel(n int) uint64 {
+	x := uint64(1)
+	for i := 0; i < n; i++ {
+		x = x*6364136223846793005 + 1442695040888963407
+	}
+	return x
+}
+
+// settlePage calibrates the page with pageKernel, pausing between
+// timings so the page can draw (and the browser's compiler threads run
+// on as they would).
+func settlePage(ctx context.Context) (Settling, error) {
+	return calibrate(ctx, "the page", settleLimit, func(ctx context.Context) (time.Duration, error) {
+		t0 := time.Now()
+		pageSink += pageKernel(pageKernelIters)
+		d := time.Since(t0)
+		select {
+		case <-ctx.Done():
+			return d, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		return d, nil
+	})
+}
+
+// settleFor makes sure timings have settled before the embedding API's
+// run of req, as before the lab's own. A calibration that fails is no
+// reason not to run: the run reports its own errors.
+func settleFor(ctx context.Context, br Browser, req workloads.Request) {
+	lanes := 1
+	switch req.Mode {
+	case workloads.Workers:
+		lanes = max(req.Workers, 1)
+	case workloads.Main:
+		lanes = 0
+	}
+	_, _ = pageSettler.settle(ctx, br, lanes, nil)
+}

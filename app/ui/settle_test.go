@@ -1,0 +1,135 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// measures returns a measure that reports ds in turn (the last one
+// repeated), counting its calls.
+func measures(ds ...time.Duration) (func(context.Context) (time.Duration, error), *int) {
+	n := 0
+	return func(context.Context) (time.Duration, error) {
+		d := ds[min(n, len(ds)-1)]
+		n++
+		return d, nil
+	}, &n
+}
+
+// Timings settle when two consecutive ones agree within 10 %: a cold
+// start (slow, then faster while compiling) takes as many as it needs.
+func TestCalibrateSettles(t *testing.T) {
+	ms := time.Millisecond
+	m, n := measures(300*ms, 120*ms, 80*ms, 60*ms, 57*ms, 10*ms)
+	s, err := calibrate(context.Background(), "the page", time.Minute, m)
+	if err != nil || !s.Settled || s.Reps != 5 || *n != 5 || s.Last != 57*ms {
+		t.Fatalf("%+v %v (%d timings)", s, err, *n)
+	}
+	if !strings.Contains(s.String(), "the page: settled after") {
+		t.Errorf("text %q", s.String())
+	}
+	// 10 % of the later timing agrees; 11 % does not.
+	if !agree(110*ms, 100*ms) || agree(111*ms, 100*ms) || !agree(90*ms, 100*ms) || agree(0, 0) {
+		t.Error("agree")
+	}
+}
+
+// A machine that never settles is waited for no longer than the limit,
+// and the result says it did not settle.
+func TestCalibrateLimit(t *testing.T) {
+	ms := time.Millisecond
+	flip := false
+	m := func(context.Context) (time.Duration, error) {
+		time.Sleep(ms)
+		flip = !flip
+		if flip {
+			return 10 * ms, nil
+		}
+		return 20 * ms, nil
+	}
+	began := time.Now()
+	s, err := calibrate(context.Background(), "2 workers", 30*ms, m)
+	if err != nil || s.Settled || s.Reps < 2 || time.Since(began) > 5*time.Second {
+		t.Fatalf("%+v %v after %v", s, err, time.Since(began))
+	}
+	if !strings.Contains(s.String(), "still unsteady") {
+		t.Errorf("text %q", s.String())
+	}
+	// A cancelled wait ends with the context's error; a failed timing
+	// with its own.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := calibrate(ctx, "x", time.Minute, m); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: %v", err)
+	}
+	boom := errors.New("boom")
+	if _, err := calibrate(context.Background(), "x", time.Minute, func(context.Context) (time.Duration, error) { return 0, boom }); !errors.Is(err, boom) {
+		t.Errorf("failed timing: %v", err)
+	}
+}
+
+// The page settles once; workers settle again only for more of them.
+func TestSettlerOnce(t *testing.T) {
+	fb := &fakeBrowser{}
+	var st settler
+	var said []string
+	wait := func(s string) { said = append(said, s) }
+	ctx := context.Background()
+	if got, err := st.settle(ctx, fb, 2, wait); err != nil || len(got) != 2 {
+		t.Fatalf("first: %+v %v", got, err)
+	}
+	if len(said) != 2 || !strings.HasPrefix(said[0], "Waiting for the browser to finish compiling…") || !strings.Contains(said[1], "2 workers") {
+		t.Errorf("said %q", said)
+	}
+	if got, _ := st.settle(ctx, fb, 1, wait); len(got) != 0 {
+		t.Errorf("settled already: %+v", got)
+	}
+	if got, _ := st.settle(ctx, fb, 4, nil); len(got) != 1 || got[0].Where != "4 workers" {
+		t.Errorf("more workers: %+v", got)
+	}
+	if !slices.Equal(fb.settles, []int{0, 2, 4}) || len(st.settled()) != 3 {
+		t.Errorf("calibrations %v, log %+v", fb.settles, st.settled())
+	}
+	// A failed calibration is reported, and tried again next time.
+	bad := &fakeBrowser{settleErr: errors.New("no pool")}
+	var st2 settler
+	if _, err := st2.settle(ctx, bad, 1, nil); err == nil || st2.page {
+		t.Errorf("failure: %v, page settled %v", err, st2.page)
+	}
+}
+
+// The lab's first run waits for settled timings, in the page and in as
+// many workers as its widest run; later runs do not wait again, and
+// native-only runs never do.
+func TestRunSettlesFirst(t *testing.T) {
+	eng, ctx := testEngine(t)
+	l := newTestLab(t, "/?workload=countdown&count=20000&modes=sequential,workers&workers=1,2&rounds=1")
+	fb := &fakeBrowser{}
+	l.browser = fb
+	l.native = nativeInfo{Source: nativeNone}
+	l.runAll(ctx)
+	eng.ConsumeAll()
+	if !slices.Equal(fb.settles, []int{0, 2}) || len(l.settled) != 2 {
+		t.Fatalf("calibrations %v, settled %+v", fb.settles, l.settled)
+	}
+	mustContain(t, render(l), "Settling before the first timed run", "the page: settled after", "2 workers: settled after")
+	l.runOne(ctx)
+	eng.ConsumeAll()
+	if len(fb.settles) != 2 {
+		t.Errorf("the second run calibrated again: %v", fb.settles)
+	}
+	l2 := newTestLab(t, "/?workload=countdown&count=20000&modes=native&workers=1")
+	fb2 := &fakeBrowser{}
+	l2.browser = fb2
+	l2.nclient = liveServer()
+	l2.native = l2.nclient.probe(context.Background())
+	l2.runAll(ctx)
+	eng.ConsumeAll()
+	if len(fb2.settles) != 0 {
+		t.Errorf("a native run calibrated the browser: %v", fb2.settles)
+	}
+}
