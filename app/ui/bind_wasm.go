@@ -40,7 +40,9 @@ func (e poolEngine) Run(ctx context.Context, req workloads.Request, onProgress f
 	})
 }
 
-func (e poolEngine) SettlePage(ctx context.Context) (Settling, error) { return settlePage(ctx) }
+func (e poolEngine) SettlePage(ctx context.Context, limit time.Duration) (Settling, error) {
+	return settlePage(ctx, limit)
+}
 
 // settleCount is the calibration's count down per worker: some tens of
 // milliseconds once optimised, long enough that a message's trip does
@@ -51,9 +53,9 @@ const settleCount = 20_000_000
 // each) until two consecutive runs agree; a run's timing is its slowest
 // task's running time, inside the workers, so the page's messages are
 // not in it.
-func (e poolEngine) SettleWorkers(ctx context.Context, n int) (Settling, error) {
+func (e poolEngine) SettleWorkers(ctx context.Context, n int, limit time.Duration) (Settling, error) {
 	n = max(n, 1)
-	return calibrate(ctx, workersText(n), settleLimit, func(ctx context.Context) (time.Duration, error) {
+	return calibrate(ctx, workersText(n), limit, func(ctx context.Context) (time.Duration, error) {
 		req := workloads.Request{Workload: "countdown", Mode: workloads.Workers, Workers: n, Params: map[string]any{"count": int64(n * settleCount)}}
 		res, err := e.p.Run(ctx, req, nil)
 		if err != nil {

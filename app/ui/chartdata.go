@@ -80,6 +80,16 @@ type chartData struct {
 	CPUBound bool
 }
 
+// liveNative reports whether some native figure is a live run.
+func (d chartData) liveNative() bool {
+	for _, s := range d.Slots {
+		if s.Source != "" && s.Source != sourceRecorded && !strings.HasPrefix(s.Source, sourceRecorded) {
+			return true
+		}
+	}
+	return false
+}
+
 // cpuBound reports whether a kind of lesson computes (its speed-up is
 // bounded by the cores) rather than waits.
 func cpuBound(k workloads.Kind) bool {
@@ -130,6 +140,7 @@ func buildChartData(recs []record, recorded []workloads.Result, workload string,
 		walls   []float64
 		failed  []string
 		errored int
+		shared  int // runs that answered other requests too
 	}
 	slots := map[runKey]*runs{}
 	put := func(r *workloads.Result, set string) bool {
@@ -151,6 +162,9 @@ func buildChartData(recs []record, recorded []workloads.Result, workload string,
 			slots[k] = cur
 		}
 		cur.walls = append(cur.walls, float64(r.WallUS))
+		if r.Shared > 1 {
+			cur.shared++
+		}
 		switch {
 		case r.Error != "":
 			cur.errored++
@@ -182,6 +196,16 @@ func buildChartData(recs []record, recorded []workloads.Result, workload string,
 	for k, v := range slots {
 		sl := summarize(v.walls)
 		sl.Failed, sl.Errored = slices.Compact(v.failed), v.errored
+		if k.Series == serNative || k.Series == serNativeSeq {
+			switch {
+			case v.set == "recorded":
+				sl.Source = sourceRecorded
+			case v.shared > 0:
+				sl.Source = fmt.Sprintf("live; %d of %d runs shared with other students' identical requests", v.shared, len(v.walls))
+			default:
+				sl.Source = sourceLive
+			}
+		}
 		d.Slots[k] = sl
 		d.Wall[k] = sl.Median
 	}
@@ -280,6 +304,9 @@ func (d chartData) slotAt(gi, series int) (slot, bool) {
 // flagged (the rounds disagree; a check failed; a run ended in error).
 func (s slot) slotText() string {
 	var parts []string
+	if s.Source != "" {
+		parts = append(parts, s.Source)
+	}
 	if s.Runs > 1 {
 		parts = append(parts, s.spreadText())
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"conlab/workloads"
 )
@@ -20,13 +21,14 @@ type Browser interface {
 	Run(ctx context.Context, req workloads.Request, onProgress func(Progress)) (*workloads.Result, error)
 	// Stats describes the pool.
 	Stats() PoolStats
-	// SettlePage waits until timings in the page have settled (see
-	// settle.go): the page's own thread runs the main-thread mode and
-	// every run's bookkeeping.
-	SettlePage(ctx context.Context) (Settling, error)
+	// SettlePage waits until timings in the page have settled, or limit
+	// has passed (see settle.go): the page's own thread runs the
+	// main-thread mode and every run's bookkeeping.
+	SettlePage(ctx context.Context, limit time.Duration) (Settling, error)
 	// SettleWorkers waits until timings have settled in the n workers a
-	// run of n lanes uses (the pool grows to n if it has fewer).
-	SettleWorkers(ctx context.Context, n int) (Settling, error)
+	// run of n lanes uses (the pool grows to n if it has fewer), or limit
+	// has passed.
+	SettleWorkers(ctx context.Context, n int, limit time.Duration) (Settling, error)
 }
 
 // Progress is a browser run's progress report.

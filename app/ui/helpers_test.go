@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"conlab/app/charts"
 	"conlab/workloads"
@@ -95,14 +96,14 @@ func (f *fakeBrowser) Warm(context.Context) error { return nil }
 func (f *fakeBrowser) Stats() PoolStats { return PoolStats{Size: 2, Alive: 2, Warm: 2} }
 
 // The fake's calibrations settle at once, and are counted.
-func (f *fakeBrowser) SettlePage(ctx context.Context) (Settling, error) {
+func (f *fakeBrowser) SettlePage(ctx context.Context, limit time.Duration) (Settling, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.settles = append(f.settles, 0)
 	return Settling{Where: "the page", Reps: 2, Settled: true}, f.settleErr
 }
 
-func (f *fakeBrowser) SettleWorkers(ctx context.Context, n int) (Settling, error) {
+func (f *fakeBrowser) SettleWorkers(ctx context.Context, n int, limit time.Duration) (Settling, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.settles = append(f.settles, n)

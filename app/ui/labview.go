@@ -412,6 +412,12 @@ func (l *lab) chartsSection() app.UI {
 		d.Cores = max(1, l.stats.Size)
 	}
 	d.CPUBound = computes(l.w)
+	for k, sl := range d.Slots {
+		if sl.Source == sourceRecorded {
+			sl.Source = fmt.Sprintf("recorded on %s (%s), not live", orUnknown(l.native.Date), l.native.Machine.String())
+			d.Slots[k] = sl
+		}
+	}
 	return app.Section().ID("charts").Class("panel charts").Aria("labelledby", "charts-h").Body(
 		app.H2().ID("charts-h").Text("Wall time and speed-up"),
 		app.If(d.empty(), func() app.UI {
@@ -437,7 +443,10 @@ func (l *lab) chartsSection() app.UI {
 				),
 				seriesLegend(d),
 				app.If(d.Recorded, func() app.UI {
-					return app.P().Class("hint").Textf("Native figures recorded on %s (%s).", orUnknown(l.native.Date), l.native.Machine.String())
+					return app.P().Class("hint", "native-source").Textf("Native figures marked recorded were recorded on %s (%s): they are not live runs.", orUnknown(l.native.Date), l.native.Machine.String())
+				}),
+				app.If(d.liveNative(), func() app.UI {
+					return app.P().Class("hint", "native-source").Text("Native figures marked live ran just now on this lab's server; a run marked shared answered other students' identical requests too, which arrived while it ran.")
 				}),
 				app.Details().Class("data").Body(
 					app.Summary().Text("The charts' figures as text"),

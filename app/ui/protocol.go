@@ -61,7 +61,16 @@ type slot struct {
 	// speed-up.
 	Failed  []string
 	Errored int
+	// Source says where a native figure comes from: "live", shared with
+	// other requests, or "recorded"; "" for the browser's.
+	Source string
 }
+
+// The sources of native figures, as the charts say them.
+const (
+	sourceLive     = "live"
+	sourceRecorded = "recorded"
+)
 
 // summarize makes the slot of walls (µs), the runs of one configuration.
 func summarize(walls []float64) slot {

@@ -20,10 +20,13 @@ const (
 	// settleAgree is how close two consecutive calibration timings must
 	// be: within 10 % of the later one.
 	settleAgree = 0.10
-	// settleLimit bounds the wait, in the page and in the workers each:
+	// settleLimit bounds the whole wait, the page's and the workers':
 	// a busy machine never settles, and the student must not wait long
-	// for a run that will be noisy anyway.
-	settleLimit = 10 * time.Second
+	// for a run that will be noisy anyway. The page gets at most
+	// settlePageLimit of it: its kernel is short and tiers up at once,
+	// while JavaScriptCore goes on compiling the workers' module.
+	settleLimit     = 10 * time.Second
+	settlePageLimit = 3 * time.Second
 )
 
 // Settling is what waiting for settled timings took.
@@ -117,9 +120,10 @@ func (st *settler) settle(ctx context.Context, br Browser, lanes int, wait func(
 		wait = func(string) {}
 	}
 	var done []Settling
+	began := time.Now()
 	if !st.page {
 		wait("Waiting for the browser to finish compiling… (timing a short calibration in the page)")
-		s, err := br.SettlePage(ctx)
+		s, err := br.SettlePage(ctx, settlePageLimit)
 		if err != nil {
 			return done, err
 		}
@@ -128,7 +132,7 @@ func (st *settler) settle(ctx context.Context, br Browser, lanes int, wait func(
 	}
 	if lanes > st.workers {
 		wait(fmt.Sprintf("Waiting for the browser to finish compiling… (timing a short calibration in %s)", workersText(lanes)))
-		s, err := br.SettleWorkers(ctx, lanes)
+		s, err := br.SettleWorkers(ctx, lanes, max(settleLimit-time.Since(began), time.Second))
 		if err != nil {
 			return done, err
 		}
@@ -186,8 +190,8 @@ func pageKernel(n int) uint64 {
 // settlePage calibrates the page with pageKernel, pausing between
 // timings so the page can draw (and the browser's compiler threads run
 // on as they would).
-func settlePage(ctx context.Context) (Settling, error) {
-	return calibrate(ctx, "the page", settleLimit, func(ctx context.Context) (time.Duration, error) {
+func settlePage(ctx context.Context, limit time.Duration) (Settling, error) {
+	return calibrate(ctx, "the page", limit, func(ctx context.Context) (time.Duration, error) {
 		t0 := time.Now()
 		pageSink += pageKernel(pageKernelIters)
 		d := time.Since(t0)

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"conlab/app/charts"
+	"conlab/workloads"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
@@ -55,7 +56,7 @@ func modeText(r record) string {
 func envText(r record) string {
 	f := r.Result.Facts
 	if r.native() {
-		s := fmt.Sprintf("%s/%s, GOMAXPROCS=%d, %d CPUs", f.GOOS, f.GOARCH, f.GOMAXPROCS, f.NumCPU)
+		s := fmt.Sprintf("%s, %s/%s, GOMAXPROCS=%d, %d CPUs", nativeRunSource(r.Result), f.GOOS, f.GOARCH, f.GOMAXPROCS, f.NumCPU)
 		if f.CPU != "" {
 			s += ", " + f.CPU
 		}
@@ -68,6 +69,15 @@ func envText(r record) string {
 		s = f.Browser + ", " + s
 	}
 	return s
+}
+
+// nativeRunSource says whether a native run was this request's own or
+// shared with identical requests that arrived while it ran.
+func nativeRunSource(r workloads.Result) string {
+	if r.Shared > 1 {
+		return fmt.Sprintf("live, shared by %d requests", r.Shared)
+	}
+	return "live"
 }
 
 // checkCell is the table's compact check: the mark and value, the note
