@@ -74,6 +74,10 @@ func (e poolEngine) SettleWorkers(ctx context.Context, n int, limit time.Duratio
 	})
 }
 
+func (e poolEngine) Parallelism(ctx context.Context, k int) (float64, error) {
+	return measureParallelism(ctx, k)
+}
+
 func (e poolEngine) Stats() PoolStats {
 	s := e.p.Stats()
 	return PoolStats{

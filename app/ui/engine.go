@@ -29,6 +29,10 @@ type Browser interface {
 	// run of n lanes uses (the pool grows to n if it has fewer), or limit
 	// has passed.
 	SettleWorkers(ctx context.Context, n int, limit time.Duration) (Settling, error)
+	// Parallelism measures how many threads run at once, with k threads
+	// trying (navigator.hardwareConcurrency can lie: WebKitGTK says 4 on
+	// 2 cores).
+	Parallelism(ctx context.Context, k int) (float64, error)
 }
 
 // Progress is a browser run's progress report.

@@ -89,11 +89,22 @@ type fakeBrowser struct {
 	fail      error
 	settles   []int // calibrations asked: 0 the page, n > 0 n workers
 	settleErr error
+	parallel  float64
 }
 
 func (f *fakeBrowser) Warm(context.Context) error { return nil }
 
 func (f *fakeBrowser) Stats() PoolStats { return PoolStats{Size: 2, Alive: 2, Warm: 2} }
+
+// The fake measures the parallelism it is told to (2 by default).
+func (f *fakeBrowser) Parallelism(ctx context.Context, k int) (float64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.parallel == 0 {
+		return min(2, float64(k)), nil
+	}
+	return f.parallel, nil
+}
 
 // The fake's calibrations settle at once, and are counted.
 func (f *fakeBrowser) SettlePage(ctx context.Context, limit time.Duration) (Settling, error) {

@@ -37,8 +37,10 @@ type lab struct {
 	native  nativeInfo
 	nclient *nativeClient
 
-	settler *settler   // how far timings have settled (the page's, shared with the embedding API)
-	settled []Settling // the calibrations made before this page's runs
+	settler  *settler   // how far timings have settled (the page's, shared with the embedding API)
+	settled  []Settling // the calibrations made before this page's runs
+	parallel float64    // the measured parallelism of parK threads (0: not yet)
+	parK     int
 
 	recs     []record
 	spans    map[string][]workloads.Span

@@ -73,6 +73,7 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 		l.settler = &settler{}
 	}
 	st := l.settler
+	st.wantParallelism(min(max(l.facts.Cores, 2), 8))
 	lanes := -1 // the workers the runs use at once; -1: no browser run
 	for _, s := range specs {
 		if s.Mode != modeNative {
@@ -90,8 +91,10 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 					}
 				})
 			})
+			par, k := st.measured()
 			ctx.Dispatch(func(ctx app.Context) {
 				l.settled = append(l.settled, cals...)
+				l.parallel, l.parK = par, k
 				if err != nil && rctx.Err() == nil {
 					l.errs = append(l.errs, "Timings could not be calibrated before the run ("+err.Error()+"); the first runs may be slow.")
 				}

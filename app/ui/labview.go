@@ -350,10 +350,10 @@ func (l *lab) workerFieldset() app.UI {
 		app.P().Class("field-hint").Body(
 			app.Text("N goroutines (cooperative, main thread, native) or N Web Workers (workers). "),
 			app.If(cores > 0 && computes(l.w), func() app.UI {
-				return app.Textf("This browser reports %s: beyond %s, computing gets no further speed-up.", count(cores, "core"), count(cores, "worker"))
+				return app.Textf("This browser %s: beyond %s, computing gets no further speed-up.", l.coresText(), count(l.cores(), "worker"))
 			}),
 			app.If(cores > 0 && !computes(l.w), func() app.UI {
-				return app.Textf("This browser reports %s, but a task that waits does not use a core: more workers than cores still overlap their waits.", count(cores, "core"))
+				return app.Textf("This browser %s, but a task that waits does not use a core: more workers than cores still overlap their waits.", l.coresText())
 			}),
 		),
 	)
@@ -407,8 +407,8 @@ func (l *lab) chartsSection() app.UI {
 	if l.native.Source == nativeRecorded && slices.Contains(l.view.Modes, modeNative) {
 		recorded = l.native.Results
 	}
-	d := buildChartData(l.recs, recorded, l.w.ID, params, max(l.facts.Cores, 1))
-	if l.facts.Cores == 0 {
+	d := buildChartData(l.recs, recorded, l.w.ID, params, max(l.cores(), 1))
+	if l.cores() == 0 {
 		d.Cores = max(1, l.stats.Size)
 	}
 	d.CPUBound = computes(l.w)
@@ -692,6 +692,7 @@ func (l *lab) envPanel() app.UI {
 	item := func(k, v string) []app.UI { return []app.UI{app.Dt().Text(k), app.Dd().Text(v)} }
 	var dl []app.UI
 	dl = append(dl, item("Cores (navigator.hardwareConcurrency)", cores)...)
+	dl = append(dl, item("Cores measured", l.measuredText())...)
 	dl = append(dl, item("Worker pool", pool)...)
 	dl = append(dl, item("Start-up cost", startup)...)
 	dl = append(dl, item("Settling before the first timed run", settledText(l.settled))...)

@@ -103,6 +103,10 @@ type settler struct {
 	page    bool
 	workers int
 	log     []Settling
+	// parallel is the measured parallelism (0: not measured), of k
+	// threads trying.
+	parallel float64
+	k        int
 }
 
 var pageSettler settler
@@ -130,6 +134,14 @@ func (st *settler) settle(ctx context.Context, br Browser, lanes int, wait func(
 		st.page = true
 		done = append(done, s)
 	}
+	if st.parallel == 0 && st.k > 0 {
+		// Measured once timings have settled in the page, before the
+		// workers: a browser still compiling would look like fewer cores.
+		wait("Waiting for the browser to finish compiling… (measuring how many threads really run at once)")
+		if m, err := br.Parallelism(ctx, st.k); err == nil && m > 0 {
+			st.parallel = m
+		}
+	}
 	if lanes > st.workers {
 		wait(fmt.Sprintf("Waiting for the browser to finish compiling… (timing a short calibration in %s)", workersText(lanes)))
 		s, err := br.SettleWorkers(ctx, lanes, max(settleLimit-time.Since(began), time.Second))
@@ -141,6 +153,24 @@ func (st *settler) settle(ctx context.Context, br Browser, lanes int, wait func(
 	}
 	st.log = append(st.log, done...)
 	return done, nil
+}
+
+// wantParallelism asks the next settle to measure the parallelism of k
+// threads, once.
+func (st *settler) wantParallelism(k int) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.k == 0 {
+		st.k = k
+	}
+}
+
+// measured returns the measured parallelism (0: not yet) and the threads
+// that tried.
+func (st *settler) measured() (float64, int) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.parallel, st.k
 }
 
 // settled returns every calibration made so far.
@@ -216,4 +246,45 @@ func settleFor(ctx context.Context, br Browser, req workloads.Request) {
 		lanes = 0
 	}
 	_, _ = pageSettler.settle(ctx, br, lanes, nil)
+}
+
+// cores is the core count the lab goes by: the measured parallelism once
+// measured, else what the browser reports (0: unknown).
+func (l *lab) cores() int {
+	if m := measuredCores(l.parallel, l.parK); m > 0 {
+		return m
+	}
+	return l.facts.Cores
+}
+
+// measuredCores rounds a measured parallelism of k threads to a core
+// count, 0 when there is none.
+func measuredCores(parallel float64, k int) int {
+	if !(parallel > 0) || k < 1 {
+		return 0
+	}
+	return min(max(int(parallel+0.5), 1), k)
+}
+
+// coresText is "reports N cores", with ", measured M" once measured.
+func (l *lab) coresText() string {
+	s := "reports " + count(l.facts.Cores, "core")
+	if m := measuredCores(l.parallel, l.parK); m > 0 {
+		s += fmt.Sprintf(", measured %d", m)
+	}
+	return s
+}
+
+// measuredText says what the parallelism control found, for the
+// environment panel.
+func (l *lab) measuredText() string {
+	m := measuredCores(l.parallel, l.parK)
+	if m == 0 {
+		return "not yet: measured before the first run, once the browser has settled"
+	}
+	s := fmt.Sprintf("%d (%d threads busy at once ran %.2f× the work of one in the same time)", m, l.parK, l.parallel)
+	if l.facts.Cores > 0 && m != l.facts.Cores {
+		s += fmt.Sprintf("; the browser reports %s, so the ideal line uses the measured %d", count(l.facts.Cores, "core"), m)
+	}
+	return s
 }

@@ -44,7 +44,6 @@ func TestCalibrateLimit(t *testing.T) {
 	ms := time.Millisecond
 	flip := false
 	m := func(context.Context) (time.Duration, error) {
-		time.Sleep(ms)
 		flip = !flip
 		if flip {
 			return 10 * ms, nil
@@ -53,7 +52,9 @@ func TestCalibrateLimit(t *testing.T) {
 	}
 	began := time.Now()
 	s, err := calibrate(context.Background(), "2 workers", 30*ms, m)
-	if err != nil || s.Settled || s.Reps < 2 || time.Since(began) > 5*time.Second {
+	// Timings that flip between two values never agree: the wait ends at
+	// the limit (a loaded machine may take one timing past it).
+	if err != nil || s.Settled || s.Reps < 1 || time.Since(began) > 5*time.Second {
 		t.Fatalf("%+v %v after %v", s, err, time.Since(began))
 	}
 	if !strings.Contains(s.String(), "still unsteady") {

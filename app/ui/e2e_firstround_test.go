@@ -1,0 +1,170 @@
+//go:build !wasm && e2e
+
+package ui
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// parallelismJS is the parallelism control of the lab's tests: a plain
+// JavaScript busy loop timed on one worker doing it twice and on two
+// workers doing it once each. Its result is what two threads gain on this
+// machine right now: about 2 on a quiet 2-core machine.
+const parallelismJS = `(async (iters) => {
+	const src = "onmessage = (e) => { let s = 0; for (let i = 0; i < e.data; i++) { s = (s + i * i) % 1000003; } postMessage(s); };";
+	const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
+	const ws = [new Worker(url), new Worker(url)];
+	const job = (w, n) => new Promise((r) => { w.onmessage = r; w.postMessage(n); });
+	try {
+		await Promise.all(ws.map((w) => job(w, 1e6)));
+		let t0 = performance.now();
+		await job(ws[0], iters);
+		await job(ws[0], iters);
+		const one = performance.now() - t0;
+		t0 = performance.now();
+		await Promise.all(ws.map((w) => job(w, iters)));
+		return one / (performance.now() - t0);
+	} finally {
+		ws.forEach((w) => w.terminate());
+		URL.revokeObjectURL(url);
+	}
+})(30000000)`
+
+// quietControl is the control's speed-up from which the machine is quiet
+// enough to judge timings.
+const quietControl = 1.6
+
+// waitLong is waitFor with a poll bound of within (chromedp's own default
+// is 30 s, shorter than a lesson's runs on a busy machine).
+func waitLong(t *testing.T, tab context.Context, expr string, within time.Duration) {
+	t.Helper()
+	if _, err := chromedp.Run(tab, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(200*time.Millisecond), chromedp.WithPollingTimeout(within))); err != nil {
+		status := eval[string](t, tab, `(document.getElementById("status")||{}).textContent||""`)
+		t.Fatalf("waiting for %s: %v (status: %q)", expr, err, status)
+	}
+}
+
+// storedRun is the part of a stored record the test reads.
+type storedRun struct {
+	Mode   string `json:"mode"`
+	Round  int    `json:"round"`
+	Result struct {
+		Workers int   `json:"workers"`
+		WallUS  int64 `json:"wall_us"`
+		Check   struct {
+			OK bool `json:"ok"`
+		} `json:"check"`
+		Error string `json:"error"`
+	} `json:"result"`
+}
+
+// The first round right after a page load, with the lesson's default
+// parameters, already shows the lesson's shape: cooperative no faster
+// than sequential, no one-lane configuration faster than sequential, two
+// workers faster than one. The timings are judged only when a parallelism
+// control measured in the same page says the machine is quiet; the rest
+// (every run checks out, the wait for settled timings is reported, the
+// charts and the timeline are drawn, every lane of a cooperative run is
+// on the timeline) is always checked.
+func TestE2EFirstRoundShape(t *testing.T) {
+	site := buildSite(t)
+	base := serve(t, site)
+	for _, lesson := range []string{"countdown", "sumsquares"} {
+		t.Run(lesson, func(t *testing.T) {
+			tab := browser(t, 8*time.Minute)
+			open(t, tab, base+"/?workload="+lesson+"&modes=sequential,cooperative,workers&workers=1,2&rounds=1")
+			// As soon as it can: the lab, not the test, waits for the
+			// browser to settle.
+			waitLong(t, tab, `!document.getElementById("run-all").disabled`, 2*time.Minute)
+			click(t, tab, "#run-all")
+			waitLong(t, tab, statusSets+` >= 1`, 6*time.Minute)
+			if state := eval[string](t, tab, statusState); state != "ok" {
+				t.Fatalf("status %s: %s", state, eval[string](t, tab, `document.getElementById("status").textContent`))
+			}
+			var recs []storedRun
+			if err := json.Unmarshal([]byte(eval[string](t, tab, `localStorage.getItem("conlab/results/v1")`)), &recs); err != nil {
+				t.Fatalf("stored results: %v", err)
+			}
+			wall := map[string]float64{}
+			for _, r := range recs {
+				key := fmt.Sprintf("%s×%d", r.Mode, r.Result.Workers)
+				if r.Mode == "sequential" {
+					key = "sequential"
+				}
+				if r.Result.Error != "" || !r.Result.Check.OK {
+					t.Errorf("%s did not check out: %+v", key, r)
+				}
+				if r.Round != 1 {
+					t.Errorf("%s: round %d, want 1", key, r.Round)
+				}
+				wall[key] = float64(r.Result.WallUS)
+			}
+			if len(recs) != 5 || len(wall) != 5 {
+				t.Fatalf("%d runs (%v), want sequential, cooperative and workers at 1 and 2", len(recs), wall)
+			}
+			env := eval[string](t, tab, `document.querySelector(".facts").textContent`)
+			if !strings.Contains(env, "Settling before the first timed run") || !strings.Contains(env, "the page: ") || !strings.Contains(env, "2 workers: ") {
+				t.Errorf("the environment panel does not say how long settling took: %q", env)
+			}
+			i := strings.Index(env, "Settling before the first timed run")
+			t.Logf("%s", env[i:min(len(env), i+300)])
+			if n := eval[int](t, tab, `document.querySelectorAll("#chart-wall .bar").length`); n != 5 {
+				t.Errorf("%d bars, want 5", n)
+			}
+			if lesson == "countdown" {
+				screenshot(t, tab, "measure-countdown-first-runall")
+				// The cooperative × 2 run on the timeline: both lanes.
+				id := eval[string](t, tab, `[...document.querySelectorAll(".results-table tbody tr")].find(r => r.querySelector("th").textContent == "cooperative" && r.querySelectorAll("td")[2].textContent == "2").dataset.id`)
+				click(t, tab, `tr[data-id="`+id+`"] button`)
+				waitLong(t, tab, `!!document.querySelector("#tl-result-svg") && document.querySelector(".tl-title").textContent.startsWith("cooperative")`, 10*time.Second)
+				lanes := eval[[]string](t, tab, `[...document.querySelectorAll("#tl-result-svg .lane-label")].map(e => e.textContent)`)
+				if strings.Join(lanes, ",") != "goroutine 0,goroutine 1" {
+					t.Errorf("cooperative × 2 timeline lanes %q, want both goroutines", lanes)
+				}
+				waits := eval[[]string](t, tab, `[...document.querySelectorAll("#tl-result-svg .lane-wait title")].map(e => e.textContent)`)
+				t.Logf("cooperative × 2 lane notes: %q", waits)
+			}
+
+			seq := wall["sequential"]
+			ratios := fmt.Sprintf("cooperative×1/sequential %.2f, cooperative×2/sequential %.2f, workers×1/sequential %.2f, workers×1/workers×2 %.2f",
+				wall["cooperative×1"]/seq, wall["cooperative×2"]/seq, wall["workers×1"]/seq, wall["workers×1"]/wall["workers×2"])
+			control, err := chromedp.Run(tab, chromedp.Evaluate[float64](parallelismJS, chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatalf("parallelism control: %v", err)
+			}
+			t.Logf("%s first round (ms): %v; %s; parallelism control %.2f", lesson, msOf(wall), ratios, control)
+			if control < quietControl {
+				t.Logf("the machine is busy (two threads gain %.2f×, under %.1f×): the timings are not judged", control, quietControl)
+				return
+			}
+			for _, c := range []string{"cooperative×1", "cooperative×2"} {
+				if r := wall[c] / seq; r < 0.85 || r > 1.18 {
+					t.Errorf("%s / sequential = %.2f, want 0.85 to 1.18 (%s)", c, r, ratios)
+				}
+			}
+			for _, c := range []string{"cooperative×1", "workers×1"} {
+				if s := seq / wall[c]; s > 1.10 {
+					t.Errorf("%s is %.2f× faster than sequential: a one-lane run may not be more than 10 %% faster (%s)", c, s, ratios)
+				}
+			}
+			if s := wall["workers×1"] / wall["workers×2"]; s < 1.5 {
+				t.Errorf("workers × 2 is %.2f× faster than × 1, want 1.5× or more (%s)", s, ratios)
+			}
+		})
+	}
+}
+
+func msOf(w map[string]float64) map[string]string {
+	out := map[string]string{}
+	for k, v := range w {
+		out[k] = fmt.Sprintf("%.0f", v/1000)
+	}
+	return out
+}
