@@ -4,6 +4,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -21,10 +22,48 @@ var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string
 	"counter": func(t *testing.T, tab context.Context) []string {
 		return pageSays(t, tab, "updates lost|the race is still there", "every update counted: each of")
 	},
+	// The read and the write are markers on the lanes.
+	"dbupdate": func(t *testing.T, tab context.Context) []string {
+		miss := pageSays(t, tab, "Reads and writes, marked on the lanes")
+		if n := eval[int](t, tab, `document.querySelectorAll("#tl-result-marks .instant").length`); n < 2 {
+			miss = append(miss, fmt.Sprintf("%d read or write markers on the timeline, want at least 2", n))
+		}
+		return miss
+	},
+	// Every item is drawn from the put to the take.
+	"queue": func(t *testing.T, tab context.Context) []string {
+		miss := pageSays(t, tab, "Each arrow is an item handed over")
+		if n := eval[int](t, tab, `document.querySelectorAll("#tl-result-marks .handover").length`); n < 1 {
+			miss = append(miss, "no hand-over arrows on the timeline")
+		}
+		return miss
+	},
+	// The last run shown is native: show a cooperative one, where the
+	// busy-wait stalls the other lanes.
+	"blocking": func(t *testing.T, tab context.Context) []string {
+		showRun(t, tab, "cooperative")
+		miss := pageSays(t, tab, "stalled: task 2 is busy-waiting on the only thread")
+		if n := eval[int](t, tab, `document.querySelectorAll("#tl-result-marks .stall").length`); n < 1 {
+			miss = append(miss, "no stalled lanes drawn on the cooperative timeline")
+		}
+		return miss
+	},
 	// With more lanes than permits the semaphore binds.
 	"semaphore": func(t *testing.T, tab context.Context) []string {
 		return pageSays(t, tab, "the semaphore let 3 tasks work at a time")
 	},
+}
+
+// showRun shows on the timeline the newest run of the results table whose
+// mode cell starts with mode and that has more than one worker.
+func showRun(t *testing.T, tab context.Context, mode string) {
+	t.Helper()
+	id := eval[string](t, tab, fmt.Sprintf(`([...document.querySelectorAll(".results-table tbody tr")].find(r => r.querySelector("th").textContent.startsWith(%q) && +r.querySelectorAll("td")[2].textContent > 1)||{dataset:{}}).dataset.id||""`, mode))
+	if id == "" {
+		t.Fatalf("no %s run with more than one worker in the results", mode)
+	}
+	click(t, tab, `tr[data-id="`+id+`"] button`)
+	waitFor(t, tab, fmt.Sprintf(`document.querySelector(".tl-title").textContent.startsWith(%q)`, mode), 10*time.Second)
 }
 
 // pageSays returns what is missing from the page's text: each argument is

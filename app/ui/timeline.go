@@ -264,7 +264,15 @@ func (t *timeline) Render() app.UI {
 			app.Span().Class("tl-zoom").Text(zoom),
 		))
 	}
-	plot := app.Div().ID(t.DOMID+"-plot").Class("tl-plot").Body(app.Raw(svg), tip)
+	layers := []app.UI{app.Raw(svg)}
+	marks := ""
+	if !t.Live {
+		marks = marksSVG(t.DOMID+"-marks", t.Spans, lay, t.Mode, t.laneName)
+	}
+	if marks != "" {
+		layers = append(layers, app.Raw(marks))
+	}
+	plot := app.Div().ID(t.DOMID+"-plot").Class("tl-plot").Body(append(layers, tip)...)
 	if !t.Live {
 		plot = plot.TabIndex(0).
 			Aria("label", "Timeline. Keys: plus and minus zoom, arrows pan, 0 shows the whole run; Tab moves between spans.").
@@ -277,7 +285,11 @@ func (t *timeline) Render() app.UI {
 			On("pointerup", t.onUp).
 			On("pointercancel", t.onUp)
 	}
-	body = append(body, plot, legend(t.Live))
+	_, _, stalls := timelineMarks(t.Spans, t.Mode)
+	body = append(body, plot, legend(t.Live, len(stalls) > 0))
+	if text := marksText(t.Spans, t.Mode, t.laneName); text != "" && !t.Live {
+		body = append(body, app.P().Class("tl-marks-text").Text(text))
+	}
 	if !t.Live {
 		body = append(body, app.P().Class("tl-detail").Aria("live", "polite").Text(detail))
 		if len(lay.Rects) > maxFocusable {
@@ -288,12 +300,15 @@ func (t *timeline) Render() app.UI {
 }
 
 // legend explains the states' colours and patterns.
-func legend(live bool) app.UI {
+func legend(live, stalled bool) app.UI {
 	items := []struct{ state, label string }{
 		{"running", "running (on the CPU)"},
 		{"waiting", "waiting (sleep or I/O: CPU free)"},
 		{"blocked", "blocked (on another task)"},
 		{"startup", "worker start-up"},
+	}
+	if stalled {
+		items = append(items, struct{ state, label string }{"stalled", "stalled (ready, but another task holds the only thread)"})
 	}
 	return app.Ul().Class("legend").Aria("label", "Span states").Body(
 		app.Range(items).Slice(func(i int) app.UI {

@@ -1,0 +1,107 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"conlab/app/charts"
+	"conlab/workloads"
+)
+
+func runSpans(t *testing.T, req workloads.Request) []workloads.Span {
+	t.Helper()
+	res, err := workloads.Run(context.Background(), req, workloads.Options{})
+	if err != nil {
+		t.Fatalf("%+v: %v", req, err)
+	}
+	return res.Spans
+}
+
+func marksOf(t *testing.T, spans []workloads.Span, mode string) string {
+	t.Helper()
+	var end int64
+	for _, s := range spans {
+		end = max(end, s.End)
+	}
+	lay := timelineGeom(spans, charts.FullView(float64(end)), 900)
+	tl := &timeline{Mode: mode}
+	return marksSVG("m", spans, lay, mode, tl.laneName)
+}
+
+// The database lesson's read and write, microseconds long, are drawn as
+// markers with their values: the lost update is visible.
+func TestMarksDBUpdate(t *testing.T) {
+	spans := runSpans(t, workloads.Request{Workload: "dbupdate", Mode: workloads.Goroutines, Workers: 2,
+		Params: map[string]any{"delay": 20}})
+	svg := marksOf(t, spans, modeCooperative)
+	if strings.Count(svg, `class="instant"`) != 4 {
+		t.Errorf("want 4 instants (two reads, two writes):\n%s", svg)
+	}
+	mustContain(t, svg, "read 0", "write 1", "tl-marks")
+	text := marksText(spans, modeCooperative, (&timeline{}).laneName)
+	if !strings.Contains(text, "Reads and writes") || !strings.Contains(text, "read 0 (goroutine") {
+		t.Errorf("marks text %q", text)
+	}
+}
+
+// Every queued item is drawn from the producer's put to the consumer's
+// take.
+func TestMarksQueueHandovers(t *testing.T) {
+	spans := runSpans(t, workloads.Request{Workload: "queue", Mode: workloads.Goroutines, Workers: 3,
+		Params: map[string]any{"items": 7, "produce": 1, "consume": 2}})
+	inst, hand, stalls := timelineMarks(spans, modeCooperative)
+	if len(hand) != 7 || len(inst) != 0 || len(stalls) != 0 {
+		t.Fatalf("%d hand-overs, %d instants, %d stalls; want 7, 0, 0", len(hand), len(inst), len(stalls))
+	}
+	seen := map[int]bool{}
+	for _, h := range hand {
+		seen[h.Item] = true
+		if h.To < h.From || h.FromLane == h.ToLane {
+			t.Errorf("hand-over %+v: taken before it was put, or on the same lane", h)
+		}
+	}
+	if len(seen) != 7 {
+		t.Errorf("items %v", seen)
+	}
+	svg := marksOf(t, spans, modeCooperative)
+	if strings.Count(svg, `class="handover"`) != 7 || !strings.Contains(svg, "marker-end") {
+		t.Errorf("want 7 arrows:\n%s", svg)
+	}
+}
+
+// On one thread, the busy-wait stalls every other lane with work to do;
+// in the workers mode (and natively) nothing is stalled.
+func TestMarksBlockingStall(t *testing.T) {
+	spans := runSpans(t, workloads.Request{Workload: "blocking", Mode: workloads.Goroutines, Workers: 3,
+		Params: map[string]any{"tasks": 3, "unit": 10, "blocker": 1, "block": 3}})
+	_, _, stalls := timelineMarks(spans, modeCooperative)
+	if len(stalls) != 2 {
+		t.Fatalf("%d stalled lanes, want 2: %+v", len(stalls), stalls)
+	}
+	blockerLane := -1
+	for _, s := range spans {
+		if s.Task == 1 {
+			blockerLane = s.Lane
+		}
+	}
+	for _, s := range stalls {
+		if s.Lane == blockerLane || s.Text != "stalled: task 1 is busy-waiting on the only thread" || s.End-s.Start < 25_000 {
+			t.Errorf("stall %+v", s)
+		}
+	}
+	for _, m := range []string{modeWorkers, modeNative, modeSequential} {
+		if _, _, st := timelineMarks(spans, m); len(st) != 0 {
+			t.Errorf("%s: stalls drawn %+v", m, st)
+		}
+	}
+	tl := &timeline{DOMID: "tl", Key: "r", Spans: spans, WallUS: 60_000, Mode: modeCooperative}
+	tl.OnInit()
+	tl.sync()
+	doc := render(tl)
+	mustContain(t, doc, "st-stalled", "stalled (ready, but another task holds the only thread)", "tl-marks-text", "stall-fill")
+	// A lesson with nothing to mark draws no layer.
+	if svg := marksOf(t, sleepSpans(), modeCooperative); svg != "" {
+		t.Errorf("marks on plain sleeps: %s", svg)
+	}
+}
