@@ -272,7 +272,7 @@ func (t *timeline) Render() app.UI {
 	if marks != "" {
 		layers = append(layers, app.Raw(marks))
 	}
-	plot := app.Div().ID(t.DOMID+"-plot").Class("tl-plot").Body(append(layers, tip)...)
+	plot := app.Div().ID(t.DOMID + "-plot").Class("tl-plot").Body(append(layers, tip)...)
 	if !t.Live {
 		plot = plot.TabIndex(0).
 			Aria("label", "Timeline. Keys: plus and minus zoom, arrows pan, 0 shows the whole run; Tab moves between spans.").
