@@ -57,6 +57,34 @@ func planSubprocess(a Args, n int) (*Plan, error) {
 	}, nil
 }
 
+// StdoutPrefix starts the label of the mark a line from a child's stdout
+// leaves on the timeline: the rest of the label is the line.
+const StdoutPrefix = "stdout: "
+
+// ExitLabel is the label of the mark a child's exit leaves on the
+// timeline: "exit code 0", or "exit code 3; stderr: …" (see ParseExitLabel).
+func ExitLabel(e Exit) string {
+	l := "exit code " + strconv.Itoa(e.Code)
+	if s := strings.TrimSpace(e.Stderr); s != "" {
+		l += "; stderr: " + clipText(s, 300)
+	}
+	return l
+}
+
+// ParseExitLabel reads an ExitLabel back; ok is false for any other label.
+func ParseExitLabel(label string) (e Exit, ok bool) {
+	rest, found := strings.CutPrefix(label, "exit code ")
+	if !found {
+		return Exit{}, false
+	}
+	code, stderr, _ := strings.Cut(rest, "; stderr: ")
+	n, err := strconv.Atoi(code)
+	if err != nil {
+		return Exit{}, false
+	}
+	return Exit{Code: n, Stderr: stderr}, true
+}
+
 type subprocessInstance struct {
 	children, lines, every int
 	fail, exit             int
@@ -89,14 +117,20 @@ func (s subprocessInstance) Run(t *T, i int) (uint64, error) {
 	t.Phase("read lines from "+rep.Child, Waiting)
 	for k := 1; k <= s.lines; k++ {
 		want := fmt.Sprintf("line %d/%d from child %d", k, s.lines, i)
-		if _, err := r.expect(want); err != nil {
+		line, err := r.expect(want)
+		if err != nil {
 			return 0, cr.fail(err)
 		}
+		// Each line is a mark of its own as it arrives: the page's console
+		// for this child shows it then, with its time.
+		t.Phase(StdoutPrefix+line, Running)
+		t.Phase("wait for the next line", Waiting)
 		rep.Lines++
 	}
 	if err := cr.finish(t); err != nil {
 		return 0, err
 	}
+	t.Phase(ExitLabel(rep.Exit), Running)
 	return uint64(rep.Lines), cr.report(t)
 }
 

@@ -378,7 +378,10 @@ func (l *lab) liveProgress() app.UI {
 		app.Progress().Class("live-bar").Max(max(lv.Total, 1)).Value(lv.Done).
 			Aria("label", fmt.Sprintf("tasks done: %d%%", pct)),
 		app.If(len(lv.Spans) > 0, func() app.UI {
-			return &timeline{DOMID: "tl-live", Key: lv.Label, Spans: lv.Spans, Mode: liveMode(lv.Label), Live: true}
+			return app.Div().Body(
+				&timeline{DOMID: "tl-live", Key: lv.Label, Spans: lv.Spans, Mode: liveMode(lv.Label), Live: true},
+				app.If(childConsoles(lv.Spans) != nil, func() app.UI { return consoles(childConsoles(lv.Spans), true) }),
+			)
 		}).Else(func() app.UI {
 			return app.P().Class("hint").Textf("%s at work; each lane's spans appear as its tasks report them.", count(max(lv.Lanes, 1), "lane"))
 		}),
@@ -544,6 +547,12 @@ func (l *lab) timelineSection() app.UI {
 				app.P().Class("tl-title").Textf("%s, %s: %s wall time%s. %s%s", modeText(r), count(r.Result.Workers, "worker"),
 					charts.FormatMicros(float64(r.Result.WallUS)), startupText(r), checkText(r), checkTimeText(r)),
 				&timeline{DOMID: "tl-result", Key: r.ID, Spans: l.spans[r.ID], WallUS: r.Result.WallUS, Mode: r.Mode, Lanes: l.laneCount(r)},
+				app.If(childConsoles(l.spans[r.ID]) != nil, func() app.UI {
+					return app.Div().Body(
+						app.H3().Class("consoles-h").Text("What each child wrote, as it arrived"),
+						consoles(childConsoles(l.spans[r.ID]), false),
+					)
+				}),
 				app.If(len(r.Result.Stuck) > 0, func() app.UI {
 					return app.P().Class("hint", "warn").Textf("Stuck when the deadlock was declared: %s.", stuckText(r.Result.Stuck))
 				}),

@@ -48,6 +48,15 @@ var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string
 		}
 		return miss
 	},
+	// Each child's console has its lines, and the failing child is ✗ with
+	// its code and stderr. The default fails none: every console is ✓.
+	"subprocess": func(t *testing.T, tab context.Context) []string {
+		miss := pageSays(t, tab, "What each child wrote, as it arrived", "line 10/10 from child 1", "✓ exit code 0")
+		if n := eval[int](t, tab, `document.querySelectorAll(".console").length`); n != 2 {
+			miss = append(miss, fmt.Sprintf("%d consoles, want one per child (2)", n))
+		}
+		return miss
+	},
 	// With more lanes than permits the semaphore binds.
 	"semaphore": func(t *testing.T, tab context.Context) []string {
 		return pageSays(t, tab, "the semaphore let 3 tasks work at a time")
@@ -103,12 +112,13 @@ func TestE2ELessons(t *testing.T) {
 			click(t, tab, "#run-all")
 			waitFor(t, tab, statusSets+` >= 1 && `+statusState+` != "running"`, 6*time.Minute)
 			t.Logf("%s: %s", id, eval[string](t, tab, `document.getElementById("status").textContent`))
-			screenshot(t, tab, "lessons-"+id)
 			if check, ok := lessonEvidence[id]; ok {
 				for _, miss := range check(t, tab) {
 					t.Error(miss)
 				}
 			}
+			// After the check, which may show another run on the timeline.
+			screenshot(t, tab, "lessons-"+id)
 		})
 	}
 }
