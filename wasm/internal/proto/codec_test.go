@@ -1,5 +1,3 @@
-//go:build js && wasm
-
 package proto
 
 import (
@@ -7,6 +5,7 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -127,67 +126,100 @@ func TestCodecRefusesWhatIsNoParameter(t *testing.T) {
 
 func zero() float64 { return 0 }
 
-// TestCodecAgreesOnMutations decodes valid bodies cut, spliced and
-// flipped at random (seeded) with both codecs: what one accepts the other
-// must accept, with the same value. The one difference allowed:
-// encoding/json matches a key to a field whatever its case, the codec
-// only exactly.
-func TestCodecAgreesOnMutations(t *testing.T) {
-	var seeds []string
-	var types []reflect.Type
+// agreementSeeds are the bodies the codecs are compared on: every body
+// type's rich example as encoding/json writes it, and a few hand-written
+// forms (nulls, white space, escapes, deep nesting).
+func agreementSeeds() []seed {
+	var seeds []seed
 	for _, b := range richBodies() {
-		text, _ := json.Marshal(b)
-		seeds = append(seeds, string(text))
-		types = append(types, reflect.TypeOf(b).Elem())
+		text, err := json.Marshal(b)
+		if err != nil {
+			panic(err)
+		}
+		seeds = append(seeds, seed{KindOf(b), string(text)})
 	}
-	seeds = append(seeds, `{"id":1,"spans":[null,{"lane":1,"label":null}],"done":null}`, ` {"id" : 1 , "stuck" : [ ] } `,
-		`{"id":1,"error":"\ud83d\ude00 \ud800 \udc00x \u00e9\/\b\f"}`, `{"id":1,"result":{"params":{"a":[[[[{"b":[]}]]]]}}}`)
-	types = append(types, reflect.TypeFor[Spans](), reflect.TypeFor[Stuck](), reflect.TypeFor[Error](), reflect.TypeFor[Result]())
+	return append(seeds,
+		seed{KSpans, `{"id":1,"spans":[null,{"lane":1,"label":null}],"done":null}`},
+		seed{KStuck, ` {"id" : 1 , "stuck" : [ ] } `},
+		seed{KError, `{"id":1,"error":"\ud83d\ude00 \ud800 \udc00x \u00e9\/\b\f"}`},
+		seed{KResult, `{"id":1,"result":{"params":{"a":[[[[{"b":[]}]]]]}}}`})
+}
+
+// agreementCorpus is the seed corpus of FuzzCodecAgreesWithEncodingJSON:
+// the seeds themselves, then 40,000 of them cut, spliced and flipped at
+// random (seeded, so the corpus is the same on every run).
+func agreementCorpus() []seed {
+	seeds := agreementSeeds()
+	corpus := slices.Clone(seeds)
 	rng := rand.New(rand.NewPCG(3, 4))
-	agreed := 0
-	for i := range 40000 {
-		s, typ := seeds[i%len(seeds)], types[i%len(seeds)]
-		b := []byte(s)
-		if i >= len(seeds) { // the seeds themselves first
-			for range 1 + rng.IntN(2) {
-				switch k := rng.IntN(5); {
-				case k == 0 && len(b) > 0:
-					b = b[:rng.IntN(len(b))]
-				case k == 1 && len(b) > 0:
-					b[rng.IntN(len(b))] = byte(rng.IntN(256))
-				case k == 2:
-					o := seeds[rng.IntN(len(seeds))]
-					at, from := rng.IntN(len(b)+1), rng.IntN(len(o))
-					b = append(b[:at:at], append([]byte(o[from:min(len(o), from+12)]), b[at:]...)...)
-				case k == 3 && len(b) > 0:
-					at := rng.IntN(len(b))
-					b = append(b[:at:at], b[min(len(b), at+1+rng.IntN(6)):]...)
-				default:
-					at := rng.IntN(len(b) + 1)
-					b = append(b[:at:at], append([]byte{`-9e.\"{}[],:n0u `[rng.IntN(16)]}, b[at:]...)...)
-				}
+	for i := len(seeds); i < 40000; i++ {
+		s := seeds[i%len(seeds)]
+		b := []byte(s.body)
+		for range 1 + rng.IntN(2) {
+			switch k := rng.IntN(5); {
+			case k == 0 && len(b) > 0:
+				b = b[:rng.IntN(len(b))]
+			case k == 1 && len(b) > 0:
+				b[rng.IntN(len(b))] = byte(rng.IntN(256))
+			case k == 2:
+				o := seeds[rng.IntN(len(seeds))].body
+				at, from := rng.IntN(len(b)+1), rng.IntN(len(o))
+				b = append(b[:at:at], append([]byte(o[from:min(len(o), from+12)]), b[at:]...)...)
+			case k == 3 && len(b) > 0:
+				at := rng.IntN(len(b))
+				b = append(b[:at:at], b[min(len(b), at+1+rng.IntN(6)):]...)
+			default:
+				at := rng.IntN(len(b) + 1)
+				b = append(b[:at:at], append([]byte{`-9e.\"{}[],:n0u `[rng.IntN(16)]}, b[at:]...)...)
 			}
 		}
-		want := reflect.New(typ).Interface().(walkable)
-		got := reflect.New(typ).Interface().(walkable)
-		werr := referenceDecode(string(b), want)
-		gerr := decodeJSON(string(b), got)
+		corpus = append(corpus, seed{s.kind, string(b)})
+	}
+	return corpus
+}
+
+// FuzzCodecAgreesWithEncodingJSON decodes a body of a kind with both
+// codecs: what one accepts the other must accept, with the same value.
+// The one difference allowed: encoding/json matches a key to a field
+// whatever its case, the codec only exactly.
+func FuzzCodecAgreesWithEncodingJSON(f *testing.F) {
+	for _, s := range agreementCorpus() {
+		f.Add(string(s.kind), s.body)
+	}
+	f.Fuzz(func(t *testing.T, kind, body string) {
+		k, ok := kinds[Kind(kind)]
+		if !ok {
+			t.Skip("not a kind")
+		}
+		want, got := k.new(), k.new()
+		werr := referenceDecode(body, want)
+		gerr := decodeJSON(body, got)
 		switch {
 		case werr == nil && gerr == nil:
 			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("%q (%v): the codecs read different values:\n got %+v\nwant %+v", b, typ, got, want)
+				t.Fatalf("%q (%s): the codecs read different values:\n got %+v\nwant %+v", body, kind, got, want)
 			}
-			agreed++
 		case werr != nil && gerr == nil:
-			t.Fatalf("%q (%v): the codec accepted what encoding/json refuses: %v", b, typ, werr)
+			t.Fatalf("%q (%s): the codec accepted what encoding/json refuses: %v", body, kind, werr)
 		case werr == nil && gerr != nil:
 			if !strings.Contains(gerr.Error(), "unknown field") {
-				t.Fatalf("%q (%v): the codec refused what encoding/json accepts: %v", b, typ, gerr)
+				t.Fatalf("%q (%s): the codec refused what encoding/json accepts: %v", body, kind, gerr)
 			}
 		}
+	})
+}
+
+// The seed corpus holds enough bodies both codecs accept to compare their
+// values, not only their errors.
+func TestAgreementCorpusHasValidBodies(t *testing.T) {
+	valid := 0
+	for _, s := range agreementCorpus() {
+		if referenceDecode(s.body, kinds[s.kind].new()) == nil {
+			valid++
+		}
 	}
-	if agreed < 1000 {
-		t.Errorf("only %d mutated bodies were valid: the test checks little", agreed)
+	if valid < 1000 {
+		t.Errorf("only %d of the corpus's bodies are valid: the fuzz target's seeds check little", valid)
 	}
 }
 

@@ -1,5 +1,3 @@
-//go:build js && wasm
-
 // Package proto is the message protocol between the page's worker pool
 // (package conlab/wasm) and worker.wasm.
 //

@@ -1,10 +1,9 @@
-//go:build js && wasm
-
 package proto
 
 import (
 	"errors"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -114,20 +113,23 @@ func TestEncodeRefusesInvalid(t *testing.T) {
 	}
 }
 
-// Decode never panics, and what it accepts Encode would send: valid
-// messages cut, spliced and flipped at random (seeded, so a failure
-// repeats). This package builds only for js/wasm, where the browser has no
-// file system for a go test -fuzz corpus.
-func TestDecodeMutations(t *testing.T) {
-	seeds := []struct {
-		dir        Direction
-		kind, body string
-	}{
-		{ToWorker, "ping", `{"id":1}`},
-		{ToPage, "taskdone", `{"id":1,"result":{"task":0,"lane":0,"value":1,"spans":[{"lane":0,"task":0,"label":"x","state":"running","start_us":1,"end_us":2}]}}`},
-		{ToWorker, "task", `{"id":1,"task":0,"lane":0,"request":{"workload":"countdown","mode":"workers","params":{"count":5}},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`},
-		{ToPage, "stuck", `{"id":1,"stuck":[{"task":0,"lane":0,"label":"w"}],"after_ms":3}`},
+// seed is a message of the fuzz targets' seed corpora.
+type seed struct {
+	kind Kind
+	body string
+}
+
+// decodeCorpus is the seed corpus of FuzzDecode: valid messages cut,
+// spliced and flipped at random (seeded, so the corpus is the same on
+// every run).
+func decodeCorpus() []seed {
+	seeds := []seed{
+		{KPing, `{"id":1}`},
+		{KTaskDone, `{"id":1,"result":{"task":0,"lane":0,"value":1,"spans":[{"lane":0,"task":0,"label":"x","state":"running","start_us":1,"end_us":2}]}}`},
+		{KTask, `{"id":1,"task":0,"lane":0,"request":{"workload":"countdown","mode":"workers","params":{"count":5}},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`},
+		{KStuck, `{"id":1,"stuck":[{"task":0,"lane":0,"label":"w"}],"after_ms":3}`},
 	}
+	corpus := slices.Clone(seeds)
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range 5000 {
 		s := seeds[i%len(seeds)]
@@ -147,15 +149,39 @@ func TestDecodeMutations(t *testing.T) {
 				b = append(b[:at:at], append([]byte{`-9e\"{`[rng.IntN(6)]}, b[at:]...)...)
 			}
 		}
-		v, err := Decode(s.dir, Version, s.kind, string(b))
+		corpus = append(corpus, seed{s.kind, string(b)})
+	}
+	return corpus
+}
+
+// FuzzDecode checks that Decode never panics, that what it accepts Encode
+// sends, and that sending it again gives the same body.
+func FuzzDecode(f *testing.F) {
+	for _, s := range decodeCorpus() {
+		f.Add(string(s.kind), s.body)
+	}
+	f.Fuzz(func(t *testing.T, kind, body string) {
+		dir := ToWorker
+		if k, ok := kinds[Kind(kind)]; ok {
+			dir = k.dir
+		}
+		v, err := Decode(dir, Version, kind, body)
 		if err != nil {
 			if !errors.Is(err, ErrRejected) {
-				t.Fatalf("%q: an error that is no rejection: %v", b, err)
+				t.Fatalf("%q: an error that is no rejection: %v", body, err)
 			}
-			continue
+			return
 		}
-		if _, _, err := Encode(v); err != nil {
-			t.Fatalf("%q: Decode accepted what Encode refuses: %v", b, err)
+		k, text, err := Encode(v)
+		if err != nil {
+			t.Fatalf("%q: Decode accepted what Encode refuses: %v", body, err)
 		}
-	}
+		again, err := Decode(dir, Version, string(k), text)
+		if err != nil {
+			t.Fatalf("%q: Decode refused what Encode sent (%s): %v", body, text, err)
+		}
+		if _, text2, _ := Encode(again); text2 != text {
+			t.Fatalf("%q: sent again, the body changed:\n%s\n%s", body, text, text2)
+		}
+	})
 }
