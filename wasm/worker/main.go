@@ -47,7 +47,7 @@ func main() {
 
 // post sends a message, dropping it when it cannot be encoded (a bug that
 // the page then sees as a missing answer, bounded by its watchdog).
-func post(target safejs.Value, body any, data []byte) {
+func post(target safejs.Value, body proto.Body, data []byte) {
 	if err := jsenv.Post(target, body, data, nil); err != nil {
 		println("worker: cannot post:", err.Error())
 	}

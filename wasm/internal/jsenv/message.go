@@ -13,18 +13,17 @@ import (
 // Message is a decoded protocol message.
 type Message struct {
 	Kind   proto.Kind
-	Body   any    // a pointer to the proto body type of Kind
-	Data   []byte // the payload, nil when none
+	Body   proto.Body // a pointer to the body type of Kind
+	Data   []byte     // the payload, nil when none
 	Shared safejs.Value
 }
 
-// Post sends body (a proto body pointer) to target, a Worker or the
-// worker's global scope, with an optional payload and extra fields that
-// travel as they are (a SharedArrayBuffer as "shared", the compiled module
-// as "module"). The payload's buffer is transferred, not cloned: it was
+// Post sends body to target, a Worker or the worker's global scope, with
+// an optional payload and extra fields that travel as they are (a
+// SharedArrayBuffer as "shared", the compiled module as "module"). The payload's buffer is transferred, not cloned: it was
 // made for this message, and the copy that counts (from Go memory into
 // JavaScript and back) happens anyway.
-func Post(target safejs.Value, body any, data []byte, extra map[string]safejs.Value) error {
+func Post(target safejs.Value, body proto.Body, data []byte, extra map[string]safejs.Value) error {
 	kind, text, err := proto.Encode(body)
 	if err != nil {
 		return err

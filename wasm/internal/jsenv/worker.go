@@ -110,7 +110,7 @@ func (w *Worker) Boot(module safejs.Value, b *proto.Boot) error {
 }
 
 // Post sends a message; see the package function Post.
-func (w *Worker) Post(body any, data []byte, extra map[string]safejs.Value) error {
+func (w *Worker) Post(body proto.Body, data []byte, extra map[string]safejs.Value) error {
 	w.mu.Lock()
 	dead := w.dead
 	w.mu.Unlock()

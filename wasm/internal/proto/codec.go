@@ -11,21 +11,22 @@ import (
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
-
-	"conlab/workloads"
 )
 
-// The bodies' JSON is written and read by hand, not by encoding/json:
-// its reflection was a quarter of a short run's overhead (about 0.4 ms of
-// 1.5), and its first use in a fresh worker (typeFields, and the browser
-// compiling all that code on its first call) about 40% of the Go
-// program's start. The wire form is the one encoding/json gives the same
-// struct tags; the tests hold the two to each other.
+// The bodies' JSON is written and read by this codec, not by
+// encoding/json, whose reflection costs a quarter of a short run's
+// overhead in a worker (about 0.4 ms of 1.5), and whose first use in a
+// fresh worker (typeFields, and the browser compiling all that code on its
+// first call) about 40% of the Go program's start. The wire form is the
+// one encoding/json gives the same struct tags; the tests hold the two to
+// each other.
 //
 // Each body type lists its fields once, in a walk method that serves both
 // directions: encoding appends every field, decoding stores the one field
 // whose name matches the key being read. A body's fields thus cannot
-// differ between the two sides of the codec.
+// differ between the two sides of the codec. The walks are generated from
+// the struct types (walk_gen.go, by go generate), so they cannot differ
+// from the types either.
 
 // maxDepth bounds the nesting of a body, as encoding/json does: deeper
 // input is rejected instead of growing the stack without bound.
@@ -161,8 +162,9 @@ func object(w *walker, v walkable) {
 	w.key, w.found = key, found
 }
 
-// The fields' values, one method a type. Methods, not generic functions
-// passed as values: in wasm every call costs, and these are the hot path.
+// The fields' values, one method a type, which the walks call directly:
+// they are the hot path, and in wasm every call costs. A slice field goes
+// through the generic list, with its element's walk as a function value.
 
 func (w *walker) str(name string, p *string, o opt) {
 	if w.field(name, o, *p == "") {
@@ -182,7 +184,10 @@ func (w *walker) int(name string, p *int, o opt) {
 	n := int64(*p)
 	if w.field(name, o, n == 0) {
 		w.int64Value(&n)
-		*p = int(n) // int is 64 bits in wasm
+		if int64(int(n)) != n { // int is 32 bits on some platforms
+			w.fail("number %d is out of range for field %q", n, w.key)
+		}
+		*p = int(n)
 	}
 }
 
@@ -320,10 +325,6 @@ func list[T any](w *walker, name string, o opt, p *[]T, elem func(*T)) {
 		s = append(s, v)
 	})
 	*p = s
-}
-
-func (w *walker) spans(name string, p *[]workloads.Span, o opt) {
-	list(w, name, o, p, func(s *workloads.Span) { object(w, (*span)(s)) })
 }
 
 // Encoding.
@@ -735,192 +736,4 @@ func (w *walker) anyValue() any {
 	}
 	w.unexpected()
 	return nil
-}
-
-// The bodies' fields, in the order of their struct types (the order
-// encoding/json writes them in).
-
-func (m *Boot) walk(w *walker) {
-	w.int("worker", &m.Worker, always)
-	w.str("base", &m.Base, always)
-	w.str("role", &m.Role, always)
-	list(w, "args", always, &m.Args, w.strValue)
-}
-
-func (m *Warm) walk(w *walker) {
-	w.int64("id", &m.ID, always)
-	list(w, "workloads", always, &m.Workloads, w.strValue)
-	list(w, "long", always, &m.Long, w.strValue)
-	w.float("min_ms", &m.MinMS, always)
-}
-
-func (m *Run) walk(w *walker) {
-	w.int64("id", &m.ID, always)
-	w.object("request", (*request)(&m.Request))
-	w.int64("origin_us", &m.OriginUS, always)
-	w.int64("watchdog_ms", &m.WatchdogMS, always)
-}
-
-func (m *Task) walk(w *walker) {
-	w.int64("id", &m.ID, always)
-	w.int("task", &m.Task, always)
-	w.int("lane", &m.Lane, always)
-	w.object("request", (*request)(&m.Request))
-	w.int64("origin_us", &m.OriginUS, always)
-	w.int64("deadline_us", &m.DeadlineUS, always)
-	w.int64("watchdog_ms", &m.WatchdogMS, always)
-	w.int("shared", &m.Shared, always)
-}
-
-func (m *Finish) walk(w *walker) { w.int64("id", &m.ID, always) }
-func (m *Cancel) walk(w *walker) { w.int64("id", &m.ID, always) }
-func (m *Ping) walk(w *walker)   { w.int64("id", &m.ID, always) }
-func (m *Pong) walk(w *walker)   { w.int64("id", &m.ID, always) }
-
-func (m *Ready) walk(w *walker) {
-	w.int("worker", &m.Worker, always)
-	w.float("compile_ms", &m.CompileMS, always)
-	w.float("instantiate_ms", &m.InstantiateMS, always)
-	w.float("time_origin_ms", &m.TimeOriginMS, always)
-	w.float("script_ms", &m.ScriptMS, always)
-	w.float("boot_ms", &m.BootMS, always)
-	w.float("instantiated_ms", &m.InstantiatedMS, always)
-	w.float("go_start_ms", &m.GoStartMS, always)
-	w.str("go_version", &m.GoVersion, always)
-}
-
-func (m *Warmed) walk(w *walker) {
-	w.int64("id", &m.ID, always)
-	w.float("ms", &m.MS, always)
-	list(w, "kernels", always, &m.Kernels, func(k *KernelWarm) { object(w, k) })
-	w.str("error", &m.Error, omitEmpty)
-}
-
-func (m *KernelWarm) walk(w *walker) {
-	w.str("workload", &m.Workload, always)
-	w.int("runs", &m.Runs, always)
-	w.int64("first_us", &m.FirstUS, always)
-	w.int64("last_us", &m.LastUS, always)
-}
-
-func (m *Spans) walk(w *walker) {
-	w.int64("id", &m.ID, always)
-	w.spans("spans", &m.Spans, always)
-	w.int("done", &m.Done, always)
-}
-
-func (m *Result) walk(w *walker) {
-	w.int64("id", &m.ID, always)
-	w.object("result", (*result)(&m.Result))
-}
-
-func (m *TaskDone) walk(w *walker) {
-	w.int64("id", &m.ID, always)
-	w.object("result", (*taskResult)(&m.Result))
-	w.spans("live", &m.Live, omitEmpty)
-	w.uint64("final", &m.Final, omitEmpty)
-	w.bool("has_final", &m.HasFinal, omitEmpty)
-}
-
-func (m *Stuck) walk(w *walker) {
-	w.int64("id", &m.ID, always)
-	w.stuck("stuck", &m.Stuck, always)
-	w.int64("after_ms", &m.AfterMS, always)
-}
-
-func (m *Error) walk(w *walker) {
-	w.int64("id", &m.ID, always)
-	w.str("error", &m.Error, always)
-}
-
-func (m *Exit) walk(w *walker) {
-	w.int("code", &m.Code, always)
-	w.str("output", &m.Output, always)
-}
-
-func (m *Output) walk(w *walker) { w.str("stream", &m.Stream, always) }
-func (m *Fatal) walk(w *walker)  { w.str("error", &m.Error, always) }
-
-// The engine's types inside the bodies, with the fields of their JSON
-// forms (package workloads documents them).
-
-type (
-	request    workloads.Request
-	result     workloads.Result
-	taskResult workloads.TaskResult
-	span       workloads.Span
-	stuckTask  workloads.StuckTask
-	facts      workloads.Facts
-	check      workloads.Check
-)
-
-func (w *walker) stuck(name string, p *[]workloads.StuckTask, o opt) {
-	list(w, name, o, p, func(s *workloads.StuckTask) { object(w, (*stuckTask)(s)) })
-}
-
-func (r *request) walk(w *walker) {
-	w.str("workload", &r.Workload, always)
-	w.str("mode", (*string)(&r.Mode), always)
-	w.int("workers", &r.Workers, always)
-	w.params("params", &r.Params, omitEmpty)
-	w.int("gomaxprocs", &r.GOMAXPROCS, omitEmpty)
-	w.int64("timeout_ms", &r.TimeoutMS, omitEmpty)
-}
-
-func (r *result) walk(w *walker) {
-	w.str("workload", &r.Workload, always)
-	w.str("mode", (*string)(&r.Mode), always)
-	w.int("workers", &r.Workers, always)
-	w.params("params", &r.Params, always)
-	w.int64("wall_us", &r.WallUS, always)
-	w.int64("startup_us", &r.StartupUS, omitEmpty)
-	w.int64("check_us", &r.CheckUS, omitEmpty)
-	w.object("check", (*check)(&r.Check))
-	w.spans("spans", &r.Spans, always)
-	w.object("facts", (*facts)(&r.Facts))
-	w.str("error", &r.Error, omitEmpty)
-	w.stuck("stuck", &r.Stuck, omitEmpty)
-	w.int("shared", &r.Shared, omitEmpty)
-}
-
-func (r *taskResult) walk(w *walker) {
-	w.int("task", &r.Task, always)
-	w.int("lane", &r.Lane, always)
-	w.uint64("value", &r.Value, always)
-	w.bytes("data", &r.Data, omitEmpty)
-	w.spans("spans", &r.Spans, always)
-	w.str("error", &r.Err, omitEmpty)
-}
-
-func (s *span) walk(w *walker) {
-	w.int("lane", &s.Lane, always)
-	w.int("task", &s.Task, always)
-	w.str("label", &s.Label, always)
-	w.str("state", (*string)(&s.State), always)
-	w.int64("start_us", &s.Start, always)
-	w.int64("end_us", &s.End, always)
-}
-
-func (s *stuckTask) walk(w *walker) {
-	w.int("task", &s.Task, always)
-	w.int("lane", &s.Lane, always)
-	w.str("label", &s.Label, always)
-}
-
-func (f *facts) walk(w *walker) {
-	w.str("engine", &f.Engine, always)
-	w.str("goos", &f.GOOS, always)
-	w.str("goarch", &f.GOARCH, always)
-	w.int("gomaxprocs", &f.GOMAXPROCS, always)
-	w.int("numcpu", &f.NumCPU, always)
-	w.str("go_version", &f.GoVersion, always)
-	w.str("cpu", &f.CPU, omitEmpty)
-	w.str("browser", &f.Browser, omitEmpty)
-}
-
-func (c *check) walk(w *walker) {
-	w.str("value", &c.Value, always)
-	w.str("expected", &c.Expected, always)
-	w.bool("ok", &c.OK, always)
-	w.str("note", &c.Note, omitEmpty)
 }

@@ -9,10 +9,23 @@
 // that type's JSON form, data is an optional byte payload (a task's input
 // or output: the copy the workers mode pays for) and shared an optional
 // SharedArrayBuffer. Both sides decode with [Decode], which rejects an
-// unknown version or kind, a body with unknown or missing fields, and
-// values out of their bounds: nothing that crosses a worker boundary is
-// trusted.
+// unknown version or kind, a body with unknown fields, and values out of
+// their bounds: nothing that crosses a worker boundary is trusted. A
+// missing field reads as its zero value, which the bounds refuse where
+// zero means nothing (an id, a worker, a watchdog).
+//
+// A body's JSON is the one encoding/json gives its struct tags, written
+// and read by the walk methods of walk_gen.go, which go generate writes
+// from the struct types. After a change to a body type, to a type a body
+// holds (package workloads' Request, Result, Span...) or to the kinds
+// table, regenerate with
+//
+//	go generate ./wasm/internal/proto
+//
+// A test fails while the file is stale.
 package proto
+
+//go:generate go run ./internal/gen
 
 import (
 	"errors"
@@ -239,92 +252,62 @@ const (
 	ToPage
 )
 
-// kinds maps each kind to its direction and a constructor of its body.
-var kinds = map[Kind]struct {
-	dir Direction
-	new func() validator
-}{
-	KBoot:     {ToWorker, func() validator { return new(Boot) }},
-	KWarm:     {ToWorker, func() validator { return new(Warm) }},
-	KRun:      {ToWorker, func() validator { return new(Run) }},
-	KTask:     {ToWorker, func() validator { return new(Task) }},
-	KFinish:   {ToWorker, func() validator { return new(Finish) }},
-	KCancel:   {ToWorker, func() validator { return new(Cancel) }},
-	KPing:     {ToWorker, func() validator { return new(Ping) }},
-	KReady:    {ToPage, func() validator { return new(Ready) }},
-	KWarmed:   {ToPage, func() validator { return new(Warmed) }},
-	KSpans:    {ToPage, func() validator { return new(Spans) }},
-	KResult:   {ToPage, func() validator { return new(Result) }},
-	KTaskDone: {ToPage, func() validator { return new(TaskDone) }},
-	KStuck:    {ToPage, func() validator { return new(Stuck) }},
-	KPong:     {ToPage, func() validator { return new(Pong) }},
-	KError:    {ToPage, func() validator { return new(Error) }},
-	KExit:     {ToPage, func() validator { return new(Exit) }},
-	KFatal:    {ToPage, func() validator { return new(Fatal) }},
-	KOutput:   {ToPage, func() validator { return new(Output) }},
-}
-
-type validator interface {
+// Body is a message body: a pointer to one of this package's body types
+// (the types of the kinds table).
+type Body interface {
+	kind() Kind
 	walkable
 	validate() error
 }
 
-// KindOf returns the kind of a body value, or "" for a type that is not
-// a message body.
-func KindOf(body any) Kind {
-	switch body.(type) {
-	case *Boot:
-		return KBoot
-	case *Warm:
-		return KWarm
-	case *Run:
-		return KRun
-	case *Task:
-		return KTask
-	case *Finish:
-		return KFinish
-	case *Cancel:
-		return KCancel
-	case *Ping:
-		return KPing
-	case *Ready:
-		return KReady
-	case *Warmed:
-		return KWarmed
-	case *Spans:
-		return KSpans
-	case *Result:
-		return KResult
-	case *TaskDone:
-		return KTaskDone
-	case *Stuck:
-		return KStuck
-	case *Pong:
-		return KPong
-	case *Error:
-		return KError
-	case *Exit:
-		return KExit
-	case *Fatal:
-		return KFatal
-	case *Output:
-		return KOutput
-	}
-	return ""
+// kindInfo is a kind's direction and a constructor of its body.
+type kindInfo struct {
+	dir Direction
+	new func() Body
 }
 
-// Encode returns the kind and JSON body of a message body (a pointer to
-// one of this package's body types). It validates the body first, so a
-// side never sends what the other would reject.
-func Encode(body any) (Kind, string, error) {
-	k := KindOf(body)
-	if k == "" {
-		return "", "", fmt.Errorf("proto: %T is not a message body", body)
+// kinds is every message kind, with its direction and its body type. The
+// generator reads this table: each body type gets its kind method and its
+// walk from it (go generate ./wasm/internal/proto after a change).
+var kinds = map[Kind]kindInfo{
+	KBoot:     {ToWorker, newBody[Boot]},
+	KWarm:     {ToWorker, newBody[Warm]},
+	KRun:      {ToWorker, newBody[Run]},
+	KTask:     {ToWorker, newBody[Task]},
+	KFinish:   {ToWorker, newBody[Finish]},
+	KCancel:   {ToWorker, newBody[Cancel]},
+	KPing:     {ToWorker, newBody[Ping]},
+	KReady:    {ToPage, newBody[Ready]},
+	KWarmed:   {ToPage, newBody[Warmed]},
+	KSpans:    {ToPage, newBody[Spans]},
+	KResult:   {ToPage, newBody[Result]},
+	KTaskDone: {ToPage, newBody[TaskDone]},
+	KStuck:    {ToPage, newBody[Stuck]},
+	KPong:     {ToPage, newBody[Pong]},
+	KError:    {ToPage, newBody[Error]},
+	KExit:     {ToPage, newBody[Exit]},
+	KFatal:    {ToPage, newBody[Fatal]},
+	KOutput:   {ToPage, newBody[Output]},
+}
+
+func newBody[T any, P interface {
+	*T
+	Body
+}]() Body {
+	return P(new(T))
+}
+
+// Encode returns the kind and JSON body of a message body. It validates
+// the body first, so a side never sends what the other would reject.
+func Encode(body Body) (Kind, string, error) {
+	if body == nil {
+		return "", "", errors.New("proto: no message body")
 	}
-	if err := body.(validator).validate(); err != nil {
+	k := body.kind()
+	if err := body.validate(); err != nil {
 		return "", "", fmt.Errorf("proto: invalid %s message: %w", k, err)
 	}
-	text, err := encodeJSON(body.(walkable))
+	text, err := encodeJSON(body)
 	if err != nil {
 		return "", "", fmt.Errorf("proto: encoding %s: %w", k, err)
 	}
@@ -337,7 +320,7 @@ var ErrRejected = errors.New("message rejected")
 // Decode checks a received message's version and kind against the
 // direction it travels and decodes its body strictly. It returns a pointer
 // to the kind's body type.
-func Decode(dir Direction, version float64, kind, body string) (any, error) {
+func Decode(dir Direction, version float64, kind, body string) (Body, error) {
 	reject := func(format string, a ...any) error {
 		return fmt.Errorf("%w: %s", ErrRejected, fmt.Sprintf(format, a...))
 	}
