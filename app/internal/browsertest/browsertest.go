@@ -98,8 +98,10 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 // A small in-memory file system behind wasm_exec.js's fs: enough for a
 // program that writes and reads back a temporary file, as the testing
 // package does to capture an example's output. Other calls stay ENOSYS.
+// It has no directories: opening one fails with ENOENT, which a fuzz
+// target's look for its corpus under testdata reads as none.
 function memfs(fs) {
-	const C = { O_WRONLY: 1, O_RDWR: 2, O_CREAT: 64, O_EXCL: 128, O_TRUNC: 512, O_APPEND: 1024, O_DIRECTORY: -1 };
+	const C = { O_WRONLY: 1, O_RDWR: 2, O_CREAT: 64, O_EXCL: 128, O_TRUNC: 512, O_APPEND: 1024, O_DIRECTORY: 65536 };
 	fs.constants = C;
 	const files = new Map();
 	const fds = new Map();
