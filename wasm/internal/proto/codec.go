@@ -181,14 +181,18 @@ func (w *walker) strValue(p *string) {
 }
 
 func (w *walker) int(name string, p *int, o opt) {
-	n := int64(*p)
-	if w.field(name, o, n == 0) {
-		w.int64Value(&n)
-		if int64(int(n)) != n { // int is 32 bits on some platforms
-			w.fail("number %d is out of range for field %q", n, w.key)
-		}
-		*p = int(n)
+	if w.field(name, o, *p == 0) {
+		w.intValue(p)
 	}
+}
+
+func (w *walker) intValue(p *int) {
+	n := int64(*p)
+	w.int64Value(&n)
+	if int64(int(n)) != n { // int is 32 bits on some platforms
+		w.fail("number %d is out of range for field %q", n, w.key)
+	}
+	*p = int(n)
 }
 
 func (w *walker) int64(name string, p *int64, o opt) {
@@ -206,9 +210,12 @@ func (w *walker) int64Value(p *int64) {
 }
 
 func (w *walker) uint64(name string, p *uint64, o opt) {
-	if !w.field(name, o, *p == 0) {
-		return
+	if w.field(name, o, *p == 0) {
+		w.uint64Value(p)
 	}
+}
+
+func (w *walker) uint64Value(p *uint64) {
 	if w.enc {
 		w.buf = strconv.AppendUint(w.buf, *p, 10)
 		return
@@ -217,9 +224,12 @@ func (w *walker) uint64(name string, p *uint64, o opt) {
 }
 
 func (w *walker) float(name string, p *float64, o opt) {
-	if !w.field(name, o, *p == 0) {
-		return
+	if w.field(name, o, *p == 0) {
+		w.floatValue(p)
 	}
+}
+
+func (w *walker) floatValue(p *float64) {
 	if w.enc {
 		w.buf = appendFloat(w, w.buf, *p)
 		return
@@ -240,9 +250,12 @@ func readNumber[N any](w *walker, p *N, want string, parse func(string) (N, erro
 }
 
 func (w *walker) bool(name string, p *bool, o opt) {
-	if !w.field(name, o, !*p) {
-		return
+	if w.field(name, o, !*p) {
+		w.boolValue(p)
 	}
+}
+
+func (w *walker) boolValue(p *bool) {
 	switch {
 	case w.enc:
 		w.buf = strconv.AppendBool(w.buf, *p)

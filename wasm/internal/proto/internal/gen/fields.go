@@ -101,11 +101,12 @@ const (
 )
 
 // basics are the walker's methods for the types it writes.
+// Each also has a method named with a suffix Value for a slice's element.
 var basics = map[string]string{"string": "str", "int": "int", "int64": "int64", "uint64": "uint64", "float64": "float", "bool": "bool"}
 
 // resolve says what a type expression of package p (in the file of spec)
-// is: a basic type (its walker method, and the Go type it converts from
-// when it is a named one) or a struct type.
+// is: a basic type (its walker method; ref is the named type, if it is
+// one) or a struct type (ref).
 func (g *generator) resolve(p *pkg, spec *ast.TypeSpec, e ast.Expr) (k kind, method string, ref typeRef, err error) {
 	switch e := e.(type) {
 	case *ast.Ident:
@@ -151,7 +152,7 @@ func (g *generator) named(t typeRef) (kind, string, typeRef, error) {
 		return structKind, "", t, nil
 	case *ast.Ident:
 		if m, ok := basics[u.Name]; ok {
-			return basic, m, typeRef{}, nil
+			return basic, m, t, nil
 		}
 	}
 	return unsupported, "", typeRef{}, nil
@@ -171,12 +172,15 @@ func (g *generator) field(p *pkg, spec *ast.TypeSpec, e ast.Expr, name, opt, add
 		if id, ok := e.Elt.(*ast.Ident); ok && (id.Name == "byte" || id.Name == "uint8") {
 			return fmt.Sprintf("w.bytes(%s, %s, %s)", q, addr, opt), nil
 		}
-		if id, ok := e.Elt.(*ast.Ident); ok && id.Name == "string" {
-			return fmt.Sprintf("list(w, %s, %s, %s, w.strValue)", q, opt, addr), nil
-		}
-		k, _, ref, err := g.resolve(p, spec, e.Elt)
+		k, method, ref, err := g.resolve(p, spec, e.Elt)
 		if err != nil {
 			return "", err
+		}
+		if k == basic && ref.pkg == nil {
+			return fmt.Sprintf("list(w, %s, %s, %s, w.%sValue)", q, opt, addr, method), nil
+		}
+		if k == basic { // a named type: the walker takes its underlying type
+			return fmt.Sprintf("list(w, %s, %s, %s, func(e *%s) { w.%sValue((*%s)(e)) })", q, opt, addr, g.qualified(ref), method, underlying(method)), nil
 		}
 		if k != structKind {
 			return "", no
@@ -203,15 +207,8 @@ func (g *generator) field(p *pkg, spec *ast.TypeSpec, e ast.Expr, name, opt, add
 	}
 	switch k {
 	case basic:
-		if id, ok := e.(*ast.Ident); !ok || basics[id.Name] == "" {
-			// A named type: the walker takes its underlying type.
-			u := ""
-			for t, m := range basics {
-				if m == method {
-					u = t
-				}
-			}
-			addr = fmt.Sprintf("(*%s)(%s)", u, addr)
+		if ref.pkg != nil { // a named type: the walker takes its underlying type
+			addr = fmt.Sprintf("(*%s)(%s)", underlying(method), addr)
 		}
 		return fmt.Sprintf("w.%s(%s, %s, %s)", method, q, addr, opt), nil
 	case structKind:
@@ -229,6 +226,24 @@ func (g *generator) field(p *pkg, spec *ast.TypeSpec, e ast.Expr, name, opt, add
 	return "", no
 }
 
+// underlying returns the predeclared type a walker method takes.
+func underlying(method string) string {
+	for t, m := range basics {
+		if m == method {
+			return t
+		}
+	}
+	panic("no walker method " + method)
+}
+
+// qualified returns t's name as the generated file spells it.
+func (g *generator) qualified(t typeRef) string {
+	if t.pkg == g.home {
+		return t.name
+	}
+	return t.pkg.name + "." + t.name // goType checked the package's name
+}
+
 // goType returns the name of the type whose walk method t gets: t itself
 // in package proto, a local type of the same fields for another
 // package's.
@@ -242,6 +257,9 @@ func (g *generator) goType(t typeRef) (string, error) {
 	r := []rune(t.name)
 	r[0] = unicode.ToLower(r[0])
 	n := string(r)
+	if t.pkg.name == "w" || t.pkg.name == "m" || t.pkg.name == "e" {
+		return "", fmt.Errorf("package %s takes a name the walks use for a variable", t.pkg.name)
+	}
 	if g.home.names[n] || n == t.pkg.name {
 		return "", fmt.Errorf("the local type %s for %s.%s would take a name package %s uses", n, t.pkg.name, t.name, g.home.name)
 	}
