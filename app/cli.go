@@ -218,13 +218,15 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	compare := fs.Bool("compare", false, "also run it sequentially and report the speed-up")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	request := fs.String("request", "", "read the whole request as JSON from this file (- for stdin) instead of the flags above")
+	schedule := fs.String("schedule", "", "run step by step, the goroutines going in this order, e.g. 0.1.1.0, 0,1*3,0 or 1~stop (see the README's step mode)")
+	sf := stepFlags(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *request != "" {
 		set := map[string]bool{}
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-		for _, name := range []string{"workload", "mode", "workers", "param", "gomaxprocs", "timeout", "compare"} {
+		for _, name := range []string{"workload", "mode", "workers", "param", "gomaxprocs", "timeout", "compare", "schedule", "find"} {
 			if set[name] {
 				return &usageError{fmt.Sprintf("run: -%s cannot be combined with -request (the request holds it)", name)}
 			}
@@ -262,12 +264,18 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	req := workloads.Request{
 		Workload: *id, Mode: workloads.Mode(*mode), Workers: *workers, Params: ps,
-		GOMAXPROCS: *procs, TimeoutMS: timeout.Milliseconds(),
+		GOMAXPROCS: *procs, TimeoutMS: timeout.Milliseconds(), Schedule: *schedule,
 	}
 	if req.Workers == 0 {
 		// 0 means "the default" to the engine; on the command line it is
 		// a mistake.
 		return &workloads.ParamError{Field: "workers", Msg: fmt.Sprintf("workers: 0 is out of range; allowed: a whole number from 1 to %d", workloads.MaxWorkers)}
+	}
+	if *compare && (req.Schedule != "" || sf.find != "") {
+		return &usageError{"run: -compare times runs; a step-by-step run (-schedule, -find) counts steps, not time"}
+	}
+	if sf.find != "" {
+		return sf.run(ctx, req, *asJSON, stdout)
 	}
 	// Validate before the sequential run, so a bad flag fails at once.
 	if _, err := server.PrepareNative(req); err != nil {
@@ -345,13 +353,17 @@ func printResult(w io.Writer, res *workloads.Result, seq *workloads.Result) {
 	if len(res.Params) > 0 {
 		fmt.Fprintf(tw, "params\t%s\n", params(res.Params))
 	}
-	fmt.Fprintf(tw, "wall\t%s\n", ms(res.WallUS))
+	if res.Outcome != "" {
+		fmt.Fprintf(tw, "steps\t%d (run step by step: its clock counts steps, not time)\n", len(res.Steps))
+	} else {
+		fmt.Fprintf(tw, "wall\t%s\n", ms(res.WallUS))
+	}
 	if res.Error != "" {
 		fmt.Fprintf(tw, "error\t%s\n", res.Error)
 		for _, s := range res.Stuck {
 			fmt.Fprintf(tw, "stuck\ttask %d on lane %d: %s\n", s.Task, s.Lane, s.Label)
 		}
-	} else {
+	} else if res.Outcome != workloads.OutcomePaused {
 		verdict := "ok"
 		if !res.Check.OK {
 			verdict = "MISMATCH"
@@ -369,6 +381,10 @@ func printResult(w io.Writer, res *workloads.Result, seq *workloads.Result) {
 		fmt.Fprintf(tw, "speed-up\t%.2fx vs sequential (%s)\n", speedup(seq, res), ms(seq.WallUS))
 	}
 	tw.Flush()
+	if res.Outcome != "" {
+		printSteps(w, res)
+		return
+	}
 
 	lanes := laneSummary(res.Spans)
 	if len(lanes) == 0 {

@@ -162,11 +162,16 @@ func (r *run) result(engine string) *workloads.Result {
 // finishResult sets the wall time, adds the start-up spans, sorts, and
 // reports the end. The wall ends before the check (res.CheckUS), which
 // ran last, as in every engine.
+//
+// A step-by-step run (Result.Outcome set) keeps its own times: its clock
+// counts steps.
 func (r *run) finishResult(res *workloads.Result, err error) (*workloads.Result, error) {
-	now := r.now()
-	res.CheckUS = min(max(res.CheckUS, 0), now) // a worker's figure, bounded
-	res.WallUS = now - res.CheckUS
-	res.Spans = append(res.Spans, r.startup...)
+	if res.Outcome == "" {
+		now := r.now()
+		res.CheckUS = min(max(res.CheckUS, 0), now) // a worker's figure, bounded
+		res.WallUS = now - res.CheckUS
+		res.Spans = append(res.Spans, r.startup...)
+	}
 	workloads.SortSpans(res.Spans)
 	if err != nil {
 		res.Error = err.Error()
@@ -203,10 +208,11 @@ func (r *run) onPage(ctx context.Context) (*workloads.Result, error) {
 			r.progress(Progress{Stage: "running", Done: r.done, Total: r.total, Span: &s})
 		},
 	})
-	d := env.First() - r.origin
-	for i := range res.Spans {
-		res.Spans[i].Start += d
-		res.Spans[i].End += d
+	if d := env.First() - r.origin; res.Outcome == "" {
+		for i := range res.Spans {
+			res.Spans[i].Start += d
+			res.Spans[i].End += d
+		}
 	}
 	res.Facts = facts("wasm-page")
 	if err == nil {
@@ -261,6 +267,10 @@ func (r *run) inWorker(ctx context.Context) (*workloads.Result, error) {
 			}
 			out := r.result("wasm-worker")
 			out.Check, out.CheckUS, out.Spans, out.Stuck = res.Check, res.CheckUS, res.Spans, nil
+			out.Schedule, out.Outcome, out.Steps, out.Next = res.Schedule, res.Outcome, res.Steps, res.Next
+			if res.Outcome != "" {
+				out.WallUS = res.WallUS // steps, not time
+			}
 			r.done = r.total
 			return r.finishResult(out, remoteError(res))
 		}
@@ -271,6 +281,9 @@ func (r *run) inWorker(ctx context.Context) (*workloads.Result, error) {
 func remoteError(res workloads.Result) error {
 	if res.Error == "" {
 		return nil
+	}
+	if len(res.Stuck) > 0 && res.Outcome == workloads.OutcomeDeadlock {
+		return &workloads.DeadlockError{Stuck: res.Stuck, Scheduled: true}
 	}
 	if len(res.Stuck) > 0 {
 		var after int64

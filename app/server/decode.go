@@ -78,7 +78,7 @@ func decodeError(err error) error {
 		if name == "" {
 			return errorf(http.StatusBadRequest, "", "bad JSON: a request field with an empty name")
 		}
-		return &workloads.ParamError{Field: name, Msg: fmt.Sprintf("unknown request field %q (want workload, mode, workers, params, gomaxprocs, timeout_ms)", name)}
+		return &workloads.ParamError{Field: name, Msg: fmt.Sprintf("unknown request field %q (want workload, mode, workers, params, gomaxprocs, timeout_ms, schedule)", name)}
 	}
 	return errorf(http.StatusBadRequest, "", "bad JSON: %v", err)
 }

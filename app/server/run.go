@@ -68,10 +68,10 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 }
 
 // shareKey returns the key under which identical requests in flight share
-// one run: the workload, mode, lanes, GOMAXPROCS, deadline and every
-// parameter as the engine will use it. Workloads whose outcome varies
-// from run to run are never shared: each request sees its own race or
-// deadlock.
+// one run: the workload, mode, lanes, GOMAXPROCS, deadline, every
+// parameter as the engine will use it, and the schedule. Workloads whose
+// outcome varies from run to run are never shared: each request sees its
+// own race or deadlock.
 func shareKey(job *workloads.Job) (string, bool) {
 	if job.Workload.Varies {
 		return "", false
@@ -81,7 +81,7 @@ func shareKey(job *workloads.Job) (string, bool) {
 		return "", false
 	}
 	r := job.Request
-	return fmt.Sprintf("%s|%s|%d|%d|%d|%s", r.Workload, r.Mode, r.Workers, r.GOMAXPROCS, r.TimeoutMS, args), true
+	return fmt.Sprintf("%s|%s|%d|%d|%d|%s|%s", r.Workload, r.Mode, r.Workers, r.GOMAXPROCS, r.TimeoutMS, args, r.Schedule), true
 }
 
 // cores is how many cores a run can keep busy: one per lane that computes,

@@ -20,7 +20,7 @@ import (
 // object with a "type":
 //
 //	lab → host  {type: "lab:ready", version}          once the lab can run
-//	host → lab  {type: "lab:run", id, workload, mode, workers, params, timeout_ms}
+//	host → lab  {type: "lab:run", id, workload, mode, workers, params, timeout_ms, schedule}
 //	lab → host  {type: "lab:result", id, ok: true, result}   the engine's Result
 //	lab → host  {type: "lab:result", id, ok: false, error}   (and result, when a run failed after it started)
 //	lab → host  {type: "lab:resize", height}          whenever the lab's height changes
@@ -28,7 +28,10 @@ import (
 //
 // lab:run takes a browser mode (sequential, cooperative, workers, main);
 // mode defaults to sequential, workers to 1, params to the workload's
-// defaults. A message whose type is not a string starting with "lab:"
+// defaults. A schedule ("0.1.1.0", see workloads.Schedule) runs the
+// tasks step by step (mode cooperative or main, workers at least the
+// tasks); the result then holds the schedule that ran, its steps and its
+// outcome. A message whose type is not a string starting with "lab:"
 // belongs to some other script and is ignored; a lab message the lab
 // cannot use (unknown type, bad JSON shape, unknown field, invalid
 // request) is answered with an error result when it carries an id, and
@@ -72,6 +75,7 @@ type runMessage struct {
 	Workers   *int            `json:"workers"`
 	Params    map[string]any  `json:"params"`
 	TimeoutMS int64           `json:"timeout_ms"`
+	Schedule  string          `json:"schedule"`
 }
 
 // browserModes are the modes a host may ask for: the browser engine's.
@@ -144,7 +148,7 @@ func (rm runMessage) request() (*workloads.Request, error) {
 	if strings.TrimSpace(rm.Workload) == "" {
 		return nil, &workloads.ParamError{Field: "workload", Msg: "workload is required: one of " + strings.Join(workloadIDs(), ", ")}
 	}
-	req := workloads.Request{Workload: rm.Workload, Mode: workloads.Mode(rm.Mode), Params: rm.Params, TimeoutMS: rm.TimeoutMS}
+	req := workloads.Request{Workload: rm.Workload, Mode: workloads.Mode(rm.Mode), Params: rm.Params, TimeoutMS: rm.TimeoutMS, Schedule: rm.Schedule}
 	if req.Mode == "" {
 		req.Mode = workloads.Sequential
 	}
@@ -203,7 +207,7 @@ func jsonProblem(err error) string {
 	}
 	s := err.Error()
 	if f, ok := strings.CutPrefix(s, "json: unknown field "); ok {
-		return "unknown field " + f + " (the fields are type, id, workload, mode, workers, params, timeout_ms)"
+		return "unknown field " + f + " (the fields are type, id, workload, mode, workers, params, timeout_ms, schedule)"
 	}
 	return strings.TrimPrefix(s, "json: ")
 }

@@ -24,7 +24,7 @@ func richBodies() []Body {
 		{Lane: 0, Task: -1, Label: "start-up", State: workloads.Startup, Start: 0, End: 12},
 		{Lane: 63, Task: 1<<20 - 1, Label: "tab\there \"quoted\" back\\slash \x01 é 世界 \xff\xfe", State: workloads.Running, Start: -5, End: 1 << 53},
 	}
-	req := workloads.Request{Workload: "count\ndown", Mode: workloads.Workers, Workers: 64, GOMAXPROCS: 3, TimeoutMS: 600_000,
+	req := workloads.Request{Workload: "count\ndown", Mode: workloads.Workers, Workers: 64, GOMAXPROCS: 3, TimeoutMS: 600_000, Schedule: "0.1*3~random:7",
 		Params: map[string]any{"count": json.Number("-12.5e+3"), "on": true, "off": false, "s": "x\u00e9", "n": nil,
 			"list": []any{json.Number("1"), "two", []any{}, map[string]any{}}, "obj": map[string]any{"b": json.Number("0"), "a": "z"},
 			"ints": []any{int8(-8), int16(-16), int32(-32), int64(-64), uint(1), uint8(8), uint16(16), uint32(32), uint64(1<<64 - 1), 7, 0.25}}}
@@ -43,7 +43,9 @@ func richBodies() []Body {
 		&Result{ID: 2, Result: workloads.Result{Workload: "countdown", Mode: workloads.Cooperative, Workers: 2, Params: req.Params, WallUS: 10, StartupUS: 3, CheckUS: 4,
 			Check: workloads.Check{Value: "1", Expected: "2", OK: true, Note: "lost"}, Spans: sp,
 			Facts: workloads.Facts{Engine: "wasm-worker", GOOS: "js", GOARCH: "wasm", GOMAXPROCS: 1, NumCPU: 1, GoVersion: "go1.26", CPU: "x", Browser: "Mozilla/5.0 (X11)"},
-			Error: "deadlock", Stuck: []workloads.StuckTask{{Task: 1, Lane: 2, Label: "waits for fork 2"}}, Shared: 3}},
+			Error: "deadlock", Stuck: []workloads.StuckTask{{Task: 1, Lane: 2, Label: "waits for fork 2"}}, Shared: 3,
+			Schedule: "0.1", Outcome: "deadlock", Steps: []workloads.Step{{Lane: 1, Task: 3, What: "task 3: read x = \"0\"", Shared: "x = 0"}, {}},
+			Next: []workloads.Step{{Lane: 0, Task: 0, What: "task 0: wait for lock B (held by task 1)", Wait: true}}}},
 		&Result{ID: 2},
 		&TaskDone{ID: 3, Result: workloads.TaskResult{Task: 4, Lane: 1, Value: 1<<64 - 1, Spans: sp, Err: "boom"}, Final: 1<<64 - 2, HasFinal: true, Live: sp},
 		&TaskDone{ID: 3},
