@@ -19,7 +19,7 @@ func ExampleDecodeRequest() {
 	fmt.Println(err)
 	// Output:
 	// countdown goroutines 2 1000 <nil>
-	// unknown request field "wrokers" (want workload, mode, workers, params, gomaxprocs, timeout_ms)
+	// unknown request field "wrokers" (want workload, mode, workers, params, gomaxprocs, timeout_ms, schedule)
 }
 
 func ExampleExecute() {
