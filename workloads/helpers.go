@@ -1,6 +1,9 @@
 package workloads
 
-import "strconv"
+import (
+	"strconv"
+	"time"
+)
 
 // split divides total into n parts that differ by at most one, dropping
 // empty parts (so there are never more tasks than units of work).
@@ -44,4 +47,27 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// formatDuration writes d for a student: whole microseconds below a
+// millisecond, else three significant digits in ms or s ("999 µs",
+// "61.8 ms", "1.25 s"), never Go's "61.801ms".
+func formatDuration(d time.Duration) string {
+	us := float64(d) / float64(time.Microsecond)
+	sig3 := func(v float64) string {
+		switch {
+		case v >= 100:
+			return strconv.FormatFloat(v, 'f', 0, 64)
+		case v >= 10:
+			return strconv.FormatFloat(v, 'f', 1, 64)
+		}
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	}
+	switch {
+	case us < 1000:
+		return strconv.FormatFloat(us, 'f', 0, 64) + " µs"
+	case us < 1e6:
+		return sig3(us/1e3) + " ms"
+	}
+	return sig3(us/1e6) + " s"
 }

@@ -130,8 +130,8 @@ func (s spawnInstance) check(o Outputs) Check {
 	if reps[0].FellBack {
 		what = "per in-process child (no process could be started here)"
 	}
-	c.Note = fmt.Sprintf("all %d children answered; median start-up %v %s; first call %v, second call %v",
-		s.children, median(func(r childReport) int64 { return r.StartupUS }), what,
-		median(func(r childReport) int64 { return r.ColdUS }), median(func(r childReport) int64 { return r.WarmUS }))
+	c.Note = fmt.Sprintf("all %d children answered; median start-up %s %s; first call %s, second call %s",
+		s.children, formatDuration(median(func(r childReport) int64 { return r.StartupUS })), what,
+		formatDuration(median(func(r childReport) int64 { return r.ColdUS })), formatDuration(median(func(r childReport) int64 { return r.WarmUS })))
 	return c
 }

@@ -433,7 +433,9 @@ func (l *lab) chartsSection() app.UI {
 						app.FigCaption().Text("Wall time (lower is faster); each bar is the median of its rounds, the whisker their range from fastest to slowest. ✗ marks a run whose check failed; ! marks rounds more than 20 % apart. Native bars are the same Go code on real threads."),
 						chartFlags(d),
 					),
-					app.If(d.hasSpeedups(), func() app.UI {
+					app.If(l.w.ID == "spawn", func() app.UI {
+						return l.spawnFigure(params)
+					}).ElseIf(d.hasSpeedups(), func() app.UI {
 						return app.Figure().ID("fig-speed").Class("figure").Body(
 							app.Raw(speedSVG("chart-speed", d, l.width("fig-speed"))),
 							app.FigCaption().Textf("Speed-up over the sequential run; the dashed line is the %s. Labels: parallel efficiency (speed-up ÷ N).", d.idealText()),
@@ -454,7 +456,7 @@ func (l *lab) chartsSection() app.UI {
 				app.Details().Class("data").Body(
 					app.Summary().Text("The charts' figures as text"),
 					app.P().Text(d.wallSummary()),
-					app.P().Text(d.speedSummary()),
+					app.If(l.w.ID != "spawn", func() app.UI { return app.P().Text(d.speedSummary()) }),
 				),
 			)
 		}),

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -57,11 +58,30 @@ var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string
 		}
 		return miss
 	},
+	// Start-up cost by kind replaces the speed-up chart; times read as
+	// people write them.
+	"spawn": func(t *testing.T, tab context.Context) []string {
+		var miss []string
+		if n := eval[int](t, tab, `document.querySelectorAll("#chart-spawn .bar").length`); n < 3 {
+			miss = append(miss, fmt.Sprintf("%d bars on the start-up chart, want 3 per kind", n))
+		}
+		if eval[bool](t, tab, `!!document.querySelector("#chart-speed")`) {
+			miss = append(miss, "the spawn lesson still draws a speed-up chart")
+		}
+		if text := eval[string](t, tab, `document.body.innerText`); regexpGoDuration.MatchString(text) {
+			miss = append(miss, "a raw Go duration (like 61.801ms) is on the page")
+		}
+		return miss
+	},
 	// With more lanes than permits the semaphore binds.
 	"semaphore": func(t *testing.T, tab context.Context) []string {
 		return pageSays(t, tab, "the semaphore let 3 tasks work at a time")
 	},
 }
+
+// regexpGoDuration matches a duration as Go prints it: digits with a
+// fraction glued to their unit ("61.801ms", "1.5s").
+var regexpGoDuration = regexp.MustCompile(`\d\.\d+(ms|µs|s)\b`)
 
 // showRun shows on the timeline the newest run of the results table whose
 // mode cell starts with mode and that has more than one worker.

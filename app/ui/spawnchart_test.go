@@ -1,0 +1,73 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"conlab/workloads"
+)
+
+// The spawn lesson's chart groups runs by kind of child and draws start-up,
+// first and second call; the speed-up chart is not drawn for it.
+func TestSpawnChart(t *testing.T) {
+	params := map[string]any{"children": int64(3), "work": int64(2000), "kind": "goroutine", "compile": "once"}
+	spans := map[string][]workloads.Span{}
+	var recs []record
+	for i, mode := range []string{modeNative, modeCooperative} {
+		res, err := workloads.Run(context.Background(), workloads.Request{Workload: "spawn", Mode: workloads.Goroutines, Workers: 3, Params: params}, workloads.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(res.Check.Note, "ms,") || strings.Contains(res.Check.Note, "µs,") && !strings.Contains(res.Check.Note, " µs") {
+			t.Errorf("raw Go durations in the note: %q", res.Check.Note)
+		}
+		if mode == modeCooperative {
+			res.Mode, res.Facts.Engine = workloads.Cooperative, "browser"
+		} else {
+			res.Facts.GOMAXPROCS = res.Workers
+		}
+		id := string(rune('a' + i))
+		spans[id] = res.Spans
+		res.Spans = nil
+		recs = append(recs, record{ID: id, Mode: mode, Result: *res})
+	}
+	rows := spawnRows(recs, spans, params)
+	if len(rows) != 2 || rows[0].Kind.Label != "goroutine (native)" || rows[1].Kind.Label != "goroutine (in the browser)" {
+		t.Fatalf("rows %+v", rows)
+	}
+	for _, r := range rows {
+		if r.Startup <= 0 || r.Cold <= 0 || r.Warm <= 0 || r.Children != 3 {
+			t.Errorf("row %+v", r)
+		}
+	}
+	other := map[string]any{"children": int64(4), "work": int64(2000)}
+	if got := spawnRows(recs, spans, other); len(got) != 0 {
+		t.Errorf("runs with other children were charted: %+v", got)
+	}
+	svg := spawnSVG("s", rows, 700)
+	mustContain(t, svg, "goroutine (native)", "goroutine (in the browser)", "sp-startup", "sp-cold", "sp-warm", "logarithmic")
+
+	l := newTestLab(t, "/?workload=spawn&children=3&work=2000&kind=goroutine")
+	l.recs, l.spans = recs, spans
+	doc := render(l.chartsSection())
+	mustContain(t, doc, "chart-spawn", "Not yet measured with these children and job size: process (native)")
+	mustNotContain(t, doc, "chart-speed", "Speed-up over the sequential run")
+}
+
+func TestSpawnKindOf(t *testing.T) {
+	for _, c := range []struct {
+		mode, kind, compile, want string
+	}{
+		{modeNative, "process", "once", "process (native)"},
+		{modeWorkers, "process", "each", "Web Worker compiling each time"},
+		{modeCooperative, "process", "once", "Web Worker, module compiled once"},
+		{modeNative, "goroutine", "each", "goroutine (native)"},
+		{modeSequential, "goroutine", "once", "goroutine (in the browser)"},
+	} {
+		r := record{Mode: c.mode, Result: workloads.Result{Params: map[string]any{"kind": c.kind, "compile": c.compile}}}
+		if got := spawnKindOf(r).Label; got != c.want {
+			t.Errorf("%+v: %q", c, got)
+		}
+	}
+}
