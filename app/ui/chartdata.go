@@ -78,6 +78,10 @@ type chartData struct {
 	// CPUBound says the work needs a core per lane, so the ideal speed-up
 	// stops at the core count; waiting work overlaps on any number.
 	CPUBound bool
+	// Bound, when not 0, is the best speed-up the lesson can reach with
+	// any number of workers (bound.go), and BoundWhy what sets it.
+	Bound    float64
+	BoundWhy string
 }
 
 // liveNative reports whether some native figure is a live run.
@@ -103,6 +107,9 @@ func cpuBound(k workloads.Kind) bool {
 // idealCores is the core count the ideal line stops at: the real one for
 // computing lessons, none (the largest N) for waiting ones.
 func (d chartData) idealCores() int {
+	if d.Bound > 0 {
+		return int(math.Ceil(d.Bound))
+	}
 	if d.CPUBound {
 		return d.Cores
 	}
@@ -115,6 +122,9 @@ func (d chartData) idealCores() int {
 
 // idealText names the ideal line.
 func (d chartData) idealText() string {
+	if d.Bound > 0 {
+		return boundText(d.Bound, d.BoundWhy)
+	}
 	if d.CPUBound {
 		return fmt.Sprintf("ideal (%d cores)", d.Cores)
 	}
@@ -400,7 +410,10 @@ func (d chartData) speedSummary() string {
 		return "No speed-up yet: run the sequential mode and a parallel mode."
 	}
 	ideal := fmt.Sprintf("ideal up to %d cores", d.Cores)
-	if !d.CPUBound {
+	switch {
+	case d.Bound > 0:
+		ideal = boundText(d.Bound, d.BoundWhy) + ", with any number of workers"
+	case !d.CPUBound:
 		ideal = "ideal N times faster with N workers, since waiting needs no core"
 	}
 	return "Speed-up against the sequential run; " + ideal + ". " + strings.Join(parts, ". ") + "."

@@ -97,6 +97,9 @@ func wallSVG(id string, d chartData, width float64) string {
 func speedSVG(id string, d chartData, width float64) string {
 	f := charts.Frame{W: max(width, 280), H: 260, Left: 44, Right: 18, Top: 16, Bottom: 40}
 	lay := charts.LayoutSpeedup(f, d.speedups(), d.idealCores())
+	if d.Bound > 0 {
+		lay.Ideal = boundLine(lay, d.Bound)
+	}
 	var s svgBuilder
 	s.svgOpen(id, "chart chart-speed", "img", f.W, f.H, "Speed-up against the number of workers", d.speedSummary())
 	for _, t := range lay.YTicks {
@@ -118,6 +121,7 @@ func speedSVG(id string, d chartData, width float64) string {
 		end := lay.Ideal[n-1]
 		s.text(end.X-2, end.Y-6, "ideal-label", "end", d.idealText())
 	}
+	var effs []effLabel
 	for i, pts := range lay.Series {
 		if len(pts) == 0 {
 			continue
@@ -139,15 +143,13 @@ func speedSVG(id string, d chartData, width float64) string {
 			if p.N == 1 {
 				continue
 			}
-			// Alternate series label above and below their points, so
-			// close points of two series keep readable labels.
-			dy := -7.0
-			if i%2 == 1 {
-				dy = 15
-			}
-			s.text(p.X+6, p.Y+dy, "eff", "start", fmt.Sprintf("%.0f%%", 100*p.Efficiency))
+			effs = append(effs, effLabel{X: p.X + 6, Y: p.Y + 4, Text: fmt.Sprintf("%.0f%%", 100*p.Efficiency)})
 		}
 		s.close("g")
+	}
+	// Labels at one N are moved apart until none overlaps (labels.go).
+	for _, e := range spreadLabels(effs, 12, f.Y0()+10, f.Y1()-2) {
+		s.text(e.X, e.Y, "eff", "start", e.Text)
 	}
 	s.close("svg")
 	return s.String()

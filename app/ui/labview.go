@@ -415,6 +415,7 @@ func (l *lab) chartsSection() app.UI {
 		d.Cores = max(1, l.stats.Size)
 	}
 	d.CPUBound = computes(l.w)
+	d.Bound, d.BoundWhy = speedBound(l.w.ID, params)
 	for k, sl := range d.Slots {
 		if sl.Source == sourceRecorded {
 			sl.Source = fmt.Sprintf("recorded on %s (%s), not live", orUnknown(l.native.Date), l.native.Machine.String())

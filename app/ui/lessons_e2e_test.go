@@ -73,6 +73,10 @@ var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string
 		}
 		return miss
 	},
+	// The ideal line is the bound that applies: the longest sleep.
+	"sleep": func(t *testing.T, tab context.Context) []string {
+		return pageSays(t, tab, "best possible: 3× (the longest sleep)")
+	},
 	// With more lanes than permits the semaphore binds.
 	"semaphore": func(t *testing.T, tab context.Context) []string {
 		return pageSays(t, tab, "the semaphore let 3 tasks work at a time")

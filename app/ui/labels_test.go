@@ -1,0 +1,53 @@
+package ui
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+// Labels at one N never overlap; labels elsewhere keep their place.
+func TestSpreadLabels(t *testing.T) {
+	in := []effLabel{{X: 10, Y: 50, Text: "a"}, {X: 10, Y: 52, Text: "b"}, {X: 10, Y: 49, Text: "c"}, {X: 30, Y: 50, Text: "d"}, {X: 10, Y: 198, Text: "e"}}
+	out := spreadLabels(in, 12, 0, 200)
+	var ys []float64
+	for _, l := range out {
+		if l.X == 10 {
+			ys = append(ys, l.Y)
+		}
+		if l.Text == "d" && l.Y != 50 {
+			t.Errorf("a lone label moved: %+v", l)
+		}
+	}
+	for i := range ys {
+		for j := range ys {
+			if i != j && math.Abs(ys[i]-ys[j]) < 12 {
+				t.Errorf("labels overlap: %v", out)
+			}
+		}
+	}
+}
+
+// The sleep lesson's chart draws its bound: 3× for sleeps of 1 to 5
+// units, not N×.
+func TestSpeedBoundSleep(t *testing.T) {
+	b, why := speedBound("sleep", map[string]any{"tasks": int64(5), "pattern": "1..n"})
+	if b != 3 || boundText(b, why) != "best possible: 3× (the longest sleep)" {
+		t.Errorf("sleep: %v %q", b, why)
+	}
+	if b, _ := speedBound("sleep", map[string]any{"tasks": int64(5), "pattern": "2,3"}); math.Abs(b-5.0/3) > 1e-9 {
+		t.Errorf("2,3: %v", b)
+	}
+	if b, _ := speedBound("semaphore", map[string]any{"tasks": int64(10), "limit": int64(3)}); b != 3 {
+		t.Errorf("semaphore: %v", b)
+	}
+	if b, _ := speedBound("countdown", map[string]any{}); b != 0 {
+		t.Errorf("countdown: %v", b)
+	}
+	d := chartData{Wall: map[runKey]float64{{serSequential, 1}: 1500, {serCooperative, 1}: 1500, {serCooperative, 2}: 800, {serCooperative, 4}: 520, {serCooperative, 8}: 500},
+		Counts: []int{1, 2, 4, 8}, Cores: 2, Bound: 3, BoundWhy: "the longest sleep"}
+	svg := speedSVG("s", d, 500)
+	if !strings.Contains(svg, "best possible: 3× (the longest sleep)") || strings.Contains(svg, "waiting needs no core") {
+		t.Errorf("the bound is not drawn:\n%s", svg)
+	}
+}
