@@ -147,7 +147,8 @@ type Options struct {
 // DefaultWatchdog is the deadlock watchdog's default patience.
 const DefaultWatchdog = time.Second
 
-// Facts returns the facts of this process.
+// facts returns the facts of this process: the engine (o.Engine, or the
+// platform's) and the Go runtime it runs on.
 func (o Options) facts() Facts {
 	e := o.Engine
 	if e == "" {

@@ -489,8 +489,8 @@ func FuzzWasmImports(f *testing.F) {
 }
 
 // The worker bootstrap script the site ships speaks the pool's message
-// protocol version (wasm/internal/proto, a js-only package: read from its
-// source here).
+// protocol version (wasm/internal/proto, internal to package wasm: read
+// from its source here).
 func TestBootstrapProtocolVersion(t *testing.T) {
 	src, err := os.ReadFile("../../../wasm/internal/proto/proto.go")
 	if err != nil {
