@@ -14,6 +14,7 @@ import (
 	"os"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -40,7 +41,7 @@ Usage:
   conlab run -workload ID [-mode sequential|goroutines] [-workers N]
              [-param name=value ...] [-gomaxprocs N] [-timeout D] [-compare] [-json]
   conlab serve [-addr 127.0.0.1:8080] [-isolate] [-public DIR] [-baseline FILE] [-grace D]
-               [-allow-origin URL ...]
+               [-allow-origin URL ...] [-memory SIZE] [-per-client N] [-max-conns N] [-idle-timeout D]
   conlab baseline -o FILE [-n N] [-timeout D] [-workloads id,id] [-quick]
   conlab static -o DIR [flags]   (a self-contained static site)
 
@@ -436,6 +437,18 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	public := fs.String("public", "public", "the site's directory: DIR/web is served at /web/")
 	baseline := fs.String("baseline", "", "the recorded baseline served at /api/baseline (default DIR/web/data/baseline.json)")
 	grace := fs.Duration("grace", 10*time.Second, "on SIGINT/SIGTERM, how long runs in progress may finish before they are killed")
+	var memory int64
+	fs.Func("memory", "the memory budget of all native runs together, e.g. 4GB or 512MB (default half of this machine's memory; 0 for none); a run estimated above it is refused with 422", func(v string) error {
+		n, err := parseBytes(v)
+		memory = n
+		if n == 0 {
+			memory = -1
+		}
+		return err
+	})
+	perClient := fs.Int("per-client", 3, "native runs one client address may have in progress or waiting (0: no bound, e.g. behind a proxy)")
+	maxConns := fs.Int("max-conns", 0, "connections open at once (default 1024, or a quarter of the open-file limit)")
+	idle := fs.Duration("idle-timeout", 30*time.Second, "close a connection idle this long (and one that sends no request)")
 	var origins []string
 	fs.Func("allow-origin", "an origin (https://school.example) besides the server's own whose pages may start runs; repeatable", func(v string) error {
 		o, err := server.ParseOrigin(v)
@@ -448,6 +461,12 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *grace <= 0 {
 		return &usageError{"serve: -grace must be positive"}
 	}
+	if *perClient < 0 || *maxConns < 0 || *idle <= 0 {
+		return &usageError{"serve: -per-client and -max-conns must be 0 or more, -idle-timeout positive"}
+	}
+	if *perClient == 0 {
+		*perClient = -1
+	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	if host, _, err := net.SplitHostPort(*addr); err == nil {
 		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
@@ -455,7 +474,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	srv, err := server.New(server.Config{Public: *public, Isolate: *isolate, BaselineFile: *baseline, ShutdownGrace: *grace, Logger: log,
-		AllowOrigins: origins})
+		AllowOrigins: origins, Memory: memory, PerClient: *perClient, MaxConns: *maxConns, IdleTimeout: *idle})
 	if err != nil {
 		return err
 	}
@@ -513,4 +532,25 @@ func cmdBaseline(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	fmt.Fprintf(stderr, "conlab: wrote %d runs to %s\n", len(b.Results), *out)
 	return nil
+}
+
+// parseBytes reads a size: a whole number of bytes, or one with a unit
+// KB, MB, GB (powers of 1024; KiB, MiB, GiB too).
+func parseBytes(v string) (int64, error) {
+	s := strings.ToUpper(strings.TrimSpace(v))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		m      int64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"B", 1}} {
+		if t, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = strings.TrimSpace(t), u.m
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("%q is not a size (want e.g. 4GB, 512MB or a number of bytes)", v)
+	}
+	return n * mult, nil
 }

@@ -36,6 +36,7 @@ func init() {
 		Source: blockingSource,
 		Quick:  map[string]any{"tasks": 3, "unit": 1, "blocker": 1, "block": 2},
 		Plan:   planBlocking,
+		Cost:   costBlocking,
 	})
 }
 

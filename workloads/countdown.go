@@ -25,6 +25,7 @@ func init() {
 		Source: countdownSource,
 		Quick:  map[string]any{"count": 100_000},
 		Plan:   planCountdown,
+		Cost:   cpuLanes,
 	})
 }
 

@@ -50,6 +50,7 @@ func init() {
 		Source: counterSource,
 		Quick:  map[string]any{"tasks": 8, "increments": 1000, "sync": syncAtomic},
 		Plan:   planCounter,
+		Cost:   cpuLanes,
 		Varies: true,
 	})
 }

@@ -46,6 +46,7 @@ func init() {
 		},
 		Quick:  map[string]any{"variant": dbLocked, "delay": 1},
 		Plan:   planDBUpdate,
+		Cost:   waits,
 		Varies: true,
 	})
 }

@@ -48,6 +48,7 @@ func init() {
 		},
 		Quick:  map[string]any{"fix": fixOrdered, "hold": 1},
 		Plan:   planDeadlock,
+		Cost:   waits,
 		Varies: true,
 	})
 }

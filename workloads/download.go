@@ -36,6 +36,7 @@ func init() {
 		Source: downloadSource,
 		Quick:  map[string]any{"pages": 3, "delay": 1},
 		Plan:   planDownload,
+		Cost:   waits,
 	})
 }
 

@@ -31,6 +31,7 @@ func init() {
 		Source: mergesortSource,
 		Quick:  map[string]any{"lists": 6, "size": 1000},
 		Plan:   planMergeSort,
+		Cost:   costMergeSort,
 	})
 }
 

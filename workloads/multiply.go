@@ -47,6 +47,7 @@ func init() {
 		Source: multiplySource,
 		Quick:  map[string]any{"size": 1000},
 		Plan:   planMultiply,
+		Cost:   costMultiply,
 	})
 }
 

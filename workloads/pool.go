@@ -36,6 +36,7 @@ func init() {
 		Source: poolSource,
 		Quick:  map[string]any{"jobs": 6, "duration": 1},
 		Plan:   planPool,
+		Cost:   cpuOption(""),
 	})
 }
 

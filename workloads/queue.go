@@ -42,6 +42,7 @@ func init() {
 		},
 		Quick: map[string]any{"items": 6, "produce": 0, "consume": 1},
 		Plan:  planQueue,
+		Cost:  waits,
 	})
 }
 

@@ -32,6 +32,7 @@ func init() {
 		Source: responsiveSource,
 		Quick:  map[string]any{"count": 10_000},
 		Plan:   planResponsive,
+		Cost:   cpuLanes,
 	})
 }
 

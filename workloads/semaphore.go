@@ -41,6 +41,7 @@ func init() {
 		},
 		Quick: map[string]any{"tasks": 6, "limit": 2, "hold": 1},
 		Plan:  planSemaphore,
+		Cost:  cpuOption("limit"),
 	})
 }
 

@@ -33,6 +33,7 @@ func init() {
 		Source: sleepSource,
 		Quick:  map[string]any{"tasks": 3, "unit": 1},
 		Plan:   planSleep,
+		Cost:   waits,
 	})
 }
 

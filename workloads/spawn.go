@@ -44,6 +44,7 @@ func init() {
 		// starting workers of its own.
 		Quick: map[string]any{"children": 2, "work": 1000, "kind": childKindGoroutine},
 		Plan:  planSpawn,
+		Cost:  costSpawn,
 	})
 }
 

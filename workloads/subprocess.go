@@ -38,6 +38,7 @@ func init() {
 		Source: subprocessSource,
 		Quick:  map[string]any{"children": 2, "lines": 3, "every": 1, "fail": 1, "exit": 3},
 		Plan:   planSubprocess,
+		Cost:   costSubprocess,
 	})
 }
 

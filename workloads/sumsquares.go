@@ -30,6 +30,7 @@ func init() {
 		Source: sumsquaresSource,
 		Quick:  map[string]any{"base": 20_000, "numbers": 6},
 		Plan:   planSumSquares,
+		Cost:   cpuLanes,
 	})
 }
 

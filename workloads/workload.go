@@ -53,6 +53,9 @@ type Workload struct {
 	Varies bool `json:"varies,omitempty"`
 	// Plan splits a run with validated args over n lanes.
 	Plan func(a Args, n int) (*Plan, error) `json:"-"`
+	// Cost estimates a native run's peak use of cores and memory from its
+	// validated args (see Job.Cost; cost.go).
+	Cost func(a Args, l Layout) Cost `json:"-"`
 }
 
 // Plan is a run split into tasks.

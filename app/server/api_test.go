@@ -208,7 +208,7 @@ func TestChildDeadlineKillsProcessGroup(t *testing.T) {
 func TestRunBusy(t *testing.T) {
 	ts := newTestServer(t, func(c *Config) { c.Cores = 1; c.MaxChildren = 1; c.MaxQueue = -1 })
 	// Fill the only slot as a run in progress would.
-	cores, err := ts.adm.acquire(context.Background(), 1)
+	cores, err := ts.adm.acquire(context.Background(), need{Cores: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +231,7 @@ func TestRunBusy(t *testing.T) {
 // A queued run waits for room rather than failing.
 func TestRunQueues(t *testing.T) {
 	ts := newTestServer(t, func(c *Config) { c.Cores = 1; c.MaxChildren = 1; c.MaxQueue = 4 })
-	cores, err := ts.adm.acquire(context.Background(), 1)
+	cores, err := ts.adm.acquire(context.Background(), need{Cores: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

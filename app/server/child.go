@@ -8,11 +8,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"conlab/workloads"
@@ -53,6 +56,34 @@ type ChildResult struct {
 	Exit   int    // the exit code; -1 when killed by a signal
 	Stderr string // the end of what it wrote to stderr
 	Took   time.Duration
+	// PeakBytes is the most memory the run held: the child's own peak
+	// resident size, or with Limits.Watch the largest sum sampled over
+	// its process group, whichever is larger. 0 where not measured.
+	PeakBytes int64
+	// OutOfMemory is set when the child died for going over its memory cap.
+	OutOfMemory bool
+}
+
+// Limits bound one child run.
+type Limits struct {
+	// Bytes caps the run's memory: GOMEMLIMIT at 3/4 of it makes the
+	// child's collector work to stay below, and where the OS allows it
+	// (Linux's RLIMIT_DATA) the child and each process it starts cannot
+	// hold more. 0 means no cap.
+	Bytes int64
+	// Watch samples the memory of the child's whole process group while
+	// it runs (for runs with child processes of their own).
+	Watch bool
+}
+
+// errOutOfMemory is the error of a run stopped at its memory cap.
+type errOutOfMemory struct {
+	limit, peak int64
+	stderr      string
+}
+
+func (e *errOutOfMemory) Error() string {
+	return fmt.Sprintf("the run was stopped for using more memory than its cap of %d MB (peak seen: %d MB)%s", e.limit>>20, e.peak>>20, detail(e.stderr))
 }
 
 // Run runs job's request in a child process and blocks until the child is
@@ -62,6 +93,13 @@ type ChildResult struct {
 // A run that failed inside the child (a deadlock, a timeout it reported
 // itself) is a ChildResult whose Result.Error is set, with a nil error.
 func (s *Spawner) Run(ctx context.Context, req workloads.Request) (*ChildResult, error) {
+	return s.RunWithin(ctx, req, Limits{})
+}
+
+// RunWithin is Run with the child's memory capped and measured by lim.
+// A child that dies at its cap is an error saying so (with
+// ChildResult.OutOfMemory set).
+func (s *Spawner) RunWithin(ctx context.Context, req workloads.Request, lim Limits) (*ChildResult, error) {
 	in, err := encodeRequest(req)
 	if err != nil {
 		return nil, err
@@ -84,10 +122,17 @@ func (s *Spawner) Run(ctx context.Context, req workloads.Request) (*ChildResult,
 	args := append(append([]string(nil), s.Args...), "run", "-json", "-request", "-")
 	cmd := exec.CommandContext(hard, s.Exe, args...)
 	cmd.Env = append(os.Environ(), s.Env...)
-	cmd.Stdin = bytes.NewReader(in)
+	if lim.Bytes > 0 {
+		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+strconv.FormatInt(lim.Bytes/4*3, 10))
+	}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
 	out := &capped{max: maxOut}
 	errb := &capped{max: 8 << 10, tail: true}
-	cmd.Stdout, cmd.Stderr = out, errb
+	oom := &oomWatch{}
+	cmd.Stdout, cmd.Stderr = out, io.MultiWriter(errb, oom)
 	ownGroup(cmd)
 	cmd.Cancel = func() error { return killGroup(cmd.Process) }
 	// Grandchildren holding the pipes open must not keep Wait waiting.
@@ -106,12 +151,61 @@ func (s *Spawner) Run(ctx context.Context, req workloads.Request) (*ChildResult,
 		return nil, fmt.Errorf("starting the native run: %w", err)
 	}
 	cr := &ChildResult{PID: cmd.Process.Pid}
+	// The child reads its request before it allocates anything for the
+	// run: the cap is in place before the work starts.
+	if lim.Bytes > 0 {
+		if err := limitData(cmd.Process.Pid, lim.Bytes); err != nil {
+			killGroup(cmd.Process)
+			cmd.Wait()
+			return nil, fmt.Errorf("capping the native run's memory: %w", err)
+		}
+	}
+	go func() {
+		stdin.Write(in)
+		stdin.Close()
+	}()
+	var sampled atomic.Int64
+	stopWatch := make(chan struct{})
+	watched := make(chan struct{})
+	if lim.Watch {
+		go func() {
+			defer close(watched)
+			t := time.NewTicker(25 * time.Millisecond)
+			defer t.Stop()
+			for {
+				if m := groupRSS(cr.PID); m > sampled.Load() {
+					sampled.Store(m)
+				}
+				select {
+				case <-stopWatch:
+					return
+				case <-t.C:
+				}
+			}
+		}()
+	} else {
+		close(watched)
+	}
 	werr := cmd.Wait()
+	close(stopWatch)
+	<-watched
 	// The child has exited; anything it left behind in its group goes too.
 	killGroup(cmd.Process)
 	cr.Took = time.Since(start)
 	cr.Exit = cmd.ProcessState.ExitCode()
 	cr.Stderr = strings.TrimSpace(errb.String())
+	cr.PeakBytes = max(maxRSS(cmd.ProcessState), sampled.Load())
+	if lim.Bytes > 0 && oom.line != "" {
+		cr.OutOfMemory = true
+		return cr, &errOutOfMemory{limit: lim.Bytes, peak: cr.PeakBytes, stderr: oom.line}
+	}
+	if lim.Bytes > 0 && werr != nil && ctx.Err() == nil && hard.Err() == nil && cr.PeakBytes >= lim.Bytes/2 && len(bytes.TrimSpace(out.buf.Bytes())) == 0 {
+		// A crash with no result and no words about memory, by a run
+		// that had come near its cap: most likely the cap again (a
+		// failed mapping can surface as a signal).
+		cr.OutOfMemory = true
+		return cr, &errOutOfMemory{limit: lim.Bytes, peak: cr.PeakBytes, stderr: firstLine(cr.Stderr)}
+	}
 
 	switch {
 	case ctx.Err() != nil:
@@ -142,6 +236,49 @@ func (s *Spawner) Close() {
 	s.closed = true
 	s.mu.Unlock()
 	s.wg.Wait()
+}
+
+// oomWatch finds the line where the Go runtime (or a child program)
+// reports running out of memory, however long the crash report after it:
+// the stderr kept for errors is only its end.
+type oomWatch struct {
+	partial []byte
+	line    string
+}
+
+func (o *oomWatch) Write(p []byte) (int, error) {
+	if o.line != "" {
+		return len(p), nil
+	}
+	o.partial = append(o.partial, p...)
+	for {
+		i := bytes.IndexByte(o.partial, '\n')
+		if i < 0 {
+			break
+		}
+		if l := string(o.partial[:i]); outOfMemoryLine(l) {
+			o.line = strings.TrimSpace(l)
+			o.partial = nil
+			return len(p), nil
+		}
+		o.partial = o.partial[i+1:]
+	}
+	if len(o.partial) > 4096 {
+		o.partial = o.partial[len(o.partial)-4096:]
+	}
+	return len(p), nil
+}
+
+// outOfMemoryLine reports whether a line of a crash report says the
+// process could not get memory: the Go runtime's own words, or a thread
+// it could not start (its stack is memory too; errno 12 is ENOMEM).
+func outOfMemoryLine(l string) bool {
+	for _, s := range []string{"out of memory", "cannot allocate memory", "errno=12", "pthread_create failed", "failed to create new OS thread"} {
+		if strings.Contains(l, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func detail(stderr string) string {
@@ -191,4 +328,10 @@ func (c *capped) String() string {
 // isTimeout reports whether a result's error is the engine's deadline.
 func isTimeout(res *workloads.Result) bool {
 	return res != nil && strings.HasPrefix(res.Error, workloads.ErrTimeout.Error())
+}
+
+// firstLine is the first line of a crash report: its reason.
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(strings.TrimPrefix(s, "…"), "\n")
+	return strings.TrimSpace(l)
 }

@@ -18,7 +18,7 @@ type apiError struct {
 	Status int
 	Field  string
 	Msg    string
-	// RetryAfter, in seconds, is sent with 429 answers.
+	// RetryAfter, in seconds, is sent with 429 and 503 answers.
 	RetryAfter int
 	// Result is a partial run result to send along (a run past its deadline).
 	Result json.RawMessage
@@ -45,9 +45,15 @@ func asAPIError(err error) *apiError {
 	var pe *workloads.ParamError
 	var ue *workloads.UnsupportedError
 	var mb *http.MaxBytesError
+	var oom *errOutOfMemory
 	switch {
 	case errors.As(err, &ae):
 		return ae
+	case outOfFiles(err):
+		return &apiError{Status: http.StatusServiceUnavailable, RetryAfter: 5,
+			Msg: "the server has run out of file descriptors (too many connections or processes open); try again shortly"}
+	case errors.As(err, &oom):
+		return &apiError{Status: http.StatusInternalServerError, Field: "memory", Msg: oom.Error()}
 	case errors.Is(err, errClosed):
 		return &apiError{Status: http.StatusServiceUnavailable, Msg: err.Error()}
 	case errors.As(err, &mb):
@@ -66,7 +72,7 @@ func writeError(w http.ResponseWriter, err error) {
 	if n, ok := w.(interface{ noteError(string) }); ok {
 		n.noteError(e.Msg)
 	}
-	if e.Status == http.StatusTooManyRequests && e.RetryAfter > 0 {
+	if (e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable) && e.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(e.RetryAfter))
 	}
 	writeJSON(w, e.Status, errorBody{Error: e.Msg, Field: e.Field, Result: e.Result})

@@ -73,7 +73,9 @@ func (f *flights) do(ctx, base context.Context, key string, fn func(context.Cont
 		if c.waiters == 0 {
 			// Nobody is left to read the answer: stop the run, and let
 			// the next identical request start its own.
-			delete(f.calls, key)
+			if f.calls[key] == c {
+				delete(f.calls, key)
+			}
 			c.cancel()
 		}
 		return outcome{}, 0, ctx.Err()
@@ -88,15 +90,21 @@ func (f *flights) run(key string, c *flight, ctx context.Context, fn func(contex
 		if p := recover(); p != nil {
 			c.val = outcome{status: 500, err: errorf(500, "", "internal error: %v", p)}
 			f.finish(key, c)
+			close(c.done)
 		}
 	}()
 	c.val = fn(ctx)
 	f.finish(key, c)
+	// The run's log line, with how many received it, is written before
+	// anyone has the answer.
 	if c.val.log != nil {
 		c.val.log(c.shared)
 	}
+	close(c.done)
 }
 
+// finish takes the run out of flight: requests arriving from now on start
+// a run of their own, and the count of those that receive this one is final.
 func (f *flights) finish(key string, c *flight) {
 	f.mu.Lock()
 	if f.calls[key] == c {
@@ -104,7 +112,6 @@ func (f *flights) finish(key string, c *flight) {
 	}
 	c.shared = c.waiters
 	f.mu.Unlock()
-	close(c.done)
 }
 
 // len returns the number of runs in flight.

@@ -16,7 +16,7 @@ import (
 // a run in progress would, and returns its release.
 func holdSlot(t *testing.T, ts *testServer) func() {
 	t.Helper()
-	g, err := ts.adm.acquire(context.Background(), 1)
+	g, err := ts.adm.acquire(context.Background(), need{Cores: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,10 +11,15 @@ import (
 	"strings"
 )
 
-// ogURL matches the Open Graph URLs of go-app's page: go-app writes
-// "https://" + its Domain + the path, and this server has no fixed domain,
-// so they come out as "https://" and "https:///web/icon-512.png".
-var ogURL = regexp.MustCompile(`(<meta property="og:(?:url|image)" content=")https://(/[^"]*)?"`)
+// The Open Graph URLs of go-app's page: go-app writes "https://" + its
+// Domain + the path, and this server has no fixed domain, so they come
+// out as "https://" and "https:///web/icon-512.png". (go-app writes a
+// tag's attributes in any order.)
+var (
+	metaTag   = regexp.MustCompile(`<meta [^>]*>`)
+	ogURLProp = regexp.MustCompile(`property="og:(?:url|image)"`)
+	noHostURL = regexp.MustCompile(`content="https://(/[^"]*)?"`)
+)
 
 // servePage serves what go-app's handler answers, with the page's Open
 // Graph URLs made absolute on the origin the request reached (its scheme
@@ -29,13 +34,17 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 			scheme = "https://"
 		}
 		origin := html.EscapeString(scheme + r.Host)
-		body = ogURL.ReplaceAllFunc(body, func(m []byte) []byte {
-			sub := ogURL.FindSubmatch(m)
-			path := string(sub[2])
-			if path == "" {
-				path = "/"
+		body = metaTag.ReplaceAllFunc(body, func(tag []byte) []byte {
+			if !ogURLProp.Match(tag) {
+				return tag
 			}
-			return []byte(string(sub[1]) + origin + path + `"`)
+			return noHostURL.ReplaceAllFunc(tag, func(m []byte) []byte {
+				path := string(noHostURL.FindSubmatch(m)[1])
+				if path == "" {
+					path = "/"
+				}
+				return []byte(`content="` + origin + path + `"`)
+			})
 		})
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	}

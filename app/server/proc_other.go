@@ -21,3 +21,6 @@ func killGroup(p *os.Process) error {
 	}
 	return nil
 }
+
+// defaultMaxConns is 1024 connections.
+func defaultMaxConns() int { return 1024 }

@@ -31,3 +31,13 @@ func killGroup(p *os.Process) error {
 	}
 	return err
 }
+
+// defaultMaxConns is 1024 connections, or a quarter of the files this
+// process may open when that is less: the rest stay for native runs.
+func defaultMaxConns() int {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Cur == 0 {
+		return 1024
+	}
+	return int(max(min(rl.Cur/4, 1024), 16))
+}

@@ -7,7 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"runtime"
+	"strings"
 	"time"
 
 	"conlab/workloads"
@@ -30,6 +33,23 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &workloads.ParamError{Field: "timeout_ms", Msg: fmt.Sprintf("timeout_ms: %d is out of range on this server; allowed: 1 to %d", job.Request.TimeoutMS, max)})
 		return
 	}
+	cost := job.Cost(runtime.NumCPU())
+	if !s.adm.fitsAlone(cost.Bytes) {
+		writeError(w, &apiError{Status: http.StatusUnprocessableEntity, Field: "params", Msg: fmt.Sprintf(
+			"this run would need about %d MB of memory at its peak, more than this server gives all native runs together (%d MB)%s",
+			cost.Bytes>>20, s.cfg.Memory>>20, s.whatFits(job))})
+		return
+	}
+	// One client may not hold the queue: its runs in progress or waiting
+	// are bounded; the bound is released when its request ends (also when
+	// the client goes away, which drops a run still waiting).
+	if !s.enterClient(r) {
+		e := errorf(http.StatusTooManyRequests, "", "you already have %d native runs in progress or waiting on this server; wait for one to finish", s.cfg.PerClient)
+		e.RetryAfter = s.adm.retryAfter()
+		writeError(w, e)
+		return
+	}
+	defer s.leaveClient(r)
 	// The answer may come long after the server's default write timeout.
 	http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.cfg.QueueWait + time.Duration(job.Request.TimeoutMS)*time.Millisecond + time.Minute))
 
@@ -39,7 +59,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		// The run lives in the server's context, not this request's: one
 		// student leaving must not cancel the run others joined. It is
 		// cancelled when the last of them has left.
-		out, shared, err = s.flights.do(r.Context(), s.ctx, key, func(ctx context.Context) outcome { return s.runNative(ctx, job, true) })
+		out, shared, err = s.flights.do(r.Context(), s.ctx, key, func(ctx context.Context) outcome { return s.runNative(ctx, job, cost, true) })
 		if err != nil {
 			// The client left; nobody reads an answer.
 			writeError(w, errorf(http.StatusServiceUnavailable, "", "request cancelled: %v", err))
@@ -48,7 +68,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 	} else {
 		ctx, cancel := context.WithCancel(r.Context())
 		stop := context.AfterFunc(s.ctx, cancel)
-		out = s.runNative(ctx, job, false)
+		out = s.runNative(ctx, job, cost, false)
 		stop()
 		cancel()
 		if out.log != nil {
@@ -84,34 +104,15 @@ func shareKey(job *workloads.Job) (string, bool) {
 	return fmt.Sprintf("%s|%s|%d|%d|%d|%s|%s", r.Workload, r.Mode, r.Workers, r.GOMAXPROCS, r.TimeoutMS, args, r.Schedule), true
 }
 
-// cores is how many cores a run can keep busy: one per lane that computes,
-// up to GOMAXPROCS. Workloads that mostly wait (sleeps, fetches, locks)
-// take no core, only a child process.
-func (s *Server) cores(job *workloads.Job) int {
-	switch job.Workload.Kind {
-	case workloads.IO, workloads.Sync, workloads.Bug:
-		return 0
-	}
-	r := job.Request
-	if r.Mode == workloads.Sequential {
-		return 1
-	}
-	n := min(r.Workers, len(job.Plan.Tasks))
-	if r.GOMAXPROCS > 0 {
-		n = min(n, r.GOMAXPROCS)
-	}
-	return min(n, s.cfg.Cores)
-}
-
 // runNative waits for room, runs job in a child process and turns what
 // happened into an answer. shareable goes into the log line: whether
 // identical requests could join the run.
-func (s *Server) runNative(ctx context.Context, job *workloads.Job, shareable bool) outcome {
+func (s *Server) runNative(ctx context.Context, job *workloads.Job, cost workloads.Cost, shareable bool) outcome {
 	req := job.Request
 	log := s.log.With("workload", req.Workload, "mode", req.Mode, "workers", req.Workers, "gomaxprocs", req.GOMAXPROCS, "shareable", shareable)
 	qctx, cancel := context.WithTimeout(ctx, s.cfg.QueueWait)
 	queued := time.Now()
-	cores, err := s.adm.acquire(qctx, s.cores(job))
+	granted, err := s.adm.acquire(qctx, need{Cores: cost.Cores, Bytes: cost.Bytes})
 	cancel()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -126,13 +127,18 @@ func (s *Server) runNative(ctx context.Context, job *workloads.Job, shareable bo
 		return errOutcome(e)
 	}
 	wait := time.Since(queued)
-	cr, err := s.spawn.Run(ctx, req)
+	// Each run is capped at twice its estimate: an honest run stays well
+	// under (TestCostEstimates), a run that misjudged itself is stopped
+	// before it takes the other runs' memory.
+	limit := Limits{Bytes: max(2*cost.Bytes, s.cfg.ChildMemoryFloor), Watch: cost.Processes > 0}
+	cr, err := s.spawn.RunWithin(ctx, req, limit)
 	took := time.Since(queued) - wait
-	s.adm.release(cores, took)
+	s.adm.release(granted, took)
 
-	attrs := []any{"queue_ms", wait.Milliseconds(), "took_ms", took.Milliseconds()}
+	attrs := []any{"queue_ms", wait.Milliseconds(), "took_ms", took.Milliseconds(),
+		"cores", granted.Cores, "estimate_mb", cost.Bytes >> 20, "cap_mb", limit.Bytes >> 20}
 	if cr != nil {
-		attrs = append(attrs, "pid", cr.PID, "exit", cr.Exit)
+		attrs = append(attrs, "pid", cr.PID, "exit", cr.Exit, "peak_mb", cr.PeakBytes>>20)
 	}
 	if err != nil {
 		log.Warn("native run failed", append(attrs, "error", err.Error())...)
@@ -156,3 +162,93 @@ func (s *Server) runNative(ctx context.Context, job *workloads.Job, shareable bo
 }
 
 func errOutcome(e *apiError) outcome { return outcome{status: e.Status, err: e} }
+
+// whatFits suggests, for a run over the memory budget, the nearest runs
+// that fit: fewer lanes, or a smaller value of one parameter, the others
+// unchanged. It returns "" when it finds none.
+func (s *Server) whatFits(job *workloads.Job) string {
+	fits := func(r workloads.Request) bool {
+		j, err := PrepareNative(r)
+		return err == nil && s.adm.fitsAlone(j.Cost(runtime.NumCPU()).Bytes)
+	}
+	req := job.Request
+	req.Params = job.Args.Map()
+	var hints []string
+	if req.Mode != workloads.Sequential {
+		for w := req.Workers - 1; w >= 1; w-- {
+			r := req
+			r.Workers = w
+			if fits(r) {
+				hints = append(hints, fmt.Sprintf("workers %d", w))
+				break
+			}
+		}
+	}
+	for _, p := range job.Workload.Params {
+		if p.Type != workloads.Int {
+			continue
+		}
+		cur := job.Args.Int(p.Name)
+		with := func(v int64) workloads.Request {
+			r := req
+			r.Params = job.Args.Map()
+			r.Params[p.Name] = v
+			return r
+		}
+		// The largest value below the current one that fits, if any.
+		lo, hi := p.Min, cur-1
+		if hi < lo || !fits(with(lo)) {
+			continue
+		}
+		for lo < hi {
+			mid := lo + (hi-lo+1)/2
+			if fits(with(mid)) {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
+		}
+		hints = append(hints, fmt.Sprintf("%s %d", p.Name, lo))
+	}
+	if len(hints) == 0 {
+		return ""
+	}
+	return "; what fits, changing one thing: " + strings.Join(hints, ", or ")
+}
+
+// clientAddr is the address a request came from, without its port.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// enterClient counts a run of the request's client, unless it already
+// has PerClient runs in progress or waiting.
+func (s *Server) enterClient(r *http.Request) bool {
+	if s.cfg.PerClient <= 0 {
+		return true
+	}
+	c := clientAddr(r)
+	s.clientsMu.Lock()
+	defer s.clientsMu.Unlock()
+	if s.clients[c] >= s.cfg.PerClient {
+		return false
+	}
+	s.clients[c]++
+	return true
+}
+
+func (s *Server) leaveClient(r *http.Request) {
+	if s.cfg.PerClient <= 0 {
+		return
+	}
+	c := clientAddr(r)
+	s.clientsMu.Lock()
+	defer s.clientsMu.Unlock()
+	if s.clients[c]--; s.clients[c] <= 0 {
+		delete(s.clients, c)
+	}
+}

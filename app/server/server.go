@@ -44,9 +44,31 @@ type Config struct {
 	BaselineFile string
 	// Spawner starts the native runs; nil means this executable.
 	Spawner *Spawner
-	// Cores is the CPU budget: at most this many CPU-bound lanes run at
-	// once. 0 means runtime.NumCPU().
+	// Cores is the CPU budget: the runs in progress together keep at most
+	// this many cores busy, by their workloads' own declarations (lanes
+	// computing, child processes). 0 means runtime.NumCPU().
 	Cores int
+	// Memory is the memory budget in bytes: the runs in progress together
+	// hold at most this much by their workloads' estimates, and a run
+	// estimated above it is refused (422). 0 means half of this machine's
+	// memory; negative means no budget.
+	Memory int64
+	// ChildMemoryFloor is the least memory cap of a run's process: each
+	// run is capped at twice its estimate, and at least this. 0 means
+	// 128 MiB.
+	ChildMemoryFloor int64
+	// PerClient bounds the runs one client address has in progress or
+	// waiting; beyond it the client's next run is refused with 429. 0
+	// means 3; negative means no bound (behind a proxy every student
+	// shares its address).
+	PerClient int
+	// MaxConns bounds the connections open at once; further clients wait
+	// to connect. 0 means 1024, or less when the process may open fewer
+	// files.
+	MaxConns int
+	// IdleTimeout closes a kept-alive connection after this long without
+	// a request. 0 means 30 seconds.
+	IdleTimeout time.Duration
 	// MaxChildren bounds the child processes alive at once, CPU-bound or
 	// not. 0 means 4 × Cores.
 	MaxChildren int
@@ -80,12 +102,15 @@ type Server struct {
 	log     *slog.Logger
 	adm     *admission
 	flights *flights
-	spawn   *Spawner
-	static  *static
-	ui      http.Handler
-	handler http.Handler
-	api     map[string]endpoint
-	started time.Time
+	// clients counts each client address's runs in progress or waiting.
+	clientsMu sync.Mutex
+	clients   map[string]int
+	spawn     *Spawner
+	static    *static
+	ui        http.Handler
+	handler   http.Handler
+	api       map[string]endpoint
+	started   time.Time
 
 	ctx    context.Context // runs shared by several requests live in it
 	cancel context.CancelFunc
@@ -116,6 +141,27 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.MaxChildren <= 0 {
 		cfg.MaxChildren = 4 * cfg.Cores
+	}
+	switch {
+	case cfg.Memory == 0:
+		cfg.Memory = MachineMemory() / 2
+	case cfg.Memory < 0:
+		cfg.Memory = 0
+	}
+	if cfg.ChildMemoryFloor <= 0 {
+		cfg.ChildMemoryFloor = 128 << 20
+	}
+	switch {
+	case cfg.PerClient == 0:
+		cfg.PerClient = 3
+	case cfg.PerClient < 0:
+		cfg.PerClient = 0
+	}
+	if cfg.MaxConns <= 0 {
+		cfg.MaxConns = defaultMaxConns()
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 30 * time.Second
 	}
 	switch {
 	case cfg.MaxQueue == 0:
@@ -165,7 +211,8 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg:         cfg,
 		log:         cfg.Logger,
-		adm:         newAdmission(cfg.Cores, cfg.MaxChildren, cfg.MaxQueue),
+		adm:         newAdmission(cfg.Cores, cfg.MaxChildren, cfg.Memory, cfg.MaxQueue),
+		clients:     map[string]int{},
 		flights:     newFlights(),
 		spawn:       cfg.Spawner,
 		static:      &static{dir: filepath.Join(cfg.Public, "web")},
@@ -288,6 +335,10 @@ type Health struct {
 	NumCPU     int    `json:"numcpu"`
 	CPU        string `json:"cpu,omitempty"`
 	Cores      int    `json:"cores"`       // the CPU budget for native runs
+	CoresBusy  int    `json:"cores_busy"`  // cores the runs in progress keep busy
+	Memory     int64  `json:"memory"`      // the memory budget for native runs, bytes (0: none)
+	MemoryUsed int64  `json:"memory_used"` // estimated peak of the runs in progress, bytes
+	PerClient  int    `json:"per_client"`  // runs one client may have in progress or waiting (0: no bound)
 	Running    int    `json:"running"`     // native runs in progress
 	Queued     int    `json:"queued"`      // native runs waiting for room
 	Shared     int    `json:"shared"`      // runs in flight that identical requests may join
@@ -297,7 +348,9 @@ type Health struct {
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	running, queued := s.adm.state()
+	busy, used := s.adm.usage()
 	writeJSON(w, http.StatusOK, Health{
+		CoresBusy: busy, Memory: s.cfg.Memory, MemoryUsed: used, PerClient: s.cfg.PerClient,
 		OK: s.ctx.Err() == nil, GoVersion: runtime.Version(), GOOS: runtime.GOOS, GOARCH: runtime.GOARCH,
 		NumCPU: runtime.NumCPU(), CPU: CPUModel(), Cores: s.cfg.Cores, Running: running, Queued: queued,
 		Shared: s.flights.len(), Isolated: s.cfg.Isolate, UptimeSecs: int64(time.Since(s.started) / time.Second),
@@ -381,24 +434,28 @@ func (s *Server) Close() {
 // returns once no child process is left. ready, if not nil, is called
 // with the server's URL once it listens (useful with port 0).
 func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(url string)) error {
-	ln, err := net.Listen("tcp", addr)
+	tl, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
+	ln := newLimitListener(tl, s.cfg.MaxConns)
 	srv := &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: 5 * time.Second,
+		Handler: s,
+		// A connection that sends nothing is closed as soon as an idle
+		// one would be.
+		ReadHeaderTimeout: min(5*time.Second, s.cfg.IdleTimeout),
 		ReadTimeout:       30 * time.Second,
 		// Run answers extend their own write deadline (see handleRun).
 		WriteTimeout:   30 * time.Second,
-		IdleTimeout:    2 * time.Minute,
+		IdleTimeout:    s.cfg.IdleTimeout,
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	url := "http://" + ln.Addr().String()
-	s.log.Info("serving", "url", url, "isolate", s.cfg.Isolate, "cores", s.cfg.Cores)
+	s.log.Info("serving", "url", url, "isolate", s.cfg.Isolate, "cores", s.cfg.Cores, "memory_mb", s.cfg.Memory>>20,
+		"per_client", s.cfg.PerClient, "max_conns", s.cfg.MaxConns, "idle_timeout", s.cfg.IdleTimeout)
 	if ready != nil {
 		ready(url)
 	}

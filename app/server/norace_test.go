@@ -1,0 +1,5 @@
+//go:build !wasm && !race
+
+package server
+
+const raceEnabled = false
