@@ -17,7 +17,9 @@ func init() {
 			"lanes. Like Python's threads (a ThreadPoolExecutor with 20 workers) or asyncio, goroutines " +
 			"overlap them even on one thread (cooperative mode). But the browser opens at most about six " +
 			"connections to one server at a time: beyond six lanes the requests queue, exactly as a pool's " +
-			"max_workers limits it. The timeline shows it: never more than about six waits at once. " +
+			"max_workers limits it. The timeline shows it: in the browser a request held in its queue is " +
+			"drawn blocked (waiting for a connection another request holds), and never more than about six " +
+			"are on the wire at once. " +
 			"Every URL is unique, so the browser cannot merge or cache requests, and each page's body " +
 			"carries its number, which the check adds up.",
 		Mapping: "`urllib.request.urlopen(url).read()` is t.Fetch; `ThreadPoolExecutor(max_workers=N).map` " +
@@ -77,7 +79,7 @@ func (d downloadInstance) url(i int) string {
 
 // Run fetches page i and checks that its body is page i.
 func (d downloadInstance) Run(t *T, i int) (uint64, error) {
-	body, err := t.Fetch(d.url(i))
+	body, err := t.FetchQueued(d.url(i))
 	if err != nil {
 		return 0, err
 	}

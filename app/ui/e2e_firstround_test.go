@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -167,4 +169,35 @@ func msOf(w map[string]float64) map[string]string {
 		out[k] = fmt.Sprintf("%.0f", v/1000)
 	}
 	return out
+}
+
+// download in the browser over HTTP/1.1: the requests the browser holds in
+// its queue are drawn blocked, so the timeline never has more than six on
+// the wire (active) at once, though twenty goroutines fetch.
+func TestE2EDownloadQueue(t *testing.T) {
+	site := buildSite(t)
+	base := serve(t, site)
+	tab := browser(t, 5*time.Minute)
+	open(t, tab, base+"/?workload=download&pages=30&delay=300&modes=cooperative&workers=20&rounds=1")
+	waitLong(t, tab, `!document.getElementById("run-all").disabled`, 2*time.Minute)
+	click(t, tab, "#run-all")
+	waitLong(t, tab, statusSets+` >= 1`, 3*time.Minute)
+	if state := eval[string](t, tab, statusState); state != "ok" {
+		t.Fatalf("status %s: %s", state, eval[string](t, tab, `document.getElementById("status").textContent`))
+	}
+	waitLong(t, tab, `!!document.querySelector("#tl-result-svg desc")`, 10*time.Second)
+	desc := eval[string](t, tab, `document.querySelector("#tl-result-svg desc").textContent`)
+	queued := eval[int](t, tab, `[...document.querySelectorAll("#tl-result-svg .span")].filter(e => (e.getAttribute("aria-label")||"").includes("queued in the browser")).length`)
+	t.Logf("download cooperative × 20: %d queue spans; %s", queued, desc)
+	m := regexp.MustCompile(`At most (\d+) tasks? (?:were|was) active`).FindStringSubmatch(desc)
+	if m == nil {
+		t.Fatalf("the timeline's summary has no overlap: %q", desc)
+	}
+	if n, _ := strconv.Atoi(m[1]); n > 6 {
+		t.Errorf("%d requests on the wire at once, over the browser's 6 connections per server", n)
+	}
+	if queued == 0 {
+		t.Error("no request was drawn queued in the browser, though 20 fetched at once")
+	}
+	screenshot(t, tab, "measure-download-queue")
 }
