@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"time"
 )
 
 func init() {
@@ -79,7 +80,12 @@ func (d downloadInstance) url(i int) string {
 
 // Run fetches page i and checks that its body is page i.
 func (d downloadInstance) Run(t *T, i int) (uint64, error) {
-	body, err := t.FetchQueued(d.url(i))
+	// The API answers after the delay; a static file at once.
+	wait := time.Duration(0)
+	if d.source != "static" {
+		wait = time.Duration(d.delay) * time.Millisecond
+	}
+	body, err := t.FetchQueued(d.url(i), wait)
 	if err != nil {
 		return 0, err
 	}

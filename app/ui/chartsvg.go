@@ -242,7 +242,7 @@ func timelineSVG(id string, spans []workloads.Span, lay charts.Timeline, laneNam
 		if focusable {
 			tab = "0"
 		}
-		s.open("g", "class", "span st-"+string(sp.State), "data-i", fmt.Sprint(r.Index), "tabindex", tab,
+		s.open("g", "class", "span st-"+string(sp.State), "data-i", fmt.Sprint(r.Index), "data-t0", fmt.Sprint(sp.Start), "data-t1", fmt.Sprint(sp.End), "tabindex", tab,
 			"role", "img", "aria-label", spanText(sp, laneName))
 		s.leaf("rect", "x", num(r.X), "y", num(r.Y), "width", num(r.W), "height", num(r.H), "rx", "2")
 		s.overlay(id, statePattern[sp.State], r.X, r.Y, r.W, r.H)

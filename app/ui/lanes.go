@@ -64,7 +64,8 @@ func runLanes(mode string, res *workloads.Result) int {
 // whose first span starts late or never: the wait from the run's start
 // (or its first span, start-up aside) to the lane's first span, and the
 // lane that was running meanwhile. A wait shorter than 2 % of the run
-// (and than a millisecond) is a goroutine's turn, not a held thread.
+// (and than a millisecond) is a goroutine's turn, not a held thread; so
+// is a late start while no other lane ran most of the wait.
 func laneWaits(spans []workloads.Span, lanes int, wall int64) []laneWait {
 	if lanes < 2 {
 		return nil
@@ -98,6 +99,12 @@ func laneWaits(spans []workloads.Span, lanes int, wall int64) []laneWait {
 			w.End = f
 		}
 		w.Holder = holder(spans, lane, w.Start, w.End)
+		if !w.Never && w.Holder < 0 {
+			// A late start with no goroutine holding the thread meanwhile
+			// (say, twenty goroutines each starting a fetch in turn) is
+			// not a held thread: nothing to say.
+			continue
+		}
 		out = append(out, w)
 	}
 	return out

@@ -44,6 +44,15 @@ func TestTimelineDrawsEveryLane(t *testing.T) {
 	if got := waits[0].Text(func(i int) string { return "lane " + string(rune('0'+i)) }); got != "waiting for the thread: lane 1 never yielded" {
 		t.Errorf("text %q", got)
 	}
+	// A late start while nobody held the thread (the others waited on
+	// I/O) is not a held thread: nothing to say.
+	io := []workloads.Span{
+		{Lane: 0, Task: 0, Label: "fetch a", State: workloads.Waiting, Start: 0, End: 1000 * ms},
+		{Lane: 1, Task: 1, Label: "fetch b", State: workloads.Waiting, Start: 100 * ms, End: 1000 * ms},
+	}
+	if w := laneWaits(io, 2, 1000*ms); len(w) != 0 {
+		t.Errorf("waits while nobody ran: %+v", w)
+	}
 	// One lane, or no spans: nothing to say.
 	if w := laneWaits(spans, 1, 5000*ms); w != nil {
 		t.Errorf("one lane: %+v", w)

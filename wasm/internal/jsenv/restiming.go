@@ -6,19 +6,20 @@ import (
 	"context"
 	"sync"
 
+	"conlab/workloads"
+
 	"github.com/hack-pad/safejs"
 )
 
-// FetchTimed implements workloads.FetchTimer: Fetch, then the moment the
-// request went on the wire, from its Resource Timing entry (same-origin,
-// so its fields are not zeroed). The request waited in the browser's
-// queue from fetch() to then.
-func (e *Env) FetchTimed(ctx context.Context, url string) ([]byte, int64, error) {
+// FetchTimed implements workloads.FetchTimer: Fetch, then the request's
+// phases from its Resource Timing entry (same-origin, so its fields are
+// not zeroed).
+func (e *Env) FetchTimed(ctx context.Context, url string) ([]byte, workloads.FetchTiming, error) {
 	body, err := Fetch(ctx, e.Base, url)
 	if err != nil {
-		return nil, 0, err
+		return nil, workloads.FetchTiming{}, err
 	}
-	return body, wireStart(absolute(e.Base, url)), nil
+	return body, timing(absolute(e.Base, url)), nil
 }
 
 // absolute resolves url against base as Fetch does; url itself when it
@@ -56,43 +57,51 @@ const (
 
 var bufferOnce sync.Once
 
-// wireStart returns when the latest request to url went on the wire, on
-// the shared clock (µs: performance.timeOrigin + the entry's time), or 0
-// when the browser does not say. A request on a connection it had to open
-// went on the wire when the connection started; one on a kept connection
-// when it was sent.
-func wireStart(url string) int64 {
+// timing returns the phases of the latest request to url on the shared
+// clock (µs: performance.timeOrigin + the entry's times), zero where the
+// browser does not say. A request on a connection it had to open was sent
+// when the connection started; one on a kept connection when it was sent.
+func timing(url string) workloads.FetchTiming {
+	var tm workloads.FetchTiming
 	perf, err := Get(Global(), "performance")
 	if err != nil {
-		return 0
+		return tm
 	}
 	bufferOnce.Do(func() { _, _ = perf.Call("setResourceTimingBufferSize", resourceBuffer) })
 	list, err := perf.Call("getEntriesByName", url, "resource")
 	if err != nil {
-		return 0
+		return tm
 	}
 	n := intOf(list, "length")
 	if n <= 0 {
-		return 0
+		return tm
 	}
 	entry, err := list.Index(n - 1)
 	if err != nil {
-		return 0
+		return tm
+	}
+	origin := floatOf(perf, "timeOrigin")
+	at := func(ms float64) int64 {
+		if ms <= 0 {
+			return 0
+		}
+		return int64((origin + ms) * 1000)
 	}
 	start, request := floatOf(entry, "startTime"), floatOf(entry, "requestStart")
 	connStart, connEnd := floatOf(entry, "connectStart"), floatOf(entry, "connectEnd")
-	if request <= 0 || request < start {
-		return 0
+	if request >= start {
+		sent := request
+		if connEnd > connStart && connStart >= start {
+			sent = connStart
+		}
+		tm.Request = at(sent)
 	}
-	wire := request
-	if connEnd > connStart && connStart >= start {
-		wire = connStart
-	}
-	origin := floatOf(perf, "timeOrigin")
+	tm.Response = at(floatOf(entry, "responseStart"))
+	tm.End = at(floatOf(entry, "responseEnd"))
 	if all, err := perf.Call("getEntriesByType", "resource"); err == nil && intOf(all, "length") > resourceClear {
 		_, _ = perf.Call("clearResourceTimings")
 	}
-	return int64((origin + wire) * 1000)
+	return tm
 }
 
 func floatOf(v safejs.Value, name string) float64 {
