@@ -76,10 +76,20 @@ type storedRun struct {
 func TestE2EFirstRoundShape(t *testing.T) {
 	site := buildSite(t)
 	base := serve(t, site)
-	for _, lesson := range []string{"countdown", "sumsquares"} {
+	// countdown with the default rounds (its screenshot shows them all),
+	// sumsquares with one.
+	for _, c := range []struct {
+		lesson string
+		rounds int
+	}{{"countdown", defaultRounds}, {"sumsquares", 1}} {
+		lesson := c.lesson
 		t.Run(lesson, func(t *testing.T) {
-			tab := browser(t, 8*time.Minute)
-			open(t, tab, base+"/?workload="+lesson+"&modes=sequential,cooperative,workers&workers=1,2&rounds=1")
+			tab := browser(t, 10*time.Minute)
+			rounds := ""
+			if c.rounds != defaultRounds {
+				rounds = fmt.Sprintf("&rounds=%d", c.rounds)
+			}
+			open(t, tab, base+"/?workload="+lesson+"&modes=sequential,cooperative,workers&workers=1,2"+rounds)
 			// As soon as it can: the lab, not the test, waits for the
 			// browser to settle.
 			waitLong(t, tab, `!document.getElementById("run-all").disabled`, 2*time.Minute)
@@ -92,7 +102,8 @@ func TestE2EFirstRoundShape(t *testing.T) {
 			if err := json.Unmarshal([]byte(eval[string](t, tab, `localStorage.getItem("conlab/results/v1")`)), &recs); err != nil {
 				t.Fatalf("stored results: %v", err)
 			}
-			wall := map[string]float64{}
+			wall := map[string]float64{} // the first round's
+			perRound := map[int]int{}
 			for _, r := range recs {
 				key := fmt.Sprintf("%s×%d", r.Mode, r.Result.Workers)
 				if r.Mode == "sequential" {
@@ -101,13 +112,18 @@ func TestE2EFirstRoundShape(t *testing.T) {
 				if r.Result.Error != "" || !r.Result.Check.OK {
 					t.Errorf("%s did not check out: %+v", key, r)
 				}
-				if r.Round != 1 {
-					t.Errorf("%s: round %d, want 1", key, r.Round)
+				perRound[r.Round]++
+				if r.Round == 1 {
+					wall[key] = float64(r.Result.WallUS)
 				}
-				wall[key] = float64(r.Result.WallUS)
 			}
-			if len(recs) != 5 || len(wall) != 5 {
-				t.Fatalf("%d runs (%v), want sequential, cooperative and workers at 1 and 2", len(recs), wall)
+			for k := 1; k <= c.rounds; k++ {
+				if perRound[k] != 5 {
+					t.Errorf("round %d has %d runs, want 5 (rounds: %v)", k, perRound[k], perRound)
+				}
+			}
+			if len(recs) != 5*c.rounds || len(wall) != 5 {
+				t.Fatalf("%d runs (first round: %v), want sequential, cooperative and workers at 1 and 2, %d times", len(recs), wall, c.rounds)
 			}
 			env := eval[string](t, tab, `document.querySelector(".facts").textContent`)
 			if !strings.Contains(env, "Settling before the first timed run") || !strings.Contains(env, "the page: ") || !strings.Contains(env, "2 workers: ") {
@@ -188,22 +204,25 @@ func TestE2EDownloadQueue(t *testing.T) {
 	queued := eval[int](t, tab, `[...document.querySelectorAll("#tl-result-svg .span")].filter(e => (e.getAttribute("aria-label")||"").includes("queued in the browser")).length`)
 	t.Logf("download cooperative × 20: %d queue spans; %s", queued, desc)
 	// On the wire: the fetch spans (not the queue, not the task's own
-	// running), never more than 6 at once (1 ms of slack for a
-	// connection handed from one request to the next).
-	wire := eval[int](t, tab, `(() => {
+	// running), never more than 6 at once. A connection passes from one
+	// request to the next before the worker has read the first one's end
+	// (the network process tells the page a little later: milliseconds,
+	// tens on a loaded machine), so spans that overlap by less than the
+	// slack count as one after the other.
+	wire := eval[[]int](t, tab, `[1, 5, 25, 50].map((slack) => {
 		const es = [];
 		for (const g of document.querySelectorAll("#tl-result-svg .span")) {
 			if (!/: fetch /.test(g.getAttribute("aria-label") || "")) continue;
-			es.push([+g.dataset.t0 + 1000, 1], [+g.dataset.t1, -1]);
+			es.push([+g.dataset.t0 + slack * 1000, 1], [+g.dataset.t1, -1]);
 		}
 		es.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
 		let cur = 0, most = 0;
 		for (const [, d] of es) { cur += d; most = Math.max(most, cur); }
 		return most;
-	})()`)
-	t.Logf("at most %d requests on the wire at once", wire)
-	if wire > 6 {
-		t.Errorf("%d requests on the wire at once, over the browser's 6 connections per server", wire)
+	})`)
+	t.Logf("at most %v requests on the wire at once, counting overlaps under 1, 5, 25 and 50 ms as none", wire)
+	if wire[2] > 6 {
+		t.Errorf("%d requests on the wire at once (overlaps under 25 ms aside), over the browser's 6 connections per server", wire[2])
 	}
 	if queued == 0 {
 		t.Error("no request was drawn queued in the browser, though 20 fetched at once")
