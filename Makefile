@@ -103,7 +103,9 @@ static: build
 baseline: bin/conlab
 	./bin/conlab baseline -o $(WEB)/data/baseline.json
 
-# The bounded classroom load test of the server (100 clients, 10 s).
+# The bounded load test of the server: 100 students and a hostile mix
+# (CPU-heavy pools, an oversized run, a greedy client, idle connections)
+# for 10 s, on loopback.
 loadtest: deps
 	CONLAB_LOADTEST=1 $(GO) test -count=1 -run TestLoad -v ./app/server/
 

@@ -15,7 +15,7 @@ import (
 // below the truth lets the server admit more than fits, and the cap then
 // stops honest runs) and estimate ≤ measured × costFactor (an estimate far
 // above the truth refuses runs that would fit).
-const costFactor = 2.5
+const costFactor = 2.0
 
 // The memory estimates hold against real peaks, measured over each run's
 // whole process group. Not under the race detector, whose shadow memory
