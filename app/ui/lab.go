@@ -56,6 +56,7 @@ type lab struct {
 	errs       []string
 	autorun    bool // a run was asked by the URL before the lab was ready
 	widths     map[string]float64
+	steps      stepState // the step-by-step run (stepper.go)
 	seq        int
 	sets       int // run sets finished, cancelled or not (data-sets, for tests)
 }
@@ -158,6 +159,7 @@ func (l *lab) OnNav(ctx app.Context) {
 // native probe has said whether native runs are possible, and the pool is
 // warm, so the first run is not timed cold.
 func (l *lab) maybeAutorun(ctx app.Context) {
+	l.maybeOpenSteps(ctx)
 	if !l.autorun || l.native.Source == nativeUnknown || !l.poolReady || l.running {
 		return
 	}
@@ -182,6 +184,9 @@ func (l *lab) applyURL(u *url.URL) {
 		return
 	}
 	l.fields = newFields(l.w, v.Params)
+	if v.Schedule != "" && (l.steps.res == nil || l.steps.res.Schedule != v.Schedule || l.steps.workload != v.Workload) {
+		l.steps.loadURL = v.Schedule
+	}
 	l.runMode = ""
 	for _, m := range []string{modeWorkers, modeCooperative, modeSequential} {
 		if ok, _ := supportsMode(l.w, m); ok {
@@ -216,6 +221,7 @@ func (l *lab) setParam(ctx app.Context, name, raw string) {
 		}
 	}
 	l.problems = slices.DeleteFunc(l.problems, func(p Problem) bool { return p.Key == name })
+	l.steps.res, l.view.Schedule = nil, "" // the steps were of other parameters
 	l.syncURL(ctx)
 }
 

@@ -104,6 +104,7 @@ func (l *lab) lesson() app.UI {
 		l.controls(),
 		l.chartsSection(),
 		l.timelineSection(),
+		app.If(slices.Contains(stepLessons, w.ID), l.stepPanel),
 		app.If(!l.view.Embed, func() app.UI {
 			return app.Div().Body(
 				&resultsTable{

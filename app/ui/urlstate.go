@@ -20,11 +20,12 @@ const (
 	keyAutorun  = "autorun"
 	keyEmbed    = "embed"
 	keyRounds   = "rounds"
+	keySchedule = "schedule"
 )
 
 // reservedKeys are the keys that are not parameters. "wasm" belongs to
 // go-app's loader (?wasm=false shows the pre-rendered page only).
-var reservedKeys = []string{keyWorkload, keyModes, keyWorkers, keyRounds, keyAutorun, keyEmbed, "wasm"}
+var reservedKeys = []string{keyWorkload, keyModes, keyWorkers, keyRounds, keyAutorun, keyEmbed, keySchedule, "wasm"}
 
 // View is the state of the lab that lives in its URL, so any view is a
 // shareable link. The zero View is the catalog.
@@ -36,6 +37,7 @@ type View struct {
 	Rounds   int               // rounds of Run all, 1 to maxRounds (0: the default)
 	Autorun  bool              // run everything chosen once the page loads
 	Embed    bool              // minimal chrome, for an iframe
+	Schedule string            // a step-by-step run to open (workloads.Schedule's text form)
 }
 
 // Problem is a value of the URL that could not be used, and why.
@@ -142,6 +144,14 @@ func ParseView(q url.Values) (View, []Problem) {
 		}
 	}
 
+	if s, ok := first(keySchedule); ok && s != "" {
+		if _, err := workloads.ParseSchedule(s); err != nil {
+			report(keySchedule, "%v", err)
+		} else {
+			v.Schedule = s
+		}
+	}
+
 	v.Autorun = parseFlag(q, keyAutorun, first, report)
 	v.Embed = parseFlag(q, keyEmbed, first, report)
 
@@ -216,6 +226,10 @@ func (v View) Encode() string {
 	}
 	if v.Rounds != 0 && v.Rounds != defaultRounds {
 		add(keyRounds, strconv.Itoa(v.Rounds))
+	}
+	if v.Schedule != "" {
+		// Digits, dots and the tilde stay as they are; a star is escaped.
+		add(keySchedule, url.QueryEscape(v.Schedule))
 	}
 	if v.Embed {
 		add(keyEmbed, "1")

@@ -1,0 +1,264 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"conlab/workloads"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+// Step mode: the student is the scheduler. The lesson's goroutines stop
+// at every point where they touch what the tasks share (a read, a write, a
+// lock, a sleep, a channel), and the student clicks the one that goes
+// next. Each click is a run in the browser's cooperative engine with the
+// schedule so far and the rule "stop" (workloads.Schedule): the engine
+// replays the steps and pauses with every goroutine's next step. Undo
+// replays one step fewer. The schedule goes into the URL (schedule=), so a
+// link opens the same steps and outcome.
+
+// stepLessons are the lessons whose outcome depends on the order of their
+// tasks' steps: the ones step mode offers.
+var stepLessons = []string{"counter", "dbupdate", "deadlock", "semaphore", "queue", "pool"}
+
+// stepPresets are parameters small enough to step through by hand.
+var stepPresets = map[string]map[string]string{
+	"counter":   {"tasks": "2", "increments": "2", "yield": "true"},
+	"deadlock":  {"tasks": "2"},
+	"semaphore": {"tasks": "3", "limit": "2"},
+	"queue":     {"items": "3", "buffer": "1"},
+	"pool":      {"jobs": "4"},
+}
+
+// stepState is the lab's step-by-step run.
+type stepState struct {
+	workload string            // the lesson it belongs to
+	res      *workloads.Result // the last run: paused, or ended
+	err      string
+	busy     bool
+	seed     uint64 // the next seed of "at random"
+	loadURL  string // a schedule from the URL, opened once the pool is ready
+}
+
+// stepWorkers is how many goroutines a step-by-step run has: the Run
+// button's worker count, at least 2 so there is a choice.
+func (l *lab) stepWorkers() int { return max(l.runN, 2) }
+
+// stepChoices returns the choices of the run shown.
+func (l *lab) stepChoices() []int {
+	if l.steps.res == nil || l.steps.res.Schedule == "" {
+		return nil
+	}
+	s, err := workloads.ParseSchedule(l.steps.res.Schedule)
+	if err != nil {
+		return nil
+	}
+	return s.Choices
+}
+
+// stepTo runs the lesson step by step with choices, then the rule then
+// ("stop", "rr", "random:N", "first").
+func (l *lab) stepTo(ctx app.Context, choices []int, then string) {
+	if l.steps.busy || l.w == nil {
+		return
+	}
+	params, ok := formParams(l.fields)
+	if !ok {
+		l.steps.err = "Fix the parameters marked above first."
+		return
+	}
+	br := l.browser
+	if br == nil {
+		l.steps.err = "The browser engine is not ready yet."
+		if l.browserErr != "" {
+			l.steps.err = "The browser engine cannot run here: " + l.browserErr
+		}
+		return
+	}
+	req := workloads.Request{Workload: l.w.ID, Mode: workloads.Cooperative, Workers: l.stepWorkers(), Params: params,
+		Schedule: workloads.FormatChoices(choices) + "~" + then}
+	l.steps.busy, l.steps.err, l.steps.workload = true, "", l.w.ID
+	ctx.Async(func() {
+		res, err := br.Run(context.Background(), req, func(Progress) {})
+		ctx.Dispatch(func(ctx app.Context) {
+			l.steps.busy = false
+			if l.w == nil || l.w.ID != req.Workload {
+				return // the student left the lesson
+			}
+			if res == nil || (err != nil && res.Outcome != workloads.OutcomeDeadlock && res.Outcome != workloads.OutcomeFailed) {
+				l.steps.err = fmt.Sprint(err)
+				return
+			}
+			if res.Outcome == workloads.OutcomeFailed {
+				l.steps.err = res.Error
+				return
+			}
+			l.steps.res = res
+			l.view.Schedule = res.Schedule
+			if l.view.Schedule == "" {
+				l.view.Schedule = "~stop"
+			}
+			l.syncURL(ctx)
+		})
+	})
+}
+
+// maybeOpenSteps opens the schedule the URL named, once the pool is ready.
+func (l *lab) maybeOpenSteps(ctx app.Context) {
+	if l.steps.loadURL == "" || !l.poolReady || l.w == nil {
+		return
+	}
+	s, err := workloads.ParseSchedule(l.steps.loadURL)
+	l.steps.loadURL = ""
+	if err != nil {
+		l.steps.err = err.Error()
+		return
+	}
+	l.stepTo(ctx, s.Choices, "stop")
+}
+
+// stepPanel is the step-by-step section of a lesson that has one.
+func (l *lab) stepPanel() app.UI {
+	w := l.w
+	st := &l.steps
+	res := st.res
+	if st.workload != w.ID {
+		res = nil
+	}
+	ready := l.browser != nil && !st.busy
+	choices := l.stepChoices()
+	paused := res != nil && res.Outcome == workloads.OutcomePaused
+	preset := stepPresets[w.ID]
+	small := true
+	for _, f := range l.fields {
+		if v, ok := preset[f.Param.Name]; ok && f.Raw != v {
+			small = false
+		}
+	}
+	outcome := ""
+	if res != nil {
+		outcome = res.Outcome
+	}
+	return app.Section().ID("steps").Class("panel", "steps").Aria("labelledby", "steps-h").
+		DataSet("outcome", outcome).DataSet("steps", len(choices)).DataSet("busy", st.busy).Body(
+		app.H2().ID("steps-h").Text("Step by step: you are the scheduler"),
+		app.P().Class("hint").Text("Each goroutine stops wherever it touches what the tasks share: a read or a write, "+
+			"a lock, a sleep, a queue. Click the goroutine that goes next, and watch the shared values. "+
+			"Undo goes back a step; the link in the address bar replays your schedule."),
+		app.If(!small, func() app.UI {
+			keys := make([]string, 0, len(preset))
+			for k := range preset {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			parts := make([]string, len(keys))
+			for i, k := range keys {
+				parts[i] = k + " = " + preset[k]
+			}
+			return app.P().Class("hint").Body(
+				app.Text("Stepping by hand needs a small run. "),
+				app.Button().ID("step-small").Type("button").Class("btn").Text("Use "+strings.Join(parts, ", ")).
+					OnClick(func(ctx app.Context, e app.Event) {
+						for _, k := range keys {
+							l.setParam(ctx, k, preset[k])
+						}
+						st.res = nil
+					}),
+			)
+		}),
+		app.Div().Class("step-bar").Body(
+			app.Button().ID("step-start").Type("button").Class("btn", "btn-primary").Disabled(!ready).
+				Text(map[bool]string{true: "Start over", false: "Start stepping"}[res != nil]).
+				OnClick(func(ctx app.Context, e app.Event) { l.stepTo(ctx, nil, "stop") }),
+			app.Button().ID("step-undo").Type("button").Class("btn").Disabled(!ready || len(choices) == 0).
+				Text("Undo").
+				OnClick(func(ctx app.Context, e app.Event) { l.stepTo(ctx, choices[:len(choices)-1], "stop") }),
+			app.Button().ID("step-rr").Type("button").Class("btn").Disabled(!ready || !paused).
+				Title("The goroutines take turns, one step each, to the end").
+				Text("Run to the end: in turn").
+				OnClick(func(ctx app.Context, e app.Event) { l.stepTo(ctx, choices, "rr") }),
+			app.Button().ID("step-random").Type("button").Class("btn").Disabled(!ready || !paused).
+				Title("A seeded random choice at every step, to the end").
+				Text("at random").
+				OnClick(func(ctx app.Context, e app.Event) {
+					st.seed++
+					l.stepTo(ctx, choices, "random:"+strconv.FormatUint(st.seed, 10))
+				}),
+		),
+		app.If(st.err != "", func() app.UI { return app.P().ID("step-error").Class("hint", "warn").Text(st.err) }),
+		app.If(res != nil, func() app.UI { return l.stepView(res, ready) }),
+	)
+}
+
+// stepView shows a step-by-step run: the goroutines and their next steps,
+// the shared values, the steps taken, and the outcome.
+func (l *lab) stepView(res *workloads.Result, ready bool) app.UI {
+	lanes := 0
+	for _, s := range res.Spans {
+		lanes = max(lanes, s.Lane+1)
+	}
+	for _, s := range res.Next {
+		lanes = max(lanes, s.Lane+1)
+	}
+	next := map[int]workloads.Step{}
+	for _, s := range res.Next {
+		next[s.Lane] = s
+	}
+	shared := "as at the start"
+	if n := len(res.Steps); n > 0 && res.Steps[n-1].Shared != "" {
+		shared = res.Steps[n-1].Shared
+	}
+	choices := l.stepChoices()
+	return app.Div().Body(
+		app.P().ID("step-shared").Class("step-shared").Body(
+			app.Strong().Text("Shared now: "), app.Code().Text(shared)),
+		app.Ul().Class("step-goroutines").Body(app.Range(make([]struct{}, lanes)).Slice(func(g int) app.UI {
+			s, ok := next[g]
+			switch {
+			case res.Outcome != workloads.OutcomePaused && res.Outcome != workloads.OutcomeDeadlock:
+				return app.Li().Text(fmt.Sprintf("goroutine %d: finished", g))
+			case !ok:
+				return app.Li().Text(fmt.Sprintf("goroutine %d: finished", g))
+			case s.Wait || res.Outcome == workloads.OutcomeDeadlock:
+				return app.Li().Body(app.Button().ID(fmt.Sprintf("step-g%d", g)).Type("button").Class("btn", "step-go").Disabled(true).
+					Text(fmt.Sprintf("goroutine %d must wait: %s", g, s.What)))
+			}
+			return app.Li().Body(app.Button().ID(fmt.Sprintf("step-g%d", g)).Type("button").Class("btn", "step-go").Disabled(!ready).
+				Title("Let this goroutine take its next step").
+				Text(fmt.Sprintf("goroutine %d next: %s", g, s.What)).
+				OnClick(func(ctx app.Context, e app.Event) { l.stepTo(ctx, append(slices.Clone(choices), g), "stop") }))
+		})),
+		app.If(len(res.Steps) > 0, func() app.UI {
+			return app.Ol().ID("step-list").Class("step-list").Body(app.Range(res.Steps).Slice(func(i int) app.UI {
+				s := res.Steps[i]
+				return app.Li().Body(app.Text(s.What), app.If(s.Shared != "", func() app.UI {
+					return app.Span().Class("hint").Text(" → " + s.Shared)
+				}))
+			}))
+		}),
+		app.P().ID("step-outcome").Class("step-outcome").Text(stepOutcomeText(res)),
+		app.If(res.Schedule != "", func() app.UI {
+			return app.P().Class("hint").Body(app.Text("Schedule: "), app.Code().ID("step-schedule").Text(res.Schedule),
+				app.Text(" (natively: conlab run -workload "+res.Workload+" -workers "+strconv.Itoa(res.Workers)+" -schedule "+res.Schedule+")"))
+		}),
+	)
+}
+
+// stepOutcomeText says where a step-by-step run stands, for a student.
+func stepOutcomeText(res *workloads.Result) string {
+	switch res.Outcome {
+	case workloads.OutcomePaused:
+		return fmt.Sprintf("%d steps so far. Choose who goes next.", len(res.Steps))
+	case workloads.OutcomeDeadlock:
+		return "Deadlock: no goroutine can take its next step. " + stuckText(res.Stuck)
+	case workloads.OutcomeLostUpdate:
+		return fmt.Sprintf("Every task finished, but the result is %s, not %s: %s", res.Check.Value, res.Check.Expected, res.Check.Note)
+	case workloads.OutcomeAllFinish:
+		return fmt.Sprintf("Every task finished: %s (%s).", res.Check.Value, res.Check.Note)
+	}
+	return res.Error
+}
