@@ -48,6 +48,9 @@ func TestScheduleReplaysInTheBrowser(t *testing.T) {
 			if res.Schedule != tc.schedule || res.Outcome != tc.outcome || res.Check.Value != tc.value || res.WallUS != int64(len(res.Steps))*workloads.StepUS {
 				t.Errorf("%s: schedule %s outcome %s value %q wall %d µs for %d steps", name, res.Schedule, res.Outcome, res.Check.Value, res.WallUS, len(res.Steps))
 			}
+			if n := len(res.Steps); n == 0 || res.Steps[n-1].Shared == "" {
+				t.Errorf("%s: no shared values after the steps: %+v", name, res.Steps)
+			}
 			if want == nil {
 				want = res
 			} else if !reflect.DeepEqual(res.Steps, want.Steps) || !reflect.DeepEqual(res.Spans, want.Spans) {

@@ -60,6 +60,15 @@ func (l *lab) stepChoices() []int {
 	return s.Choices
 }
 
+// stepUndo goes back one step: the run replayed with one choice fewer.
+// Handlers read the state when clicked, not when drawn: a redrawn button
+// may keep the handler it was first given.
+func (l *lab) stepUndo(ctx app.Context) {
+	if c := l.stepChoices(); len(c) > 0 {
+		l.stepTo(ctx, c[:len(c)-1], "stop")
+	}
+}
+
 // stepTo runs the lesson step by step with choices, then the rule then
 // ("stop", "rr", "random:N", "first").
 func (l *lab) stepTo(ctx app.Context, choices []int, then string) {
@@ -176,17 +185,17 @@ func (l *lab) stepPanel() app.UI {
 				OnClick(func(ctx app.Context, e app.Event) { l.stepTo(ctx, nil, "stop") }),
 			app.Button().ID("step-undo").Type("button").Class("btn").Disabled(!ready || len(choices) == 0).
 				Text("Undo").
-				OnClick(func(ctx app.Context, e app.Event) { l.stepTo(ctx, choices[:len(choices)-1], "stop") }),
+				OnClick(func(ctx app.Context, e app.Event) { l.stepUndo(ctx) }),
 			app.Button().ID("step-rr").Type("button").Class("btn").Disabled(!ready || !paused).
 				Title("The goroutines take turns, one step each, to the end").
 				Text("Run to the end: in turn").
-				OnClick(func(ctx app.Context, e app.Event) { l.stepTo(ctx, choices, "rr") }),
+				OnClick(func(ctx app.Context, e app.Event) { l.stepTo(ctx, l.stepChoices(), "rr") }),
 			app.Button().ID("step-random").Type("button").Class("btn").Disabled(!ready || !paused).
 				Title("A seeded random choice at every step, to the end").
 				Text("at random").
 				OnClick(func(ctx app.Context, e app.Event) {
 					st.seed++
-					l.stepTo(ctx, choices, "random:"+strconv.FormatUint(st.seed, 10))
+					l.stepTo(ctx, l.stepChoices(), "random:"+strconv.FormatUint(st.seed, 10))
 				}),
 		),
 		app.If(st.err != "", func() app.UI { return app.P().ID("step-error").Class("hint", "warn").Text(st.err) }),
@@ -212,7 +221,6 @@ func (l *lab) stepView(res *workloads.Result, ready bool) app.UI {
 	if n := len(res.Steps); n > 0 && res.Steps[n-1].Shared != "" {
 		shared = res.Steps[n-1].Shared
 	}
-	choices := l.stepChoices()
 	return app.Div().Body(
 		app.P().ID("step-shared").Class("step-shared").Body(
 			app.Strong().Text("Shared now: "), app.Code().Text(shared)),
@@ -230,7 +238,7 @@ func (l *lab) stepView(res *workloads.Result, ready bool) app.UI {
 			return app.Li().Body(app.Button().ID(fmt.Sprintf("step-g%d", g)).Type("button").Class("btn", "step-go").Disabled(!ready).
 				Title("Let this goroutine take its next step").
 				Text(fmt.Sprintf("goroutine %d next: %s", g, s.What)).
-				OnClick(func(ctx app.Context, e app.Event) { l.stepTo(ctx, append(slices.Clone(choices), g), "stop") }))
+				OnClick(func(ctx app.Context, e app.Event) { l.stepTo(ctx, append(l.stepChoices(), g), "stop") }))
 		})),
 		app.If(len(res.Steps) > 0, func() app.UI {
 			return app.Ol().ID("step-list").Class("step-list").Body(app.Range(res.Steps).Slice(func(i int) app.UI {

@@ -37,3 +37,12 @@ type countedFinisher struct {
 }
 
 func (c countedFinisher) Final() uint64 { return c.f.Final() }
+
+// Watch passes on the shared values of a Watcher: a step-by-step run
+// shows them after every step ("" for an instance that says nothing).
+func (c counted) Watch() string {
+	if w, ok := c.in.(workloads.Watcher); ok {
+		return w.Watch()
+	}
+	return ""
+}
