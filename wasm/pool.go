@@ -46,8 +46,10 @@ type Config struct {
 	// "/course/week3/lab"): the workers load Prefix+"/web/worker.js" and
 	// Prefix+"/web/worker.wasm".
 	Prefix string
-	// Size is the number of workers; 0 means navigator.hardwareConcurrency
-	// (clamped to 1..64).
+	// Size is the number of workers; 0 means the cores the browser
+	// really runs at once: navigator.hardwareConcurrency (clamped to
+	// 1..64) until the pool's first start measures them (see
+	// Stats.MeasuredCores), the measured figure after.
 	Size int
 	// StartTimeout bounds a worker's start, and separately its warm-up:
 	// a worker that misses it is an error, not a hang. 0 means 10 s.
@@ -57,7 +59,14 @@ type Config struct {
 	// worker may take to answer a message that needs no work. 0 means
 	// workloads.DefaultWatchdog.
 	Watchdog time.Duration
+	// IdleShrink is how long the pool keeps workers beyond its size (those
+	// a run needed: a run of N workers grows the pool to N) once no run
+	// uses them; then it ends them. 0 means DefaultIdleShrink.
+	IdleShrink time.Duration
 }
+
+// DefaultIdleShrink is the IdleShrink of a zero Config.
+const DefaultIdleShrink = 15 * time.Second
 
 // DefaultStartTimeout is the StartTimeout of a zero Config.
 const DefaultStartTimeout = 10 * time.Second
@@ -99,6 +108,35 @@ type Stats struct {
 	// Isolated says whether the page is cross-origin isolated, which the
 	// shared-memory variants need in the workers mode.
 	Isolated bool
+	// SettleMS is, per alive worker, how long its settling took (see
+	// Pool.Settle); 0 for a worker not settled yet. Settled counts the
+	// alive workers that settled, SettledAgreed those of them whose last
+	// two rounds agreed (the others stopped at the cap).
+	SettleMS      []float64
+	Settled       int
+	SettledAgreed int
+	// ReportedCores is navigator.hardwareConcurrency (1 when the browser
+	// does not say). MeasuredCores is how many threads the browser ran at
+	// once when the pool first started (jsenv.Cores: plain JavaScript
+	// workers spinning together, against one alone; the most threads
+	// that gained at least 70 % of their number), at least 1 and at most
+	// ReportedCores; 0 before it is measured, when the measurement
+	// failed, and for a pool of a size given (Config.Size, Resize), which
+	// does not measure. CoresRatio is the unrounded ratio, MeasureMS how
+	// long measuring took. A pool of the default size uses MeasuredCores
+	// once it is known: browsers may report more cores than they run at
+	// once (WebKitGTK reports 4 on 2 cores).
+	ReportedCores int
+	MeasuredCores int
+	CoresRatio    float64
+	MeasureMS     float64
+	// LastSettle is the last Settle call that settled any worker: how
+	// long it took in all (MS, starting workers included) and per worker.
+	LastSettle SettleReport
+	// PageSettleMS is how long the last SettlePage took, and PageSettled
+	// whether its last two rounds agreed.
+	PageSettleMS float64
+	PageSettled  bool
 }
 
 // ErrClosed is returned by a Pool after Close.
@@ -119,8 +157,14 @@ type Pool struct {
 
 	turn chan struct{} // held by the run, warm-up or refill going on
 
-	mu        sync.Mutex
+	mu sync.Mutex
+	// size is how many workers the pool keeps: baseSize, grown to what a run
+	// needed until the pool has been idle for IdleShrink (or a run is
+	// cancelled), when it goes back to baseSize.
 	size      int
+	baseSize  int
+	lastUse   time.Time   // when the last run released its workers
+	shrinking *time.Timer // the idle shrink waiting, if any
 	workers   []*worker
 	closed    bool
 	nextID    int64
@@ -131,6 +175,19 @@ type Pool struct {
 	compiling chan struct{} // closed when the compile going on ends
 	refilling bool
 	lastWarm  []proto.KernelWarm
+	// lastSettle is the last Settle call that settled workers.
+	lastSettle SettleReport
+	// sizeSet says the size was chosen (Config.Size or Resize), not the
+	// default; measured says the cores were measured (or tried), with
+	// the figures of Stats.
+	sizeSet       bool
+	measured      bool
+	measuredCores int
+	coresRatio    float64
+	measureMS     float64
+	// pageSettleMS and pageSettled are the last SettlePage's.
+	pageSettleMS float64
+	pageSettled  bool
 	// tiered are the kernels some worker of the pool has kept calling
 	// long enough for the browser to optimise them. Each is tiered once
 	// per pool; later workers only call it briefly (see start).
@@ -155,6 +212,12 @@ type worker struct {
 	startMS       float64
 	warm          bool // guarded by Pool.mu
 	busy          bool // guarded by Pool.mu
+	// settled says Settle ran in the worker (guarded by Pool.mu); the
+	// settling took settleMS, and settleAgreed says two rounds agreed
+	// before the cap.
+	settled      bool
+	settleAgreed bool
+	settleMS     float64
 }
 
 // NewPool makes a pool. It starts nothing: Warm, or the first Run, does.
@@ -174,6 +237,12 @@ func NewPool(cfg Config) (*Pool, error) {
 	}
 	if cfg.Watchdog == 0 {
 		cfg.Watchdog = workloads.DefaultWatchdog
+	}
+	if cfg.IdleShrink < 0 {
+		return nil, errors.New("wasm: Config.IdleShrink must not be negative")
+	}
+	if cfg.IdleShrink == 0 {
+		cfg.IdleShrink = DefaultIdleShrink
 	}
 	if cfg.Watchdog > time.Duration(proto.MaxWatchdog)*time.Millisecond {
 		return nil, fmt.Errorf("wasm: Config.Watchdog %v exceeds %d ms", cfg.Watchdog, proto.MaxWatchdog)
@@ -197,6 +266,8 @@ func NewPool(cfg Config) (*Pool, error) {
 		watchdog: cfg.Watchdog,
 		turn:     make(chan struct{}, 1),
 		size:     size,
+		baseSize: size,
+		sizeSet:  cfg.Size != 0,
 		module:   safejs.Undefined(),
 	}
 	p.spawner = &jsenv.Spawner{Script: p.script, Base: p.base, Module: p.compiled}
@@ -204,6 +275,68 @@ func NewPool(cfg Config) (*Pool, error) {
 }
 
 func defaultSize() int { return min(max(HardwareConcurrency(), 1), workloads.MaxWorkers) }
+
+// defaultSizeLocked is the default size: the measured cores once known.
+// p.mu is held.
+func (p *Pool) defaultSizeLocked() int {
+	if p.measuredCores > 0 {
+		return min(p.measuredCores, workloads.MaxWorkers)
+	}
+	return defaultSize()
+}
+
+// coresOf turns a measured speed-up of reported threads over one into
+// cores: the most threads m that gained at least 70 % of m together (two
+// threads on two cores of a shared machine gain 1.5-1.9), at least 1 and
+// at most reported.
+func coresOf(ratio float64, reported int) int {
+	return min(max(int(ratio/0.7), 1), reported)
+}
+
+// measureCores measures, once per pool of the default size, how many
+// threads the browser runs at once, and sizes the pool by it (a pool of a
+// size given is not measured). It is called in
+// the pool's turn, before the pool's first start; it returns how long it
+// took (0 when it had been done). A failure leaves the reported count in
+// use: the measurement is a correction, not a condition.
+func (p *Pool) measureCores(ctx context.Context) time.Duration {
+	p.mu.Lock()
+	done := p.measured || p.sizeSet
+	if !done {
+		p.measured = true
+	}
+	p.mu.Unlock()
+	if done {
+		return 0
+	}
+	reported := HardwareConcurrency()
+	t0 := time.Now()
+	ratio, err := jsenv.Cores(ctx, reported)
+	if err == nil && coresOf(ratio, reported) < reported {
+		// A moment of load elsewhere looks like fewer cores: the better
+		// of two tries counts.
+		if again, err2 := jsenv.Cores(ctx, reported); err2 == nil {
+			ratio = max(ratio, again)
+		}
+	}
+	took := time.Since(t0)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.measureMS = float64(took) / float64(time.Millisecond)
+	if err != nil {
+		if ctx.Err() != nil {
+			p.measured = false // try again next time
+		}
+		return took
+	}
+	p.coresRatio = ratio
+	p.measuredCores = coresOf(ratio, reported)
+	if !p.sizeSet {
+		p.baseSize = p.defaultSizeLocked()
+		p.size = p.baseSize
+	}
+	return took
+}
 
 // Isolated reports whether the page is cross-origin isolated
 // (crossOriginIsolated), which SharedArrayBuffer needs.
@@ -304,7 +437,9 @@ func (p *Pool) newID() int64 {
 func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	s := Stats{Size: p.size, CompileMS: p.compileMS, WarmupMS: p.warmupMS, Isolated: Isolated()}
+	s := Stats{Size: p.size, ReportedCores: HardwareConcurrency(), MeasuredCores: p.measuredCores, CoresRatio: p.coresRatio, MeasureMS: p.measureMS, CompileMS: p.compileMS, WarmupMS: p.warmupMS, Isolated: Isolated(), LastSettle: p.lastSettle,
+		PageSettleMS: p.pageSettleMS, PageSettled: p.pageSettled}
+	s.LastSettle.WorkerMS = append([]float64(nil), p.lastSettle.WorkerMS...)
 	if len(p.lastWarm) > 0 {
 		s.FirstCallUS, s.WarmCallUS = map[string]int64{}, map[string]int64{}
 		for _, k := range p.lastWarm {
@@ -329,6 +464,13 @@ func (p *Pool) Stats() Stats {
 		}
 		s.InstantiateMS = append(s.InstantiateMS, w.instantiateMS)
 		s.StartMS = append(s.StartMS, w.startMS)
+		s.SettleMS = append(s.SettleMS, w.settleMS)
+		if w.settled {
+			s.Settled++
+		}
+		if w.settleAgreed {
+			s.SettledAgreed++
+		}
 	}
 	return s
 }
@@ -341,6 +483,7 @@ func (p *Pool) Warm(ctx context.Context) error {
 		return err
 	}
 	defer p.give()
+	p.measureCores(ctx)
 	p.mu.Lock()
 	p.prune()
 	need := p.size - len(p.workers)
@@ -360,15 +503,16 @@ func (p *Pool) Resize(n int) error {
 	if n < 0 || n > workloads.MaxWorkers {
 		return fmt.Errorf("wasm: pool size %d out of range; allowed: 0 (the number of cores) to %d", n, workloads.MaxWorkers)
 	}
-	if n == 0 {
-		n = defaultSize()
-	}
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
 		return ErrClosed
 	}
-	p.size = n
+	p.sizeSet = n != 0
+	if n == 0 {
+		n = p.defaultSizeLocked()
+	}
+	p.size, p.baseSize = n, n
 	p.trim()
 	grow := len(p.workers) < n
 	p.mu.Unlock()
@@ -440,6 +584,10 @@ func (p *Pool) Close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.closed = true
+	if p.shrinking != nil {
+		p.shrinking.Stop()
+		p.shrinking = nil
+	}
 	for _, w := range p.workers {
 		w.js.Terminate()
 		w.dead.Store(true)
@@ -925,12 +1073,17 @@ func (b *startBatch) spans(lanes []int) []workloads.Span {
 // acquire takes n warm workers for a run, starting those the pool lacks
 // (the run pays for them). It is called in the pool's turn.
 func (p *Pool) acquire(ctx context.Context, n int, origin int64, progress func(Progress)) ([]*worker, []workloads.Span, int64, error) {
+	var startup []workloads.Span
+	var startupUS int64
+	m0 := p.clock.Now()
+	if took := p.measureCores(ctx); took > 0 {
+		startupUS = p.clock.Now() - origin
+		startup = append(startup, workloads.Span{Task: -1, Label: fmt.Sprintf("measure how many threads the browser runs at once (it reports %d cores)", HardwareConcurrency()), State: workloads.Startup, Start: m0 - origin, End: p.clock.Now() - origin})
+	}
 	p.mu.Lock()
 	p.prune()
 	have := min(len(p.workers), n)
 	p.mu.Unlock()
-	var startup []workloads.Span
-	var startupUS int64
 	if need := n - have; need > 0 {
 		batch, err := p.start(ctx, need, origin, progress)
 		if err != nil {
@@ -940,7 +1093,7 @@ func (p *Pool) acquire(ctx context.Context, n int, origin int64, progress func(P
 		for i := range lanes {
 			lanes[i] = have + i
 		}
-		startup = batch.spans(lanes)
+		startup = append(startup, batch.spans(lanes)...)
 		startupUS = batch.endedAbs - origin
 	}
 	p.mu.Lock()
@@ -958,7 +1111,8 @@ func (p *Pool) acquire(ctx context.Context, n int, origin int64, progress func(P
 	return ws, startup, startupUS, nil
 }
 
-// release hands a run's workers back to the pool.
+// release hands a run's workers back to the pool. Workers beyond the
+// pool's base size wait IdleShrink for the next run before they end.
 func (p *Pool) release(ws []*worker) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -966,6 +1120,51 @@ func (p *Pool) release(ws []*worker) {
 		w.busy = false
 		w.box.Store(nil)
 	}
+	p.trim()
+	p.lastUse = time.Now()
+	if p.size > p.baseSize && p.shrinking == nil && !p.closed {
+		p.shrinking = time.AfterFunc(p.cfg.IdleShrink, p.shrinkIdle)
+	}
+}
+
+// shrinkIdle ends the workers beyond the pool's base size once no run has
+// used them for IdleShrink. It runs on a timer, and only in the pool's
+// turn (never beside a run that is taking its workers): when the turn is
+// busy it tries again later.
+func (p *Pool) shrinkIdle() {
+	p.mu.Lock()
+	p.shrinking = nil
+	if p.closed || p.size <= p.baseSize {
+		p.mu.Unlock()
+		return
+	}
+	if wait := p.cfg.IdleShrink - time.Since(p.lastUse); wait > 0 {
+		p.shrinking = time.AfterFunc(wait, p.shrinkIdle)
+		p.mu.Unlock()
+		return
+	}
+	p.mu.Unlock()
+	select {
+	case p.turn <- struct{}{}:
+	default:
+		// A run or a start goes on: its release schedules the next try.
+		p.mu.Lock()
+		if p.shrinking == nil && !p.closed {
+			p.shrinking = time.AfterFunc(p.cfg.IdleShrink, p.shrinkIdle)
+		}
+		p.mu.Unlock()
+		return
+	}
+	defer p.give()
+	p.toBase()
+}
+
+// toBase sets the pool's size back to its base and ends the idle workers
+// beyond it.
+func (p *Pool) toBase() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.size = p.baseSize
 	p.trim()
 }
 

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -83,10 +82,18 @@ func (p *Pool) Run(ctx context.Context, req workloads.Request, onProgress func(P
 	runCtx, cancel := context.WithTimeout(ctx, timeout+deadlineGrace)
 	defer cancel()
 	r.parent = ctx
+	var res *workloads.Result
 	if job.Request.Mode == workloads.Workers {
-		return r.onWorkers(runCtx)
+		res, err = r.onWorkers(runCtx)
+	} else {
+		res, err = r.inWorker(runCtx)
 	}
-	return r.inWorker(runCtx)
+	if ctx.Err() != nil {
+		// Cancelled: the workers this run grew the pool by end with it
+		// (and are not replaced), before the deferred release.
+		p.toBase()
+	}
+	return res, err
 }
 
 // deadlineGrace is how long past a run's deadline the page waits for its
@@ -272,26 +279,22 @@ func (r *run) inWorker(ctx context.Context) (*workloads.Result, error) {
 				out.WallUS = res.WallUS // steps, not time
 			}
 			r.done = r.total
-			return r.finishResult(out, remoteError(res))
+			return r.finishResult(out, remoteError(b))
 		}
 	}
 }
 
-// remoteError rebuilds the error of a result a worker's engine made.
-func remoteError(res workloads.Result) error {
-	if res.Error == "" {
+// remoteError rebuilds the error of a result a worker's engine made, from
+// its structured kind.
+func remoteError(b *proto.Result) error {
+	res := b.Result
+	switch {
+	case res.Error == "":
 		return nil
-	}
-	if len(res.Stuck) > 0 && res.Outcome == workloads.OutcomeDeadlock {
-		return &workloads.DeadlockError{Stuck: res.Stuck, Scheduled: true}
-	}
-	if len(res.Stuck) > 0 {
-		var after int64
-		_, _ = fmt.Sscanf(res.Error, "deadlock: no progress for %d ms", &after)
-		return &workloads.DeadlockError{Stuck: res.Stuck, After: after}
-	}
-	if strings.HasPrefix(res.Error, workloads.ErrTimeout.Error()) {
-		return fmt.Errorf("%w%s", workloads.ErrTimeout, strings.TrimPrefix(res.Error, workloads.ErrTimeout.Error()))
+	case b.ErrKind == proto.ErrDeadlock:
+		return &workloads.DeadlockError{Stuck: res.Stuck, After: b.AfterMS, Scheduled: res.Outcome == workloads.OutcomeDeadlock}
+	case b.ErrKind == proto.ErrTimeout:
+		return fmt.Errorf("%w (after %d ms)", workloads.ErrTimeout, b.AfterMS)
 	}
 	return errors.New(res.Error)
 }
@@ -314,13 +317,63 @@ type flight struct {
 	inSize int
 }
 
-// pipeline is how many tasks a worker holds at once: the one it runs and
-// the next, sent ahead so that the message's trip to the worker overlaps
-// the task before it instead of idling the worker.
-const pipeline = 2
+// A worker holds its next tasks while it runs one, so that it never waits
+// for the page: at least minInHand tasks, and as many as take inHandUS
+// by the run's tasks' mean time so far, at most proto.MaxInFlight. A
+// lane takes no more than its share of the tasks not handed out yet,
+// so the lanes still end together. Tasks without an input payload go
+// several to a message.
+const (
+	minInHand = 2
+	inHandUS  = 200_000
+)
+
+// handout is the page's side of a workers-mode run's tasks: which task is
+// next, and how long tasks take.
+type handout struct {
+	n, next int
+	lanes   int
+	ranUS   int64 // the answered tasks' time, running
+	ran     int
+}
+
+// want is how many tasks a lane should hold. A lone lane has nothing to
+// balance: it holds as many as it may.
+func (h *handout) want() int {
+	if h.lanes == 1 {
+		return proto.MaxInFlight
+	}
+	w := minInHand
+	if h.ran > 0 {
+		mean := max(h.ranUS/int64(h.ran), 1)
+		w = max(w, int((inHandUS+mean-1)/mean))
+	}
+	return min(w, proto.MaxInFlight)
+}
+
+// take returns how many more tasks a lane holding held should get now.
+func (h *handout) take(held int) int {
+	unsent := h.n - h.next
+	share := (unsent + h.lanes - 1) / h.lanes
+	return max(min(h.want()-held, share, unsent), 0)
+}
+
+// answered counts a finished task's time.
+func (h *handout) answered(tr workloads.TaskResult) {
+	if len(tr.Spans) == 0 {
+		return
+	}
+	first, last := tr.Spans[0].Start, tr.Spans[0].End
+	for _, s := range tr.Spans {
+		first, last = min(first, s.Start), max(last, s.End)
+	}
+	h.ranUS += last - first
+	h.ran++
+}
 
 // onWorkers spreads the tasks over the run's workers: each worker takes
-// the next task when it is done with one, as the engine's lanes do.
+// the next tasks as it works through those it holds, as the engine's
+// lanes do.
 func (r *run) onWorkers(ctx context.Context) (*workloads.Result, error) {
 	job := r.job
 	n := r.total
@@ -342,42 +395,81 @@ func (r *run) onWorkers(ctx context.Context) (*workloads.Result, error) {
 	results := make([]workloads.TaskResult, n)
 	data := make([][]byte, n)
 	var extra []workloads.Span
-	next := 0
+	h := &handout{n: n, lanes: len(lanes)}
+	// send hands lane l the tasks it should hold now: with an input
+	// payload one a message, else all in one.
 	send := func(l int) error {
 		ln := lanes[l]
-		if next >= n {
-			return nil
-		}
-		i := next
-		next++
-		var in []byte
-		if job.Plan.Input != nil {
-			in = job.Plan.Input(i)
-		}
-		ln.inflight = append(ln.inflight, flight{task: i, sent: r.now(), inSize: len(in)})
-		ln.ran = true
-		var ex map[string]safejs.Value
-		if sharedCells > 0 {
-			ex = map[string]safejs.Value{"shared": shared}
-		}
-		msg := &proto.Task{ID: r.id, Task: i, Lane: l, Request: job.Request, OriginUS: r.origin, DeadlineUS: r.deadline, WatchdogMS: r.watchdogMS(), Shared: sharedCells}
-		if err := ln.w.js.Post(msg, in, ex); err != nil {
-			return fmt.Errorf("wasm: sending task %d to worker %d: %w", i, ln.w.id, err)
+		k := h.take(len(ln.inflight))
+		for k > 0 {
+			first := h.next
+			var in []byte
+			var more []int
+			if job.Plan.Input != nil {
+				in = job.Plan.Input(first)
+				h.next++
+				k--
+			} else {
+				more = make([]int, 0, k-1)
+				for t := first + 1; t < first+k; t++ {
+					more = append(more, t)
+				}
+				h.next += k
+				k = 0
+			}
+			now := r.now()
+			ln.inflight = append(ln.inflight, flight{task: first, sent: now, inSize: len(in)})
+			for _, t := range more {
+				ln.inflight = append(ln.inflight, flight{task: t, sent: now})
+			}
+			ln.ran = true
+			var ex map[string]safejs.Value
+			if sharedCells > 0 {
+				ex = map[string]safejs.Value{"shared": shared}
+			}
+			msg := &proto.Task{ID: r.id, Task: first, Lane: l, Request: job.Request, OriginUS: r.origin, DeadlineUS: r.deadline, WatchdogMS: r.watchdogMS(), Shared: sharedCells, More: more}
+			if err := ln.w.js.Post(msg, in, ex); err != nil {
+				return fmt.Errorf("wasm: sending task %d to worker %d: %w", first, ln.w.id, err)
+			}
 		}
 		return nil
 	}
 	r.progress(Progress{Stage: "running", Total: n})
 	var runErr error
-	// Every lane gets a task before any gets a second one.
-	for depth := 0; depth < pipeline && runErr == nil; depth++ {
-		for l := range lanes {
-			if runErr = send(l); runErr != nil {
-				break
-			}
+	// Each lane takes its share of minInHand tasks: every lane gets one
+	// before any gets a second, unless there are more tasks than lanes.
+	for l := range lanes {
+		if runErr = send(l); runErr != nil {
+			break
 		}
 	}
 	var bad []*worker // workers to replace
 	killNow := false  // terminate the workers in flight instead of asking them to stop
+	// answer takes one task's answer on lane l.
+	answer := func(l int, tr workloads.TaskResult, payload []byte, timeout bool) error {
+		ln := lanes[l]
+		if len(ln.inflight) == 0 || tr.Task != ln.inflight[0].task || tr.Lane != l {
+			bad = append(bad, ln.w)
+			return fmt.Errorf("worker %d answered for task %d on lane %d, which it was not running", ln.w.id, tr.Task, tr.Lane)
+		}
+		f := ln.inflight[0]
+		ln.inflight = ln.inflight[1:]
+		// A task sent ahead waited for the one before it: its copy
+		// starts when that one ended, not when it was sent.
+		extra = append(extra, copySpans(l, tr, max(f.sent, ln.lastEnd), r.now(), f.inSize, len(payload))...)
+		ln.lastEnd = max(ln.lastEnd, lastEnd(tr))
+		results[tr.Task] = tr
+		data[tr.Task] = payload
+		h.answered(tr)
+		r.done++
+		if tr.Err != "" {
+			if timeout {
+				return fmt.Errorf("%w (%d ms)", workloads.ErrTimeout, job.Request.TimeoutMS)
+			}
+			return errors.New(tr.Err)
+		}
+		return nil
+	}
 	for runErr == nil && r.done < n {
 		e, err := r.box.take(ctx, 0)
 		if err != nil {
@@ -423,35 +515,22 @@ func (r *run) onWorkers(ctx context.Context) (*workloads.Result, error) {
 				continue
 			}
 			r.spans(b.Live)
-			tr := b.Result
-			if len(ln.inflight) == 0 || tr.Task != ln.inflight[0].task || tr.Lane != l {
-				runErr = fmt.Errorf("worker %d answered for task %d on lane %d, which it was not running", e.w.id, tr.Task, tr.Lane)
-				bad = append(bad, e.w)
-				break
+			runErr = answer(l, b.Result, e.msg.Data, b.ErrKind == proto.ErrTimeout)
+			for _, tr := range b.More {
+				if runErr != nil {
+					break
+				}
+				runErr = answer(l, tr, nil, false)
 			}
-			f := ln.inflight[0]
-			ln.inflight = ln.inflight[1:]
-			// A task sent ahead waited for the one before it: its copy
-			// starts when that one ended, not when it was sent.
-			extra = append(extra, copySpans(l, tr, max(f.sent, ln.lastEnd), r.now(), f.inSize, len(e.msg.Data))...)
-			ln.lastEnd = max(ln.lastEnd, lastEnd(tr))
-			results[tr.Task] = tr
-			data[tr.Task] = e.msg.Data
 			if b.HasFinal {
 				v := b.Final
 				ln.final = &v
 			}
 			ln.stuck = nil
-			r.done++
 			r.progress(Progress{Stage: "running", Done: r.done, Total: n})
-			if tr.Err != "" {
-				runErr = errors.New(tr.Err)
-				if r.p.clock.Now() >= r.deadline && strings.Contains(tr.Err, context.DeadlineExceeded.Error()) {
-					runErr = fmt.Errorf("%w (%d ms)", workloads.ErrTimeout, job.Request.TimeoutMS)
-				}
-				break
+			if runErr == nil {
+				runErr = send(l)
 			}
-			runErr = send(l)
 		}
 	}
 	finals := r.wind(lanes, runErr != nil, killNow, &bad, results)
@@ -572,10 +651,19 @@ func (r *run) wind(lanes []*lane, failed, kill bool, bad *[]*worker, results []w
 			ln.inflight = nil
 			continue
 		}
-		if b, ok := e.msg.Body.(*proto.TaskDone); ok && b.ID == r.id && len(ln.inflight) > 0 && b.Result.Task == ln.inflight[0].task {
-			results[b.Result.Task] = b.Result
-			ln.inflight = ln.inflight[1:]
-			inFlight--
+		if b, ok := e.msg.Body.(*proto.TaskDone); ok && b.ID == r.id {
+			for _, tr := range append([]workloads.TaskResult{b.Result}, b.More...) {
+				if len(ln.inflight) == 0 || tr.Task != ln.inflight[0].task {
+					break
+				}
+				results[tr.Task] = tr
+				ln.inflight = ln.inflight[1:]
+				inFlight--
+			}
+			if b.HasFinal {
+				v := b.Final
+				ln.final = &v
+			}
 		}
 	}
 	for _, ln := range lanes {

@@ -21,6 +21,7 @@ import (
 //
 //	lab → host  {type: "lab:ready", version}          once the lab can run
 //	host → lab  {type: "lab:run", id, workload, mode, workers, params, timeout_ms, schedule}
+//	host → lab  {type: "lab:cancel", id}             stop the runs with that id, waiting or running
 //	lab → host  {type: "lab:result", id, ok: true, result}   the engine's Result
 //	lab → host  {type: "lab:result", id, ok: false, error}   (and result, when a run failed after it started)
 //	lab → host  {type: "lab:resize", height}          whenever the lab's height changes
@@ -31,7 +32,13 @@ import (
 // defaults. A schedule ("0.1.1.0", see workloads.Schedule) runs the
 // tasks step by step (mode cooperative or main, workers at least the
 // tasks); the result then holds the schedule that ran, its steps and its
-// outcome. A message whose type is not a string starting with "lab:"
+// outcome. Field names match exactly ("WORKERS" is an unknown field) and
+// appear once; a number that is NaN or ±Infinity is an error naming its
+// field, and an id that is not a string or a finite number is answered
+// with id null. lab:cancel answers nothing itself: each run it stops
+// answers with its lab:result (ok false, "cancelled"); an id with no run
+// waiting or running is ignored. A message whose type is not a string
+// starting with "lab:"
 // belongs to some other script and is ignored; a lab message the lab
 // cannot use (unknown type, bad JSON shape, unknown field, invalid
 // request) is answered with an error result when it carries an id, and
@@ -40,6 +47,7 @@ import (
 const (
 	MsgReady   = "lab:ready"
 	MsgRun     = "lab:run"
+	MsgCancel  = "lab:cancel"
 	MsgResult  = "lab:result"
 	MsgResize  = "lab:resize"
 	MsgOffline = "lab:offline"
@@ -64,7 +72,19 @@ type HostMessage struct {
 	Err error
 	// Run is the validated request of a lab:run.
 	Run *workloads.Request
+	// Cancel says the message is a lab:cancel of the runs with ID.
+	Cancel bool
 }
+
+// ErrCancelled is the error of a run a lab:cancel stopped.
+var ErrCancelled = errors.New("cancelled by the host (lab:cancel)")
+
+// runFields and cancelFields are the fields of lab:run and lab:cancel,
+// spelled exactly.
+var (
+	runFields    = []string{"type", "id", "workload", "mode", "workers", "params", "timeout_ms", "schedule"}
+	cancelFields = []string{"type", "id"}
+)
 
 // runMessage is the JSON form of lab:run.
 type runMessage struct {
@@ -126,8 +146,27 @@ func ParseHostMessage(data []byte) HostMessage {
 	if !hasType {
 		return fail(fmt.Errorf("message has no type: send {type: %q, id, workload, mode, workers, params}", MsgRun))
 	}
-	if typ != MsgRun {
-		return fail(fmt.Errorf("unknown message type %q: the lab accepts %q", typ, MsgRun))
+	if typ != MsgRun && typ != MsgCancel {
+		return fail(fmt.Errorf("unknown message type %q: the lab accepts %q and %q", typ, MsgRun, MsgCancel))
+	}
+	allowed := runFields
+	if typ == MsgCancel {
+		allowed = cancelFields
+	}
+	if err := strictKeys(data, allowed); err != nil {
+		return fail(err)
+	}
+	if raw, ok := fields["params"]; ok && typ == MsgRun {
+		if err := strictKeys(raw, nil); err != nil {
+			return fail(fmt.Errorf("params: %w", err))
+		}
+	}
+	if typ == MsgCancel {
+		if m.ID == nil {
+			return HostMessage{Ignore: true} // nothing to cancel, nothing to answer
+		}
+		m.Cancel = true
+		return m
 	}
 	var rm runMessage
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -180,6 +219,76 @@ func (rm runMessage) request() (*workloads.Request, error) {
 	}
 	out := job.Request
 	return &out, nil
+}
+
+// strictKeys checks an object's keys as written: each appears once and,
+// when allowed is not nil, is one of allowed, spelled exactly (encoding/json
+// would take "WORKERS" for workers, and the last of two "workers"). A
+// value that is not an object is left to the decoder.
+func strictKeys(raw []byte, allowed []string) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil // malformed: the decoder says how
+		}
+		k, _ := t.(string)
+		if seen[k] {
+			return fmt.Errorf("field %q appears twice; give it once", k)
+		}
+		seen[k] = true
+		if allowed != nil && !slices.Contains(allowed, k) {
+			msg := fmt.Sprintf("unknown field %q (the fields are %s", k, strings.Join(allowed, ", "))
+			for _, a := range allowed {
+				if strings.EqualFold(a, k) {
+					msg += fmt.Sprintf("; names are case-sensitive: did you mean %q?", a)
+				}
+			}
+			return errors.New(msg + ")")
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return nil
+		}
+	}
+	return nil
+}
+
+// NonFiniteMessage is what the lab makes of a host's message in which the
+// field at path (e.g. "workers", "params.count", "id") held value, a
+// number that is NaN or ±Infinity: data is the message as JSON, where
+// such numbers became null. The message is answered with an error naming
+// the field, with id null when the id itself was the culprit; a message
+// that is not the lab's, or that has no id to answer, is ignored.
+func NonFiniteMessage(data []byte, path, value string) HostMessage {
+	m := ParseHostMessage(data)
+	if m.Ignore && path != "id" {
+		return m
+	}
+	var head struct {
+		Type any `json:"type"`
+	}
+	if json.Unmarshal(data, &head) != nil {
+		return HostMessage{Ignore: true}
+	}
+	if typ, ok := head.Type.(string); !ok || !strings.HasPrefix(typ, "lab:") {
+		return HostMessage{Ignore: true}
+	}
+	if path == "id" {
+		return HostMessage{ID: json.RawMessage("null"), Err: fmt.Errorf("id must be a string or a finite number, not %s", value)}
+	}
+	if m.ID == nil || bytes.Equal(m.ID, []byte("null")) {
+		if m.Err != nil {
+			return m // the id's own error comes first
+		}
+		return HostMessage{Ignore: true}
+	}
+	field := path[strings.LastIndex(path, ".")+1:]
+	return HostMessage{ID: m.ID, Err: &workloads.ParamError{Field: field, Msg: fmt.Sprintf("%s: %s is not a number the lab can use; give a finite number", path, value)}}
 }
 
 // parseID accepts a string of at most maxIDLen bytes or a finite number.

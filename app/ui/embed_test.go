@@ -299,3 +299,68 @@ func ExampleParseHostMessage() {
 	fmt.Println(string(ResultMessage(m.ID, nil, m.Err)))
 	// Output: {"type":"lab:result","id":1,"ok":false,"error":"mode \"warp\" is not a browser mode; use one of sequential, cooperative, workers, main","field":"mode"}
 }
+
+// Finding 9 of the hostile-load probe: the decoder took "WORKERS" for
+// workers, and the last of two "workers".
+func TestParseHostMessageStrictFields(t *testing.T) {
+	for _, tc := range []struct {
+		msg, field string
+		want       []string
+	}{
+		{`{"type":"lab:run","id":1,"workload":"sleep","WORKERS":3}`, "WORKERS", []string{`unknown field "WORKERS"`, `did you mean "workers"`}},
+		{`{"type":"lab:run","id":1,"Workload":"sleep"}`, "Workload", []string{`"Workload"`, "case-sensitive"}},
+		{`{"type":"lab:run","id":1,"workload":"sleep","workers":70,"workers":2}`, "workers", []string{`"workers" appears twice`}},
+		{`{"type":"lab:run","id":1,"workload":"countdown","params":{"count":5,"count":6}}`, "count", []string{"params", `"count" appears twice`}},
+		{`{"type":"lab:cancel","id":1,"workload":"countdown"}`, "workload", []string{`unknown field "workload"`}},
+	} {
+		m := ParseHostMessage([]byte(tc.msg))
+		if m.Ignore || m.Err == nil || m.Run != nil || m.Cancel {
+			t.Errorf("ParseHostMessage(%s) = %+v, want an error", tc.msg, m)
+			continue
+		}
+		if !strings.Contains(m.Err.Error(), `"`+tc.field+`"`) {
+			t.Errorf("%s: error %v does not name field %q", tc.msg, m.Err, tc.field)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(m.Err.Error(), w) {
+				t.Errorf("%s: error %q lacks %q", tc.msg, m.Err, w)
+			}
+		}
+	}
+}
+
+func TestParseHostMessageCancel(t *testing.T) {
+	m := ParseHostMessage([]byte(`{"type":"lab:cancel","id":"run-7"}`))
+	if !m.Cancel || m.Err != nil || m.Ignore || string(m.ID) != `"run-7"` || m.Run != nil {
+		t.Errorf("lab:cancel = %+v", m)
+	}
+	// No id: nothing to cancel, nothing to answer.
+	if m := ParseHostMessage([]byte(`{"type":"lab:cancel"}`)); !m.Ignore {
+		t.Errorf("lab:cancel without an id = %+v, want it ignored", m)
+	}
+}
+
+// Finding 8: NaN and Infinity became null in JSON.stringify, so workers:
+// NaN ran with 1 worker and id: NaN got no answer.
+func TestNonFiniteMessage(t *testing.T) {
+	// The message as JSON.stringify wrote it, NaN and Infinity as null.
+	m := NonFiniteMessage([]byte(`{"type":"lab:run","id":3,"workload":"countdown","mode":"workers","workers":null}`), "workers", "NaN")
+	var pe *workloads.ParamError
+	if m.Ignore || m.Run != nil || !errors.As(m.Err, &pe) || pe.Field != "workers" || string(m.ID) != "3" || !strings.Contains(m.Err.Error(), "NaN") {
+		t.Errorf("workers NaN: %+v (%v)", m, m.Err)
+	}
+	m = NonFiniteMessage([]byte(`{"type":"lab:run","id":"a","workload":"countdown","params":{"count":null}}`), "params.count", "Infinity")
+	if !errors.As(m.Err, &pe) || pe.Field != "count" || !strings.Contains(m.Err.Error(), "params.count: Infinity") {
+		t.Errorf("params.count Infinity: %+v (%v)", m, m.Err)
+	}
+	m = NonFiniteMessage([]byte(`{"type":"lab:run","id":null,"workload":"countdown"}`), "id", "NaN")
+	if m.Ignore || string(m.ID) != "null" || m.Err == nil || !strings.Contains(m.Err.Error(), "finite number") {
+		t.Errorf("id NaN: %+v, want an error answered with id null", m)
+	}
+	if m := NonFiniteMessage([]byte(`{"type":"other","id":null}`), "id", "NaN"); !m.Ignore {
+		t.Errorf("another script's message: %+v, want it ignored", m)
+	}
+	if m := NonFiniteMessage([]byte(`{"type":"lab:run","workload":"countdown","workers":null}`), "workers", "NaN"); !m.Ignore {
+		t.Errorf("no id to answer: %+v, want it ignored", m)
+	}
+}

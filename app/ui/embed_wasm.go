@@ -36,6 +36,9 @@ type bridge struct {
 
 	mu     sync.Mutex
 	height int
+	// jobs are the runs waiting or running, by id (as JSON), for
+	// lab:cancel; a host may reuse an id.
+	jobs map[string][]*hostJob
 }
 
 // hostWindow returns window.parent when the page is in a frame, else
@@ -57,7 +60,7 @@ func hostWindow() (host app.Value) {
 }
 
 func startBridge(host app.Value) {
-	b := &bridge{host: host, queue: make(chan hostJob, maxQueuedRuns)}
+	b := &bridge{host: host, queue: make(chan hostJob, maxQueuedRuns), jobs: map[string][]*hostJob{}}
 	go b.serve()
 	app.Window().Call("addEventListener", "message", app.FuncOf(func(this app.Value, args []app.Value) any {
 		if len(args) > 0 {
@@ -101,21 +104,34 @@ func (b *bridge) onMessage(event app.Value) {
 	if origin == "" || origin == "null" {
 		origin = "*" // a sandboxed or file:// host has no origin to address
 	}
-	data, ok := messageJSON(event.Get("data"))
+	data, bad, ok := messageJSON(event.Get("data"))
 	if !ok {
 		return
 	}
-	m := ParseHostMessage(data)
+	var m HostMessage
+	if bad != nil {
+		m = NonFiniteMessage(data, bad.path, bad.value)
+	} else {
+		m = ParseHostMessage(data)
+	}
 	switch {
 	case m.Ignore:
 		return
 	case m.Err != nil:
 		b.post(source, ResultMessage(m.ID, nil, m.Err), origin)
 		return
+	case m.Cancel:
+		b.cancel(string(m.ID))
+		return
 	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	j := &hostJob{msg: m, reply: source, origin: origin, ctx: ctx, cancel: cancel}
+	b.track(j, true)
 	select {
-	case b.queue <- hostJob{msg: m, reply: source, origin: origin}:
+	case b.queue <- *j:
 	default:
+		b.track(j, false)
+		cancel(nil)
 		b.post(source, ResultMessage(m.ID, nil, fmt.Errorf("%d runs are waiting already; send the next lab:run after a lab:result", maxQueuedRuns)), origin)
 	}
 }
@@ -125,17 +141,64 @@ type hostJob struct {
 	msg    HostMessage
 	reply  app.Value
 	origin string
+	ctx    context.Context // ends when a lab:cancel names the run
+	cancel context.CancelCauseFunc
+}
+
+// track adds a job to b.jobs, or removes it.
+func (b *bridge) track(j *hostJob, add bool) {
+	if j.msg.ID == nil {
+		return
+	}
+	key := string(j.msg.ID)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if add {
+		b.jobs[key] = append(b.jobs[key], j)
+		return
+	}
+	js := b.jobs[key]
+	for i, x := range js {
+		if x.ctx == j.ctx {
+			js = append(js[:i], js[i+1:]...)
+			break
+		}
+	}
+	if len(js) == 0 {
+		delete(b.jobs, key)
+	} else {
+		b.jobs[key] = js
+	}
+}
+
+// cancel stops the runs with the id, waiting or running: each answers
+// with its lab:result.
+func (b *bridge) cancel(id string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, j := range b.jobs[id] {
+		j.cancel(ErrCancelled)
+	}
 }
 
 // serve runs the host's requests one at a time, in the order they came.
 func (b *bridge) serve() {
 	for j := range b.queue {
-		res, err := b.run(*j.msg.Run)
+		var res *workloads.Result
+		err := context.Cause(j.ctx)
+		if err == nil {
+			res, err = b.run(j.ctx, *j.msg.Run)
+			if c := context.Cause(j.ctx); c != nil && err != nil {
+				err = c
+			}
+		}
+		j.cancel(nil)
+		b.track(&j, false)
 		b.post(j.reply, ResultMessage(j.msg.ID, res, err), j.origin)
 	}
 }
 
-func (b *bridge) run(req workloads.Request) (res *workloads.Result, err error) {
+func (b *bridge) run(ctx context.Context, req workloads.Request) (res *workloads.Result, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			res, err = nil, fmt.Errorf("the lab failed while running %s: %v", req.Workload, p)
@@ -145,36 +208,93 @@ func (b *bridge) run(req workloads.Request) (res *workloads.Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	settleFor(context.Background(), eng, req)
-	return eng.Run(context.Background(), req, nil)
+	settleFor(ctx, eng, req)
+	return eng.Run(ctx, req, nil)
 }
+
+// nonFinite is a number of a host's message that JSON cannot carry.
+type nonFinite struct{ path, value string }
 
 // messageJSON returns a message's data as JSON: an object is stringified,
 // a string is taken as JSON text. Anything else (a number, an ArrayBuffer,
-// an object JSON cannot encode) is not for the lab.
-func messageJSON(data app.Value) (b []byte, ok bool) {
+// an object JSON cannot encode) is not for the lab. The size is checked
+// on the JavaScript side, before the text is copied into the program's
+// memory (which never shrinks): a host cannot grow it by sending a huge
+// message. bad, when set, is the first NaN or ±Infinity in the object
+// (which JSON.stringify turns into null).
+func messageJSON(data app.Value) (b []byte, bad *nonFinite, ok bool) {
 	defer func() {
 		if recover() != nil {
-			b, ok = nil, false // JSON.stringify threw: a cycle, a BigInt
+			b, bad, ok = nil, nil, false // JSON.stringify threw: a cycle, a BigInt
 		}
 	}()
-	var s string
+	var text app.Value
 	switch data.Type() {
 	case app.TypeString:
-		s = data.String()
+		text = data
 	case app.TypeObject:
-		v := app.Window().Get("JSON").Call("stringify", data)
-		if v.Type() != app.TypeString {
-			return nil, false
+		text = app.Window().Get("JSON").Call("stringify", data)
+		if text.Type() != app.TypeString {
+			return nil, nil, false
 		}
-		s = v.String()
 	default:
-		return nil, false
+		return nil, nil, false
 	}
+	// length counts UTF-16 units: at least one byte each in UTF-8.
+	if n := jsLength(text); n < 0 || n > MaxHostMessage {
+		return nil, nil, false
+	}
+	s := text.String()
 	if len(s) > MaxHostMessage {
-		return nil, false
+		return nil, nil, false
 	}
-	return []byte(s), true
+	if data.Type() == app.TypeObject {
+		bad = findNonFinite(data, "", 0)
+	}
+	return []byte(s), bad, true
+}
+
+// jsLength returns a JavaScript string's length, read in JavaScript
+// (syscall/js reads properties of objects only), or -1.
+func jsLength(s app.Value) int {
+	lengthOnce.Do(func() {
+		lengthOf = app.Window().Get("Function").New("s", "return typeof s === 'string' ? s.length : -1;")
+	})
+	return lengthOf.Invoke(s).Int()
+}
+
+var (
+	lengthOnce sync.Once
+	lengthOf   app.Value
+)
+
+// findNonFinite returns the first number in v's own fields (and their
+// objects', a few levels down) that is NaN or ±Infinity. v is small: its
+// JSON passed the size limit.
+func findNonFinite(v app.Value, path string, depth int) *nonFinite {
+	if depth > 3 {
+		return nil
+	}
+	keys := app.Window().Get("Object").Call("keys", v)
+	for i := range keys.Length() {
+		k := keys.Index(i).String()
+		f := v.Get(k)
+		p := k
+		if path != "" {
+			p = path + "." + k
+		}
+		switch f.Type() {
+		case app.TypeNumber:
+			if x := f.Float(); math.IsNaN(x) || math.IsInf(x, 0) {
+				return &nonFinite{p, app.Window().Get("String").Invoke(f).String()}
+			}
+		case app.TypeObject:
+			if bad := findNonFinite(f, p, depth+1); bad != nil {
+				return bad
+			}
+		}
+	}
+	return nil
 }
 
 // post sends msg (JSON) to target as an object.

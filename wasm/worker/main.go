@@ -14,6 +14,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -24,6 +25,7 @@ import (
 
 	"conlab/wasm/internal/jsenv"
 	"conlab/wasm/internal/proto"
+	"conlab/wasm/internal/settle"
 	"conlab/workloads"
 
 	"github.com/hack-pad/safejs"
@@ -76,16 +78,14 @@ type wrun struct {
 }
 
 // queued is a task waiting for its turn in this worker: a worker is one
-// lane and runs one task at a time, but the page sends the next one ahead
-// so the message's trip overlaps the task before it.
+// lane and runs one task at a time, but the page sends the next ones ahead
+// so that the worker always has its next task in hand.
 type queued struct {
 	m      *proto.Task
+	task   int
 	data   []byte
 	shared safejs.Value
 }
-
-// maxQueued bounds the tasks of one run waiting in a worker.
-const maxQueued = 16
 
 func start() (*worker, *proto.Boot, error) {
 	self := safejs.Global()
@@ -264,10 +264,50 @@ func (w *worker) warm(m *proto.Warm) {
 		ans.Kernels = append(ans.Kernels, k)
 	}
 	ans.MS = float64(w.clock.Now()-t0) / 1000
+	if m.SettleMS > 0 && errs == nil {
+		if err := w.settle(m, ans, env); err != nil {
+			errs = append(errs, err.Error())
+		}
+	}
 	if errs != nil {
 		ans.Error = clip(strings.Join(errs, "; "))
 	}
 	post(w.self, ans, nil)
+}
+
+// settle repeats a calibration pass, each kernel of m once with its Quick
+// parameters, until two consecutive rounds agree or m.SettleMS passes,
+// and reports it in ans.
+func (w *worker) settle(m *proto.Warm, ans *proto.Warmed, env *jsenv.Env) error {
+	var jobs []*workloads.Job
+	for _, id := range m.Workloads {
+		wl, err := workloads.Lookup(id)
+		if err != nil {
+			return err
+		}
+		job, err := workloads.Prepare(workloads.Request{Workload: id, Mode: workloads.Sequential, Workers: 1, Params: wl.Quick})
+		if err != nil {
+			return fmt.Errorf("settling %s: %v", id, err)
+		}
+		jobs = append(jobs, job)
+	}
+	if len(jobs) == 0 {
+		return nil
+	}
+	pass := func() error {
+		for _, job := range jobs {
+			if _, err := job.Run(context.Background(), workloads.Options{Env: env, Engine: "wasm-worker"}); err != nil {
+				return fmt.Errorf("settling %s: %v", job.Workload.ID, err)
+			}
+		}
+		return nil
+	}
+	limit := time.Duration(m.SettleMS * float64(time.Millisecond))
+	rep, err := settle.Until(context.Background(), w.clock.Now, pass, settle.Options{Cap: limit})
+	ans.Settled = rep.Settled
+	ans.SettledMS = float64(rep.Took) / float64(time.Millisecond)
+	ans.SettleRounds = rep.Rounds
+	return err
 }
 
 // register returns the run id, making it if it is new; deadline, if not
@@ -342,7 +382,7 @@ func (w *worker) run(m *proto.Run) {
 	// earlier (the message's trip): shift everything onto the page's.
 	sk := newSink(w, m.ID, func() int64 { return env.First() - m.OriginUS })
 	jsenv.CountDone(job, sk.taskDone)
-	res, _ := job.Run(r.ctx, workloads.Options{
+	res, err := job.Run(r.ctx, workloads.Options{
 		Env:      env,
 		Watchdog: time.Duration(m.WatchdogMS) * time.Millisecond,
 		OnSpan:   sk.add,
@@ -358,27 +398,42 @@ func (w *worker) run(m *proto.Run) {
 		}
 	}
 	res.Check.Note = clip(res.Check.Note)
-	post(w.self, &proto.Result{ID: m.ID, Result: *res}, nil)
+	ans := &proto.Result{ID: m.ID, Result: workloads.Result{
+		Workload: res.Workload, Mode: res.Mode, WallUS: res.WallUS, CheckUS: res.CheckUS, Check: res.Check,
+		Spans: res.Spans, Error: clip(res.Error), Stuck: res.Stuck,
+		Schedule: res.Schedule, Outcome: res.Outcome, Steps: res.Steps, Next: res.Next,
+	}}
+	var dl *workloads.DeadlockError
+	switch {
+	case errors.As(err, &dl):
+		ans.ErrKind, ans.AfterMS = proto.ErrDeadlock, dl.After
+	case errors.Is(err, workloads.ErrTimeout):
+		ans.ErrKind, ans.AfterMS = proto.ErrTimeout, max(w.clock.Now()-env.First(), 0)/1000
+	}
+	post(w.self, ans, nil)
 }
 
-// enqueue queues a task of a workers-mode run, in arrival order. The
-// run's first task here starts the goroutine that runs them one after
-// another.
+// enqueue queues the tasks of a Task message (Task, then More) of a
+// workers-mode run, in arrival order. The run's first task here starts
+// the goroutine that runs them one after another.
 func (w *worker) enqueue(m *proto.Task, data []byte, shared safejs.Value) {
 	key := fmt.Sprint(m.Request.Workload, m.Request.Workers, m.Request.Params, m.OriginUS)
 	r, fresh := w.register(m.ID, m.DeadlineUS)
 	if fresh {
 		r.key = key
-		r.tasks = make(chan queued, maxQueued)
+		r.tasks = make(chan queued, proto.MaxInFlight)
 		w.goGuarded(m.ID, func() { w.serve(m.ID, r, m, shared) })
 	} else if r.key != key || r.tasks == nil {
 		post(w.self, &proto.Error{ID: m.ID, Error: fmt.Sprintf("worker: task %d does not belong to run %d as this worker knows it", m.Task, m.ID)}, nil)
 		return
 	}
-	select {
-	case r.tasks <- queued{m, data, shared}:
-	default:
-		post(w.self, &proto.Error{ID: m.ID, Error: fmt.Sprintf("worker: more than %d tasks of run %d queued", maxQueued, m.ID)}, nil)
+	if len(r.tasks)+1+len(m.More) > cap(r.tasks) {
+		post(w.self, &proto.Error{ID: m.ID, Error: fmt.Sprintf("worker: more than %d tasks of run %d queued", proto.MaxInFlight, m.ID)}, nil)
+		return
+	}
+	r.tasks <- queued{m, m.Task, data, shared}
+	for _, t := range m.More {
+		r.tasks <- queued{m, t, nil, shared}
 	}
 }
 
@@ -399,16 +454,18 @@ func (w *worker) serve(id int64, r *wrun, first *proto.Task, shared safejs.Value
 	r.runner = workloads.NewRunner(job, w.env(false, shared), first.OriginUS)
 	r.runner.OnSpan = r.sink.add
 	go w.watch(id, r, time.Duration(first.WatchdogMS)*time.Millisecond)
+	b := &batch{w: w, id: id, r: r}
 	for {
 		select {
 		case q := <-r.tasks:
-			w.task(r, q)
+			b.task(q)
 		case <-r.ctx.Done():
 			for {
 				select {
 				case q := <-r.tasks:
-					w.task(r, q)
+					b.task(q)
 				default:
+					b.flush()
 					return
 				}
 			}
@@ -416,18 +473,63 @@ func (w *worker) serve(id int64, r *wrun, first *proto.Task, shared safejs.Value
 	}
 }
 
-// task runs one task of a workers-mode run and answers with its result.
-func (w *worker) task(r *wrun, q queued) {
-	res := r.runner.RunTask(r.ctx, q.m.Lane, q.m.Task, q.data)
+// batch collects the answers of a run's short tasks in this worker, so
+// that one message answers several: the page's time to read a message,
+// and the worker's to write one, then weigh little against the tasks.
+type batch struct {
+	w       *worker
+	id      int64
+	r       *wrun
+	results []workloads.TaskResult
+	last    int64 // when the last answer was posted (clock, µs)
+}
+
+// answerEvery is the longest a finished task's answer waits for others to
+// join it while the worker has more tasks in hand: short enough for the
+// page's live progress and for it to hand out the next tasks in time.
+const answerEvery = 50_000 // µs
+
+// task runs one queued task and answers it, now or with the next ones.
+func (b *batch) task(q queued) {
+	w, r := b.w, b.r
+	res := r.runner.RunTask(r.ctx, q.m.Lane, q.task, q.data)
 	out := res.Data
 	res.Data = nil
 	res.Err = clip(res.Err)
+	if out != nil || res.Err != "" {
+		// Payloads and errors travel alone, the answers before them first.
+		b.flush()
+		done := &proto.TaskDone{ID: q.m.ID, Result: res}
+		if res.Err != "" && errors.Is(r.ctx.Err(), context.DeadlineExceeded) {
+			done.ErrKind = proto.ErrTimeout
+		}
+		done.Live, _, _ = r.sink.take()
+		done.Final, done.HasFinal = r.runner.Final()
+		post(w.self, done, out)
+		b.last = w.clock.Now()
+		return
+	}
+	b.results = append(b.results, res)
+	// Answer now when nothing else is in hand (the page waits for it),
+	// when answers have waited long enough, or when there are many.
+	if len(r.tasks) == 0 || w.clock.Now()-b.last >= answerEvery || len(b.results) >= proto.MaxInFlight-1 {
+		b.flush()
+	}
+}
+
+// flush posts the answers collected.
+func (b *batch) flush() {
+	if len(b.results) == 0 {
+		return
+	}
+	done := &proto.TaskDone{ID: b.id, Result: b.results[0], More: b.results[1:]}
 	// The spans not yet sent for the live timeline ride along: one
-	// message per task instead of two.
-	live, _, _ := r.sink.take()
-	done := &proto.TaskDone{ID: q.m.ID, Result: res, Live: live}
-	done.Final, done.HasFinal = r.runner.Final()
-	post(w.self, done, out)
+	// message instead of two.
+	done.Live, _, _ = b.r.sink.take()
+	done.Final, done.HasFinal = b.r.runner.Final()
+	post(b.w.self, done, nil)
+	b.results = nil
+	b.last = b.w.clock.Now()
 }
 
 // finish ends a workers-mode run here. It has no answer: the page has

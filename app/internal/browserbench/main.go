@@ -97,12 +97,21 @@ type browserReport struct {
 	FirstColdStart coldStart        `json:"first_cold_start"`
 	OverheadUS     map[string]int64 `json:"overhead_us"`
 	OverheadMinUS  map[string]int64 `json:"overhead_min_us"`
+	Settle         *settleReport    `json:"settle"`
 	Kernels        []struct {
 		ControlSpeedUp float64            `json:"control_speedup"`
 		Workload       string             `json:"workload"`
 		WallUS         map[string]int64   `json:"wall_us"`
 		AllUS          map[string][]int64 `json:"all_us"`
 	} `json:"kernels"`
+}
+
+// settleReport is the pool's Settle before the timed runs (wasm.SettleReport).
+type settleReport struct {
+	Workers  int       `json:"Workers"`
+	Settled  int       `json:"Settled"`
+	WorkerMS []float64 `json:"WorkerMS"`
+	MS       float64   `json:"MS"`
 }
 
 // Report is the JSON file written.
@@ -133,10 +142,13 @@ type Report struct {
 	// Floor is the same cold starts of a pool whose workers run the least
 	// Go program that starts in them (wasm/internal/floorworker), on a
 	// fresh page: what any Go worker costs to start on this machine.
-	Floor       *floor                  `json:"floor_cold_start"`
-	OverheadUS  map[string]int64        `json:"warm_overhead_us"`     // medians
-	OverheadMin map[string]int64        `json:"warm_overhead_min_us"` // fastest
-	Kernels     map[string]KernelFigure `json:"kernels"`
+	Floor       *floor           `json:"floor_cold_start"`
+	OverheadUS  map[string]int64 `json:"warm_overhead_us"`     // medians
+	OverheadMin map[string]int64 `json:"warm_overhead_min_us"` // fastest
+	// Settle is how long the warm pool took to settle (Pool.Settle) before
+	// the timed runs, in all and per worker.
+	Settle  *settleReport           `json:"settle,omitempty"`
+	Kernels map[string]KernelFigure `json:"kernels"`
 }
 
 // KernelFigure is one kernel's comparison. Times are medians in µs.
@@ -177,7 +189,19 @@ type KernelFigure struct {
 	// hit both.
 	EfficiencyPaired map[int]float64 `json:"efficiency_paired"`
 	NativeSpeedUp    map[int]float64 `json:"native_speedup"`
+	// OneWorkerSeqRatio is workers/1 over sequential in the browser, of
+	// the medians: the cost of handing tasks to a worker instead of
+	// running them in one (target: at most 1.05). OneWorkerSeqPaired is
+	// the median over the rounds of each round's ratio.
+	OneWorkerSeqRatio  float64 `json:"one_worker_seq_ratio"`
+	OneWorkerSeqPaired float64 `json:"one_worker_seq_ratio_paired"`
 }
+
+// Targets the benchmark reports against (issue: honest numbers).
+const (
+	maxOneWorkerSeq = 1.05 // workers ×1 within 5 % of sequential
+	minMergesortTwo = 1.6  // mergesort's speed-up at 2 workers, quiet machine
+)
 
 func main() {
 	out := flag.String("o", "out/browserbench.json", "the JSON report to write")
@@ -311,7 +335,7 @@ func run(ctx context.Context, o options) error {
 	rep := Report{
 		Date: time.Now().UTC().Format(time.RFC3339), GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(),
 		GOWASM: o.gowasm, LoadBefore: loadBefore, Worker: wasmSizes(ctx, worker, workerGz),
-		Browser: br.Browser, BrowserCores: br.Cores, Reps: reps, ColdStart: br.ColdStart, FirstCold: br.FirstColdStart, Revisits: revisits, Floor: floor, OverheadUS: br.OverheadUS, OverheadMin: br.OverheadMinUS,
+		Browser: br.Browser, BrowserCores: br.Cores, Reps: reps, ColdStart: br.ColdStart, FirstCold: br.FirstColdStart, Revisits: revisits, Floor: floor, OverheadUS: br.OverheadUS, OverheadMin: br.OverheadMinUS, Settle: br.Settle,
 		Kernels: map[string]KernelFigure{},
 	}
 	for i, k := range cfg.Kernels {
@@ -325,6 +349,7 @@ func run(ctx context.Context, o options) error {
 		f := figures(k, br.Kernels[i].WallUS, native, cfg)
 		f.ControlSpeedUp = br.Kernels[i].ControlSpeedUp
 		f.bestEfficiency(br.Kernels[i].AllUS, cfg)
+		f.OneWorkerSeqPaired = pairedRatio(br.Kernels[i].AllUS["workers/1"], br.Kernels[i].AllUS["sequential"])
 		if w, n := br.Kernels[i].AllUS["sequential"], nativeAll["sequential"]; len(w) > 0 && len(n) > 0 {
 			f.WasmNativeBest = float64(slices.Min(w)) / float64(max(slices.Min(n), 1))
 		}
@@ -503,6 +528,7 @@ func figures(k kernel, wasm, native map[string]int64, cfg config) KernelFigure {
 		SpeedUp: map[int]float64{}, Efficiency: map[int]float64{}, NativeSpeedUp: map[int]float64{}}
 	f.WasmNativeRatio = ratio(wasm["sequential"], native["sequential"])
 	f.CoopSeqRatio = ratio(wasm[fmt.Sprintf("cooperative/%d", cfg.Coop)], wasm["sequential"])
+	f.OneWorkerSeqRatio = ratio(wasm["workers/1"], wasm["sequential"])
 	for _, n := range cfg.Workers {
 		s := ratio(wasm["workers/1"], wasm[fmt.Sprintf("workers/%d", n)])
 		f.SpeedUp[n], f.Efficiency[n] = s, s/float64(n)
@@ -517,6 +543,23 @@ func ratio[T int64 | float64](a, b T) float64 {
 		return 0
 	}
 	return float64(a) / float64(b)
+}
+
+// pairedRatio is the median over the rounds of a[r]/b[r]: the runs of a
+// round follow each other, so a slow moment of the machine tends to hit
+// both. It is 0 when either is missing.
+func pairedRatio(a, b []int64) float64 {
+	var rs []float64
+	for r := range min(len(a), len(b)) {
+		if b[r] > 0 {
+			rs = append(rs, float64(a[r])/float64(b[r]))
+		}
+	}
+	if len(rs) == 0 {
+		return 0
+	}
+	slices.Sort(rs)
+	return rs[len(rs)/2]
 }
 
 // bestEfficiency sets f.EfficiencyBest and f.EfficiencyPaired from every
@@ -559,6 +602,9 @@ func printTable(w io.Writer, rep *Report, cfg config) {
 		fmt.Fprintf(w, "the floor, the page's first: %s\n", ff)
 		fmt.Fprintf(w, "pool cold start over the floor: median %.2f, the page's first %.2f\n", ratio(cs.TotalMS, f.Median.TotalMS), ratio(rep.FirstCold.TotalMS, f.First.TotalMS))
 	}
+	if st := rep.Settle; st != nil {
+		fmt.Fprintf(w, "settling the warm pool (Pool.Settle): %.0f ms in all; %d workers, %d with two agreeing rounds; per worker %v ms\n", st.MS, st.Workers, st.Settled, st.WorkerMS)
+	}
 	fmt.Fprintf(w, "warm per-run overhead (µs): median %v, fastest %v\n\n", rep.OverheadUS, rep.OverheadMin)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "kernel\tnative seq ms\twasm seq ms\twasm/native\t(fastest)\tcoop/seq\tJS control x2\t")
@@ -580,6 +626,25 @@ func printTable(w io.Writer, rep *Report, cfg config) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
+	fmt.Fprintf(w, "workers ×1 / sequential (target ≤ %.2f), medians and paired:", maxOneWorkerSeq)
+	for _, name := range names {
+		f := rep.Kernels[name]
+		fmt.Fprintf(w, " %s %.3f (%.3f)%s", name, f.OneWorkerSeqRatio, f.OneWorkerSeqPaired, mark(f.OneWorkerSeqRatio <= maxOneWorkerSeq))
+	}
+	fmt.Fprintln(w)
+	if f, ok := rep.Kernels["mergesort"]; ok {
+		fmt.Fprintf(w, "mergesort speed-up at 2 workers (target ≥ %.1f on a quiet machine): %.2f (paired efficiency %.2f, i.e. %.2f); JavaScript control x2 %.2f%s\n",
+			minMergesortTwo, f.SpeedUp[2], f.EfficiencyPaired[2], 2*f.EfficiencyPaired[2], f.ControlSpeedUp, mark(f.SpeedUp[2] >= minMergesortTwo))
+	}
+	fmt.Fprintln(w)
+}
+
+// mark flags a figure that misses its target.
+func mark(ok bool) string {
+	if ok {
+		return ""
+	}
+	return " ✗"
 }
 
 func ms(us int64) float64 { return float64(us) / 1000 }

@@ -61,7 +61,10 @@ type Report struct {
 	// OverheadMinUS is the fastest of those runs: what the code costs when
 	// the machine lets it.
 	OverheadMinUS map[string]int64 `json:"overhead_min_us"`
-	Kernels       []KernelReport   `json:"kernels"`
+	// Settle is the pool's Settle, after its warm-up and before anything
+	// is timed: how long until each worker's timings settled.
+	Settle  wasm.SettleReport `json:"settle"`
+	Kernels []KernelReport    `json:"kernels"`
 }
 
 // Floor is the cold start of a pool of wasm/internal/floorworker, served
@@ -180,6 +183,10 @@ func bench(cfg Config) (*Report, error) {
 	if err := p.Warm(ctx); err != nil {
 		return nil, err
 	}
+	if rep.Settle, err = p.Settle(ctx, cfg.Pool); err != nil {
+		return nil, err
+	}
+	log("settled %d workers (%d agreed) in %.0f ms: %v ms each", rep.Settle.Workers, rep.Settle.Settled, rep.Settle.MS, rep.Settle.WorkerMS)
 
 	// Warm per-run overhead: a run with nearly nothing to do, timed after
 	// ten untimed ones (the browser optimises the message path as it is

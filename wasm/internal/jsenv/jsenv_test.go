@@ -199,3 +199,24 @@ func TestPipe(t *testing.T) {
 		t.Errorf("read %q, %v", b, err)
 	}
 }
+
+func TestCores(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	one, err := Cores(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One worker against itself: 1, give or take the machine's noise.
+	if one < 0.5 || one > 1.5 {
+		t.Errorf("Cores(1) = %.2f, want about 1", one)
+	}
+	two, err := Cores(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Cores(1) = %.2f, Cores(2) = %.2f", one, two)
+	if two <= 0 || two > 2.5 {
+		t.Errorf("Cores(2) = %.2f, want 0 to 2 (and a little noise)", two)
+	}
+}

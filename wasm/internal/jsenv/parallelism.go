@@ -45,3 +45,62 @@ func Parallelism(ctx context.Context) (float64, error) {
 	}
 	return v.Float()
 }
+
+// MaxMeasuredCores bounds the threads Cores starts.
+const MaxMeasuredCores = 16
+
+// Cores measures how many threads the browser really runs at once, up to
+// k (at most MaxMeasuredCores): k plain JavaScript workers spin for the
+// same 60 ms, starting at one moment of the shared clock (50 ms ahead, so
+// that every worker has its message by then), and the rate of work they
+// did together is divided by the rate of one of them alone (the better of
+// a spin just before and one just after, so that neither a moment of
+// load nor the browser optimising the loop favours the parallel spin).
+// It returns that ratio: about min(k, free cores), less on a busy
+// machine. It takes about 350 ms: starting the workers, a 40 ms spin that
+// has each compile its loop, then the three timed spins.
+func Cores(ctx context.Context, k int) (float64, error) {
+	k = min(max(k, 1), MaxMeasuredCores)
+	fn, err := Get(Global(), "Function")
+	if err != nil {
+		return 0, err
+	}
+	f, err := fn.New("k", `return (async () => {
+		const src = "const t = () => performance.timeOrigin + performance.now();" +
+			" function chunk(s) { for (let i = 0; i < 1000; i++) { s = (s + i * i) % 1000003; } return s; }" +
+			" onmessage = (e) => {" +
+			" while (t() < e.data.at) {}" +
+			" const start = t(), end = start + e.data.ms; let n = 0, s = 0, now = start;" +
+			" while (now < end) { s = chunk(s); n++; now = t(); }" +
+			" postMessage((n + (s < 0 ? 1 : 0)) / (now - start)); };";
+		const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
+		const ws = [];
+		const job = (w, at, ms) => new Promise((r) => { w.onmessage = (e) => r(e.data); w.postMessage({ at, ms }); });
+		const now = () => performance.timeOrigin + performance.now();
+		try {
+			for (let i = 0; i < k; i++) ws.push(new Worker(url));
+			const warm = now() + 10;
+			await Promise.all(ws.map((w) => job(w, warm, 40)));
+			const before = await job(ws[0], now() + 30, 50);
+			const at = now() + 50;
+			const all = await Promise.all(ws.map((w) => job(w, at, 60)));
+			const after = await job(ws[0], now() + 30, 50);
+			return all.reduce((a, b) => a + b, 0) / Math.max(before, after);
+		} finally {
+			ws.forEach((w) => w.terminate());
+			URL.revokeObjectURL(url);
+		}
+	})();`)
+	if err != nil {
+		return 0, err
+	}
+	p, err := f.Invoke(k)
+	if err != nil {
+		return 0, err
+	}
+	v, err := Await(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	return v.Float()
+}

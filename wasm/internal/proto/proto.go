@@ -104,6 +104,11 @@ type Warm struct {
 	// run only gets the optimised code in a later call.
 	Long  []string `json:"long"`
 	MinMS float64  `json:"min_ms"`
+	// SettleMS, when positive, asks the worker to settle after warming:
+	// to repeat a calibration pass over Workloads until two consecutive
+	// rounds agree (package conlab/wasm/internal/settle), for at most
+	// SettleMS.
+	SettleMS float64 `json:"settle_ms,omitempty"`
 }
 
 // Run asks a worker for a whole run in the sequential or cooperative mode.
@@ -125,7 +130,23 @@ type Task struct {
 	DeadlineUS int64             `json:"deadline_us"` // when the run must end, on the shared clock
 	WatchdogMS int64             `json:"watchdog_ms"`
 	Shared     int               `json:"shared"` // int32 cells of the SharedArrayBuffer sent along; 0 for none
+	// More are further tasks of the run for the same lane, queued after
+	// Task in order: the page hands out several short tasks in one
+	// message, so that a worker always has its next task in hand. Only
+	// tasks that take no input payload travel this way.
+	More []int `json:"more,omitempty"`
 }
+
+// MaxInFlight bounds the tasks of one run a worker holds, running and
+// queued.
+const MaxInFlight = 1024
+
+// Kinds of error a result carries as a structured value (ErrKind), so
+// that the page rebuilds the error without reading its text.
+const (
+	ErrTimeout  = "timeout"  // the run's deadline passed (AfterMS: when)
+	ErrDeadlock = "deadlock" // every task blocked (AfterMS: for how long)
+)
 
 // Finish ends a workers-mode run in a worker, which drops it. It has no
 // answer: each TaskDone already carried the instance's Final, so the run
@@ -166,6 +187,11 @@ type Warmed struct {
 	MS      float64      `json:"ms"`
 	Kernels []KernelWarm `json:"kernels"`
 	Error   string       `json:"error,omitempty"`
+	// The settling Warm.SettleMS asked for: whether two rounds agreed,
+	// how long it took (ms) and its rounds' durations (µs).
+	Settled      bool    `json:"settled,omitempty"`
+	SettledMS    float64 `json:"settled_ms,omitempty"`
+	SettleRounds []int64 `json:"settle_rounds,omitempty"`
 }
 
 // KernelWarm is how warming one kernel went: its first (unoptimised) call
@@ -186,9 +212,15 @@ type Spans struct {
 }
 
 // Result answers Run. Its spans are relative to the run's origin.
+//
+// Only what the page needs travels: the check, its time, the spans, the
+// error and, for a deadlock, the stuck tasks (the page knows the rest).
+// ErrKind says what kind of error Result.Error is, with AfterMS.
 type Result struct {
-	ID     int64            `json:"id"`
-	Result workloads.Result `json:"result"`
+	ID      int64            `json:"id"`
+	Result  workloads.Result `json:"result"`
+	ErrKind string           `json:"err_kind,omitempty"`
+	AfterMS int64            `json:"after_ms,omitempty"`
 }
 
 // TaskDone answers Task. The task's output payload travels as the
@@ -197,12 +229,19 @@ type Result struct {
 // instance's Final for the run. Live are the spans this worker had not
 // yet sent in a Spans message, for the live timeline (Result.Spans has
 // all of the task's).
+//
+// More are the results of tasks that ran after Result's, in order: a
+// worker answers several short tasks in one message. A result with an
+// output payload or an error always travels alone, as Result, and
+// ErrKind says (ErrTimeout) when its error is the run's deadline.
 type TaskDone struct {
-	ID       int64                `json:"id"`
-	Result   workloads.TaskResult `json:"result"`
-	Live     []workloads.Span     `json:"live,omitempty"`
-	Final    uint64               `json:"final,omitempty"`
-	HasFinal bool                 `json:"has_final,omitempty"`
+	ID       int64                  `json:"id"`
+	Result   workloads.TaskResult   `json:"result"`
+	Live     []workloads.Span       `json:"live,omitempty"`
+	Final    uint64                 `json:"final,omitempty"`
+	HasFinal bool                   `json:"has_final,omitempty"`
+	More     []workloads.TaskResult `json:"more,omitempty"`
+	ErrKind  string                 `json:"err_kind,omitempty"`
 }
 
 // Stuck reports that every task of the run in this worker has been blocked
@@ -468,6 +507,9 @@ func (m *Warm) validate() error {
 	if math.IsNaN(m.MinMS) || m.MinMS < 0 || m.MinMS > 10_000 {
 		return fmt.Errorf("min_ms %v out of range 0..10000", m.MinMS)
 	}
+	if math.IsNaN(m.SettleMS) || m.SettleMS < 0 || m.SettleMS > 60_000 {
+		return fmt.Errorf("settle_ms %v out of range 0..60000", m.SettleMS)
+	}
 	return nil
 }
 
@@ -514,6 +556,14 @@ func (m *Task) validate() error {
 	if m.Request.Mode != workloads.Workers {
 		return fmt.Errorf("a task belongs to a workers-mode run, not %q", m.Request.Mode)
 	}
+	if len(m.More) >= MaxInFlight {
+		return fmt.Errorf("%d more tasks exceed %d", len(m.More), MaxInFlight-1)
+	}
+	for _, t := range m.More {
+		if t < 0 || t >= MaxTasks {
+			return fmt.Errorf("task %d out of range", t)
+		}
+	}
 	return checkRequest(&m.Request)
 }
 
@@ -555,6 +605,17 @@ func (m *Warmed) validate() error {
 			return fmt.Errorf("kernel report malformed: %+v", k)
 		}
 	}
+	if err := checkMS("settled_ms", m.SettledMS); err != nil {
+		return err
+	}
+	if len(m.SettleRounds) > 100_000 {
+		return fmt.Errorf("%d settle rounds", len(m.SettleRounds))
+	}
+	for _, r := range m.SettleRounds {
+		if r < 0 {
+			return fmt.Errorf("settle round of %d µs", r)
+		}
+	}
 	return checkText("error", m.Error)
 }
 
@@ -582,27 +643,54 @@ func (m *Result) validate() error {
 	if err := checkStuck(r.Stuck); err != nil {
 		return err
 	}
+	if err := checkErrKind(m.ErrKind, m.AfterMS); err != nil {
+		return err
+	}
 	return checkSpans(r.Spans)
+}
+
+func checkErrKind(kind string, after int64) error {
+	switch kind {
+	case "", ErrTimeout, ErrDeadlock:
+	default:
+		return fmt.Errorf("unknown err_kind %q", truncate(kind, 32))
+	}
+	if after < 0 {
+		return fmt.Errorf("after_ms %d is negative", after)
+	}
+	return nil
 }
 
 func (m *TaskDone) validate() error {
 	if err := checkID(m.ID); err != nil {
 		return err
 	}
-	r := &m.Result
-	if r.Task < 0 || r.Task >= MaxTasks || r.Lane < 0 || r.Lane >= workloads.MaxWorkers {
-		return fmt.Errorf("task result for task %d lane %d out of range", r.Task, r.Lane)
+	if len(m.More) >= MaxInFlight {
+		return fmt.Errorf("%d more results exceed %d", len(m.More), MaxInFlight-1)
 	}
-	if r.Data != nil {
-		return errors.New("task output travels as the message's data, not in the body")
+	if m.ErrKind != "" && m.ErrKind != ErrTimeout {
+		return fmt.Errorf("unknown err_kind %q", truncate(m.ErrKind, 32))
 	}
-	if err := checkText("error", r.Err); err != nil {
-		return err
+	for _, r := range append([]workloads.TaskResult{m.Result}, m.More...) {
+		if r.Task < 0 || r.Task >= MaxTasks || r.Lane < 0 || r.Lane >= workloads.MaxWorkers {
+			return fmt.Errorf("task result for task %d lane %d out of range", r.Task, r.Lane)
+		}
+		if r.Data != nil {
+			return errors.New("task output travels as the message's data, not in the body")
+		}
+		if err := checkText("error", r.Err); err != nil {
+			return err
+		}
+		if err := checkSpans(r.Spans); err != nil {
+			return err
+		}
 	}
-	if err := checkSpans(m.Live); err != nil {
-		return err
+	for _, r := range m.More {
+		if r.Err != "" {
+			return errors.New("a task's error travels alone, as the result, not among more")
+		}
 	}
-	return checkSpans(r.Spans)
+	return checkSpans(m.Live)
 }
 
 func (m *Stuck) validate() error {

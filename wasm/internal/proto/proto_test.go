@@ -14,16 +14,19 @@ import (
 func TestRoundTrip(t *testing.T) {
 	bodies := []Body{
 		&Boot{Worker: 3, Base: "http://127.0.0.1/lab/", Role: RoleChild, Args: []string{"-lines", "2"}},
-		&Warm{ID: 1, Workloads: []string{"countdown"}, MinMS: 25},
+		&Warm{ID: 1, Workloads: []string{"countdown"}, MinMS: 25, SettleMS: 5000},
 		&Run{ID: 2, Request: workloads.Request{Workload: "countdown", Mode: workloads.Cooperative, Workers: 2, Params: map[string]any{"count": 12}}, OriginUS: 5, WatchdogMS: 1000},
-		&Task{ID: 3, Task: 4, Lane: 1, Request: workloads.Request{Workload: "countdown", Mode: workloads.Workers, Workers: 2}, OriginUS: 5, DeadlineUS: 9, WatchdogMS: 1000},
+		&Task{ID: 3, Task: 4, Lane: 1, Request: workloads.Request{Workload: "countdown", Mode: workloads.Workers, Workers: 2}, OriginUS: 5, DeadlineUS: 9, WatchdogMS: 1000, More: []int{5, 6}},
 		&Finish{ID: 3}, &Cancel{ID: 3}, &Ping{ID: 9},
 		&Ready{Worker: 3, InstantiateMS: 12.5, GoVersion: "go1.26"},
-		&Warmed{ID: 1, MS: 3, Kernels: []KernelWarm{{Workload: "countdown", Runs: 2, FirstUS: 900, LastUS: 90}}},
+		&Warmed{ID: 1, MS: 3, Kernels: []KernelWarm{{Workload: "countdown", Runs: 2, FirstUS: 900, LastUS: 90}}, Settled: true, SettledMS: 45.5, SettleRounds: []int64{12000, 10500}},
 		&Spans{ID: 2, Spans: []workloads.Span{{Lane: 1, Task: 0, Label: "x", State: workloads.Running, Start: 1, End: 2}}},
 		&Result{ID: 2, Result: workloads.Result{Workload: "countdown", WallUS: 10}},
+		&Result{ID: 2, Result: workloads.Result{Error: "deadlock"}, ErrKind: ErrDeadlock, AfterMS: 300},
 		&TaskDone{ID: 3, Result: workloads.TaskResult{Task: 4, Lane: 1, Value: 1 << 63}, Final: 7, HasFinal: true,
-			Live: []workloads.Span{{Lane: 1, Task: 4, Label: "x", State: workloads.Running, Start: 1, End: 2}}},
+			Live: []workloads.Span{{Lane: 1, Task: 4, Label: "x", State: workloads.Running, Start: 1, End: 2}},
+			More: []workloads.TaskResult{{Task: 5, Lane: 1, Value: 3}, {Task: 6, Lane: 1}}},
+		&TaskDone{ID: 3, Result: workloads.TaskResult{Task: 4, Lane: 1, Err: "context deadline exceeded"}, ErrKind: ErrTimeout},
 		&Stuck{ID: 3, Stuck: []workloads.StuckTask{{Task: 1, Lane: 0, Label: "waits"}}, AfterMS: 300},
 		&Pong{ID: 9}, &Error{Error: "no"}, &Exit{Code: 2, Output: "panic: x"}, &Fatal{Error: "no"}, &Output{Stream: "stderr"},
 	}

@@ -42,6 +42,7 @@ func (m *Warm) walk(w *walker) {
 	list(w, "workloads", always, &m.Workloads, w.strValue)
 	list(w, "long", always, &m.Long, w.strValue)
 	w.float("min_ms", &m.MinMS, always)
+	w.float("settle_ms", &m.SettleMS, omitEmpty)
 }
 
 func (m *Run) walk(w *walker) {
@@ -60,6 +61,7 @@ func (m *Task) walk(w *walker) {
 	w.int64("deadline_us", &m.DeadlineUS, always)
 	w.int64("watchdog_ms", &m.WatchdogMS, always)
 	w.int("shared", &m.Shared, always)
+	list(w, "more", omitEmpty, &m.More, w.intValue)
 }
 
 func (m *Finish) walk(w *walker) {
@@ -91,6 +93,9 @@ func (m *Warmed) walk(w *walker) {
 	w.float("ms", &m.MS, always)
 	list(w, "kernels", always, &m.Kernels, func(e *KernelWarm) { object(w, e) })
 	w.str("error", &m.Error, omitEmpty)
+	w.bool("settled", &m.Settled, omitEmpty)
+	w.float("settled_ms", &m.SettledMS, omitEmpty)
+	list(w, "settle_rounds", omitEmpty, &m.SettleRounds, w.int64Value)
 }
 
 func (m *Spans) walk(w *walker) {
@@ -102,6 +107,8 @@ func (m *Spans) walk(w *walker) {
 func (m *Result) walk(w *walker) {
 	w.int64("id", &m.ID, always)
 	w.object("result", (*result)(&m.Result))
+	w.str("err_kind", &m.ErrKind, omitEmpty)
+	w.int64("after_ms", &m.AfterMS, omitEmpty)
 }
 
 func (m *TaskDone) walk(w *walker) {
@@ -110,6 +117,8 @@ func (m *TaskDone) walk(w *walker) {
 	list(w, "live", omitEmpty, &m.Live, func(e *workloads.Span) { object(w, (*span)(e)) })
 	w.uint64("final", &m.Final, omitEmpty)
 	w.bool("has_final", &m.HasFinal, omitEmpty)
+	list(w, "more", omitEmpty, &m.More, func(e *workloads.TaskResult) { object(w, (*taskResult)(e)) })
+	w.str("err_kind", &m.ErrKind, omitEmpty)
 }
 
 func (m *Stuck) walk(w *walker) {

@@ -1,0 +1,63 @@
+//go:build js && wasm
+
+package wasm
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func TestSettle(t *testing.T) {
+	p := newPool(t, Config{Size: 2})
+	ctx := testCtx(t, 2*time.Minute)
+	if _, err := p.Settle(ctx, -1); err == nil {
+		t.Error("Settle(-1) succeeded")
+	}
+	rep, err := p.Settle(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("settled: %+v", rep)
+	if rep.Workers != 2 || len(rep.WorkerMS) != 2 || rep.MS <= 0 {
+		t.Fatalf("Settle(0) on a pool of 2: %+v", rep)
+	}
+	for _, ms := range rep.WorkerMS {
+		// At least two rounds of at least 10 ms each, at most the cap
+		// and a little.
+		if ms < 20 || ms > float64((DefaultSettleCap+time.Second).Milliseconds()) {
+			t.Errorf("a worker settled in %v ms", ms)
+		}
+	}
+	st := p.Stats()
+	if st.Settled != 2 || len(st.SettleMS) != 2 || st.LastSettle.Workers != 2 || st.SettledAgreed != rep.Settled {
+		t.Errorf("Stats after settling: %+v", st)
+	}
+	// Settled workers stay settled.
+	again, err := p.Settle(ctx, 2)
+	if err != nil || again.Workers != 0 {
+		t.Errorf("Settle again: %+v, %v; want nothing to do", again, err)
+	}
+	// Growing settles only the new worker.
+	more, err := p.Settle(ctx, 3)
+	if err != nil || more.Workers != 1 {
+		t.Fatalf("Settle(3): %+v, %v; want one new worker settled", more, err)
+	}
+	if st := p.Stats(); st.Size != 3 || st.Alive != 3 || st.Settled != 3 {
+		t.Errorf("after Settle(3): %+v", st)
+	}
+	took, agreed, err := p.SettlePage(ctx)
+	t.Logf("the page settled in %v (agreed %v)", took, agreed)
+	if err != nil || took < 20*time.Millisecond {
+		t.Errorf("SettlePage: %v, %v", took, err)
+	}
+	if st := p.Stats(); st.PageSettleMS != float64(took)/float64(time.Millisecond) || st.PageSettled != agreed {
+		t.Errorf("Stats after SettlePage: %+v", st)
+	}
+	// A cancelled Settle returns the context's error.
+	cctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := p.Settle(cctx, 3); err == nil {
+		t.Error("a cancelled Settle succeeded")
+	}
+}
