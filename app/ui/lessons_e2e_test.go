@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"conlab/workloads"
 )
 
@@ -152,5 +154,53 @@ func TestE2ELessons(t *testing.T) {
 			// After the check, which may show another run on the timeline.
 			screenshot(t, tab, "lessons-"+id)
 		})
+	}
+}
+
+// The results table keeps the columns that carry the lesson in view: at
+// 1400 px wide the Environment column and the timeline button, at 390 px
+// the wall time.
+func TestE2EResultsLayout(t *testing.T) {
+	site := buildSite(t)
+	base := serve(t, site)
+	tab := browser(t, 6*time.Minute)
+	open(t, tab, base+"/?workload=subprocess&lines=2&every=1&modes=sequential,native&workers=2")
+	waitFor(t, tab, `!document.getElementById("run-all").disabled`, 2*time.Minute)
+	click(t, tab, "#run-all")
+	waitLong(t, tab, statusSets+` >= 1 && `+statusState+` != "running"`, 5*time.Minute)
+	inView := func(header string) string {
+		return fmt.Sprintf(`(() => {
+			const wrap = document.querySelector(".results-table").closest(".table-wrap");
+			wrap.scrollLeft = 0;
+			const th = [...document.querySelectorAll(".results-table thead th")].find(e => e.textContent.trim() == %q);
+			if (!th) return "no column";
+			const r = th.getBoundingClientRect(), w = wrap.getBoundingClientRect();
+			if (getComputedStyle(th).display == "none") return "hidden";
+			return r.right <= Math.min(w.right, window.innerWidth) + 1 ? "" : "cut at " + Math.round(r.right) + " of " + Math.round(Math.min(w.right, window.innerWidth));
+		})()`, header)
+	}
+	for _, c := range []struct {
+		width  int64
+		column string
+	}{{1400, "Environment"}, {1400, "Wall ms"}, {390, "Wall ms"}, {390, "Check"}} {
+		if err := chromedp.Do(tab, chromedp.EmulateViewport(c.width, 900)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond)
+		if why := eval[string](t, tab, inView(c.column)); why != "" {
+			t.Errorf("at %d px the %s column is not in view: %s", c.width, c.column, why)
+		}
+		if c.width == 1400 {
+			why := eval[string](t, tab, `(() => {
+				const b = document.querySelector(".results-table tbody tr button");
+				if (!b) return "no timeline button";
+				const w = b.closest(".table-wrap").getBoundingClientRect(), r = b.getBoundingClientRect();
+				return r.right <= w.right + 1 ? "" : "cut at " + Math.round(r.right) + " of " + Math.round(w.right);
+			})()`)
+			if why != "" {
+				t.Errorf("at 1400 px the timeline button is not in view: %s", why)
+			}
+		}
+		screenshot(t, tab, fmt.Sprintf("lessons-results-%d", c.width))
 	}
 }
