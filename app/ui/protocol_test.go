@@ -243,3 +243,28 @@ func TestRunAllRounds(t *testing.T) {
 		t.Errorf("%d whisker lines, want 15", n)
 	}
 }
+
+// dbupdate unlocked loses an update at N = 2: its run is on the chart,
+// in its own N = 2 group, marked with the check's note.
+func TestDBUpdateUnlockedDrawn(t *testing.T) {
+	eng, ctx := testEngine(t)
+	l := newTestLab(t, "/?workload=dbupdate&variant=unlocked&delay=20&modes=sequential,cooperative&workers=2&rounds=1")
+	l.browser = &fakeBrowser{}
+	l.native = nativeInfo{Source: nativeNone}
+	l.runAll(ctx)
+	eng.ConsumeAll()
+	var lost bool
+	for _, r := range l.recs {
+		if r.Mode == modeCooperative && !r.Result.Check.OK {
+			lost = true
+		}
+	}
+	if !lost {
+		t.Fatalf("the unlocked run lost no update: %+v", l.recs)
+	}
+	doc := render(l)
+	wall := doc[strings.Index(doc, `id="chart-wall"`):]
+	wall = wall[:strings.Index(wall, "</svg>")]
+	mustContain(t, wall, ">N = 2<", "bar-failed", ">✗<")
+	mustContain(t, doc, `class="chart-flags"`, "cooperative, N = 2: ")
+}
