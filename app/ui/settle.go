@@ -124,32 +124,32 @@ func (st *settler) settle(ctx context.Context, br Browser, lanes int, wait func(
 		wait = func(string) {}
 	}
 	var done []Settling
-	began := time.Now()
+	var pageTook time.Duration
 	if !st.page {
 		wait("Waiting for the browser to finish compiling… (timing a short calibration in the page)")
 		s, err := br.SettlePage(ctx, settlePageLimit)
 		if err != nil {
 			return done, err
 		}
-		st.page = true
+		st.page, pageTook = true, s.Took
 		done = append(done, s)
-	}
-	if st.parallel == 0 && st.k > 0 {
-		// Measured once timings have settled in the page, before the
-		// workers: a browser still compiling would look like fewer cores.
-		wait("Waiting for the browser to finish compiling… (measuring how many threads really run at once)")
-		if m, err := br.Parallelism(ctx, st.k); err == nil && m > 0 {
-			st.parallel = m
-		}
 	}
 	if lanes > st.workers {
 		wait(fmt.Sprintf("Waiting for the browser to finish compiling… (timing a short calibration in %s)", workersText(lanes)))
-		s, err := br.SettleWorkers(ctx, lanes, max(settleLimit-time.Since(began), time.Second))
+		s, err := br.SettleWorkers(ctx, lanes, max(settleLimit-pageTook, time.Second))
 		if err != nil {
 			return done, err
 		}
 		st.workers = lanes
 		done = append(done, s)
+	}
+	if st.parallel == 0 && st.k > 0 {
+		// Measured once timings have settled: a browser still compiling
+		// would look like fewer cores. Its time is not the calibration's.
+		wait("Measuring how many threads really run at once (a plain JavaScript loop on several workers)…")
+		if m, err := br.Parallelism(ctx, st.k); err == nil && m > 0 {
+			st.parallel = m
+		}
 	}
 	st.log = append(st.log, done...)
 	return done, nil
