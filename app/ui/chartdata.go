@@ -126,7 +126,7 @@ func (d chartData) idealText() string {
 		return boundText(d.Bound, d.BoundWhy)
 	}
 	if d.CPUBound {
-		return fmt.Sprintf("ideal (%d cores)", d.Cores)
+		return fmt.Sprintf("ideal (%s)", count(d.Cores, "core"))
 	}
 	return "ideal (N×: waiting needs no core)"
 }
@@ -409,7 +409,7 @@ func (d chartData) speedSummary() string {
 	if len(parts) == 0 {
 		return "No speed-up yet: run the sequential mode and a parallel mode."
 	}
-	ideal := fmt.Sprintf("ideal up to %d cores", d.Cores)
+	ideal := fmt.Sprintf("ideal up to %s", count(d.Cores, "core"))
 	switch {
 	case d.Bound > 0:
 		ideal = boundText(d.Bound, d.BoundWhy) + ", with any number of workers"

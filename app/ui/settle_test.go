@@ -134,3 +134,42 @@ func TestRunSettlesFirst(t *testing.T) {
 		t.Errorf("a native run calibrated the browser: %v", fb2.settles)
 	}
 }
+
+// The lab measures parallelism once timings have settled: a browser that
+// reports 4 cores on 2 says "reports 4 cores, measured 2", and the ideal
+// line stops at 2. A busy first measurement is bettered by later ones.
+func TestMeasuredParallelism(t *testing.T) {
+	eng, ctx := testEngine(t)
+	l := newTestLab(t, "/?workload=countdown&count=20000&modes=sequential,workers&workers=1,2,4&rounds=1")
+	l.facts.Cores = 4
+	fb := &fakeBrowser{parallel: 1.2} // a busy moment
+	l.browser = fb
+	l.native = nativeInfo{Source: nativeNone}
+	l.runAll(ctx)
+	eng.ConsumeAll()
+	if l.cores() != 1 || !strings.Contains(l.coresText(), "reports 4 cores, measured 1") {
+		t.Errorf("after a busy measurement: cores %d, %q", l.cores(), l.coresText())
+	}
+	fb.mu.Lock()
+	fb.parallel = 1.96
+	fb.mu.Unlock()
+	l.runAll(ctx)
+	eng.ConsumeAll()
+	if l.cores() != 2 || l.coresText() != "reports 4 cores, measured 2" {
+		t.Errorf("after a quiet measurement: cores %d, %q", l.cores(), l.coresText())
+	}
+	doc := render(l)
+	mustContain(t, doc, "reports 4 cores, measured 2", "ideal (2 cores)", "the ideal line uses the measured 2")
+	// Measurements stop once they reach the threads that tried, or after
+	// maxMeasures.
+	st := l.settler
+	for range 5 {
+		st.settle(context.Background(), fb, 1, nil)
+	}
+	if st.measures != maxMeasures {
+		t.Errorf("%d measurements, want at most %d", st.measures, maxMeasures)
+	}
+	if measuredCores(0, 4) != 0 || measuredCores(7.9, 4) != 4 || measuredCores(0.4, 4) != 1 || measuredCores(1.49, 2) != 1 {
+		t.Error("measuredCores")
+	}
+}
