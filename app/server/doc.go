@@ -5,6 +5,13 @@
 // runs workloads natively), the child-process runner it uses, and the
 // recorded baseline written by `conlab baseline`.
 //
+// The lab's pages (index.html, app.js, the web manifest) and its service
+// worker (app-worker.js) are the static site's, made by package site for
+// the files of the web root and served from memory: a first visit caches
+// one version whole for offline use, and a rebuild of the web root is a
+// new version the page offers and switches to only when the reader
+// accepts it. go-app's own service worker is not served.
+//
 // Every native run of the API happens in a child process of the server's
 // own executable (`conlab run -json -request -`): GOMAXPROCS is then per
 // run, a deadline can kill the run (its whole process group), and a run

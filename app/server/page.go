@@ -22,34 +22,40 @@ var (
 )
 
 // servePage serves what go-app's handler answers, with the page's Open
-// Graph URLs made absolute on the origin the request reached (its scheme
-// and Host, which checkHost vetted on a loopback address).
+// Graph URLs made absolute on the origin the request reached.
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request) {
 	pw := &pageWriter{ResponseWriter: w, status: http.StatusOK}
 	s.ui.ServeHTTP(pw, r)
 	body := pw.buf.Bytes()
 	if strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
-		scheme := "http://"
-		if r.TLS != nil {
-			scheme = "https://"
-		}
-		origin := html.EscapeString(scheme + r.Host)
-		body = metaTag.ReplaceAllFunc(body, func(tag []byte) []byte {
-			if !ogURLProp.Match(tag) {
-				return tag
-			}
-			return noHostURL.ReplaceAllFunc(tag, func(m []byte) []byte {
-				path := string(noHostURL.FindSubmatch(m)[1])
-				if path == "" {
-					path = "/"
-				}
-				return []byte(`content="` + origin + path + `"`)
-			})
-		})
+		body = absoluteOG(body, r)
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	}
 	w.WriteHeader(pw.status)
 	w.Write(body)
+}
+
+// absoluteOG makes the Open Graph URLs of a page absolute on the origin
+// r reached (its scheme and Host, which checkHost vetted on a loopback
+// address).
+func absoluteOG(page []byte, r *http.Request) []byte {
+	scheme := "http://"
+	if r.TLS != nil {
+		scheme = "https://"
+	}
+	origin := html.EscapeString(scheme + r.Host)
+	return metaTag.ReplaceAllFunc(page, func(tag []byte) []byte {
+		if !ogURLProp.Match(tag) {
+			return tag
+		}
+		return noHostURL.ReplaceAllFunc(tag, func(m []byte) []byte {
+			path := string(noHostURL.FindSubmatch(m)[1])
+			if path == "" {
+				path = "/"
+			}
+			return []byte(`content="` + origin + path + `"`)
+		})
+	})
 }
 
 // pageWriter holds an answer of go-app's handler until servePage has

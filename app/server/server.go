@@ -107,6 +107,7 @@ type Server struct {
 	clients   map[string]int
 	spawn     *Spawner
 	static    *static
+	lab       *labPages
 	ui        http.Handler
 	handler   http.Handler
 	api       map[string]endpoint
@@ -237,6 +238,7 @@ func New(cfg Config) (*Server, error) {
 	// server's static files so every path is served one way.
 	h.Resources = webResolver{s.static}
 	s.ui = h
+	s.lab = newLabPages(s.static.dir, s.log)
 	s.handler = s.middleware(http.HandlerFunc(s.route))
 	if !s.static.exists("wasm_exec.js") {
 		s.log.Warn("the toolchain's wasm_exec.js is missing from the site: run make build", "dir", s.static.dir)
@@ -280,6 +282,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		s.static.serve(w, r, "wasm_exec.js")
 	case p == "/app.wasm" || p == "/goapp.wasm":
 		s.static.serve(w, r, "app.wasm")
+	case s.lab.has(p):
+		// The lab's pages and service worker, as the static site has them.
+		s.lab.ServeHTTP(w, r)
 	default:
 		s.servePage(w, r)
 	}

@@ -125,23 +125,24 @@ func readAll(t *testing.T, resp *http.Response) string {
 	return string(b)
 }
 
-// The pages come from go-app with the UI's routes; their URLs point at
-// this server's /web/ files and the toolchain's wasm_exec.js.
+// The pages are the static site's (package site): their URLs are
+// relative to the lab's root and point at this server's web/ files and
+// the toolchain's wasm_exec.js.
 func TestPages(t *testing.T) {
 	ts := newTestServer(t, func(c *Config) { c.Isolate = true })
 	resp, body := ts.do(t, "GET", "/", "")
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		t.Fatalf("page: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	if !strings.Contains(string(body), `src="/wasm_exec.js"`) || resp.Header.Get("Cache-Control") != "no-cache" {
+	if !strings.Contains(string(body), `src="web/wasm_exec.js"`) || resp.Header.Get("Cache-Control") != "no-cache" {
 		t.Errorf("page: Cache-Control %q, body %.300s", resp.Header.Get("Cache-Control"), body)
 	}
 	if resp.Header.Get("Cross-Origin-Opener-Policy") != "same-origin" || resp.Header.Get("Cross-Origin-Embedder-Policy") != "require-corp" {
 		t.Errorf("-isolate headers missing: %v", resp.Header)
 	}
 	resp, body = ts.do(t, "GET", "/app.js", "")
-	if resp.StatusCode != 200 || !strings.Contains(string(body), `"/web/app.wasm"`) {
-		t.Errorf("app.js does not load /web/app.wasm: %d", resp.StatusCode)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"web/app.wasm"`) {
+		t.Errorf("app.js does not load web/app.wasm: %d", resp.StatusCode)
 	}
 	resp, _ = ts.do(t, "GET", "/no/such/page", "")
 	if resp.StatusCode != 404 {

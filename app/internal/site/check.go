@@ -4,10 +4,8 @@ package site
 
 import (
 	"bytes"
-	"crypto/sha256"
 	_ "embed"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"path"
 	"regexp"
@@ -15,43 +13,14 @@ import (
 )
 
 // swTemplate is the service worker; __VERSION__ and __FILES__ are filled
-// in by serviceWorker.
+// in by ServiceWorker.
 //
 //go:embed sw.js
 var swTemplate string
 
-// serviceWorker returns app-worker.js for files: every file of the site
-// but the worker itself and the marker, index.html as the folder ("./").
-func serviceWorker(version string, files map[string][]byte) ([]byte, error) {
-	var list [][2]string
-	for _, name := range sortedKeys(files) {
-		switch name {
-		case "app-worker.js", marker:
-			continue
-		}
-		url := name
-		if name == "index.html" {
-			url = "./"
-		}
-		list = append(list, [2]string{url, integrity(files[name])})
-	}
-	if len(list) == 0 || files["index.html"] == nil {
-		return nil, errors.New("site: nothing to cache: the site has no index.html")
-	}
-	var b strings.Builder
-	b.WriteString("[\n")
-	for _, f := range list {
-		fmt.Fprintf(&b, "  [%s, %s],\n", jsString(f[0]), jsString(f[1]))
-	}
-	b.WriteString("]")
-	s := strings.NewReplacer("__VERSION__", jsString(version), "__FILES__", b.String()).Replace(swTemplate)
-	return []byte(s), nil
-}
-
 // integrity is the Subresource Integrity hash of b.
-func integrity(b []byte) string {
-	sum := sha256.Sum256(b)
-	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+func integrity(d Digest) string {
+	return "sha256-" + base64.StdEncoding.EncodeToString(d[:])
 }
 
 // textExts are the files checkSite reads as text.

@@ -5,7 +5,7 @@
 //
 // go-app bakes absolute URLs into the files it generates (the resource
 // prefix, the service worker's URL and cache list, the manifest's start
-// URL, app.js's wasm URL). Generate renders the site with a placeholder
+// URL, app.js's wasm URL). Pages renders them with a placeholder
 // prefix and rewrites every such URL to one relative to the folder's root,
 // where the only page, index.html, lives; the prefix go-app's router and
 // the worker pool need is computed in the page at run time from its own
@@ -13,6 +13,9 @@
 // every file of one version, checked against the hashes of this build, and
 // switches versions only when the reader accepts the update, so a new
 // deployment is never half-applied.
+//
+// `conlab serve` serves the same pages and service worker from memory
+// (Pages, Version, ServiceWorker): one mechanism for both.
 //
 // The package builds natively only (go-app's generator is not in its
 // wasm build); this file alone builds everywhere, so that tools run

@@ -47,10 +47,17 @@ func relative(rest string) string {
 	return rest
 }
 
-// rewriteHTML makes index.html's URLs relative to the site's root.
-func rewriteHTML(b []byte) ([]byte, error) {
+// rewriteHTML makes index.html's URLs relative to the site's root. The
+// Open Graph tags are dropped, or with keepOG kept as "https:///PATH".
+func rewriteHTML(b []byte, keepOG bool) ([]byte, error) {
 	b = sortAttrs(b)
-	b = ogMeta.ReplaceAll(b, nil)
+	if keepOG {
+		b = ogMeta.ReplaceAllFunc(b, func(m []byte) []byte {
+			return bytes.ReplaceAll(m, []byte(placeholder), nil)
+		})
+	} else {
+		b = ogMeta.ReplaceAll(b, nil)
+	}
 	b = attrURL.ReplaceAllFunc(b, func(m []byte) []byte {
 		sub := attrURL.FindSubmatch(m)
 		url := relative(string(sub[2]))

@@ -5,8 +5,6 @@ package site
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -16,10 +14,7 @@ import (
 	"slices"
 	"strings"
 
-	"conlab/app/ui"
 	"conlab/workloads"
-
-	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
 // Options say where the site is written and what goes in it. Only Dir is
@@ -67,9 +62,7 @@ const placeholder = "/__conlab_prefix__"
 // replaces only folders it made.
 const marker = ".conlab-site"
 
-// Generate writes the static site described by opt. It renders the page
-// with go-app's generator (which starts a loopback test server for the
-// duration), so it must not run concurrently with itself. Nothing is left
+// Generate writes the static site described by opt. Nothing is left
 // half-written: the site is built in a temporary folder beside opt.Dir
 // and moved into place at the end.
 func Generate(ctx context.Context, opt Options) (*Site, error) {
@@ -217,32 +210,33 @@ func build(ctx context.Context, opt Options, out string) (*Site, error) {
 	if err := checkWasmExec(files["web/wasm_exec.js"], map[string][]byte{"app.wasm": files["web/app.wasm"], "worker.wasm": files["web/worker.wasm"]}); err != nil {
 		return nil, err
 	}
+	sums := make(map[string]Digest, len(files))
+	for name, b := range files {
+		sums[name] = Sum(b)
+	}
 	version := opt.Version
 	if version == "" {
-		version = contentVersion(files)
+		version = Version(sums)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	pages, err := render(out, version, files)
+	pages, err := Pages(version, false)
 	if err != nil {
 		return nil, err
 	}
 	for name, b := range pages {
 		files[name] = b
+		sums[name] = Sum(b)
 	}
-	sw, err := serviceWorker(version, files)
+	sw, err := ServiceWorker(version, sums)
 	if err != nil {
 		return nil, err
 	}
-	files["app-worker.js"] = sw
+	files[SWName] = sw
 	files[marker] = []byte("conlab static site, version " + version + "\n")
 
 	if err := checkSite(files); err != nil {
-		return nil, err
-	}
-	// go-app's generator left its own files in out: start clean.
-	if err := clearDir(out); err != nil {
 		return nil, err
 	}
 	s := &Site{Version: version, Baseline: files["web/data/baseline.json"] != nil}
@@ -279,7 +273,7 @@ func gather(opt Options) (map[string][]byte, error) {
 			}
 			return nil
 		}
-		if d.IsDir() || !d.Type().IsRegular() || skipped(name) {
+		if d.IsDir() || !d.Type().IsRegular() || !Ships(name) {
 			return nil
 		}
 		rel, err := filepath.Rel(opt.Public, p)
@@ -327,88 +321,6 @@ func gather(opt Options) (map[string][]byte, error) {
 		}
 	}
 	return files, nil
-}
-
-// skipped are files of public/web a static site must not ship: the
-// server's pre-compressed copies (a plain static server would serve them
-// as files of their own, stale after the next build).
-func skipped(name string) bool {
-	return strings.HasSuffix(name, ".br") || strings.HasSuffix(name, ".gz")
-}
-
-// contentVersion hashes every file and the generator's own templates.
-func contentVersion(files map[string][]byte) string {
-	h := sha256.New()
-	for _, name := range sortedKeys(files) {
-		fmt.Fprintf(h, "%s\x00%d\x00", name, len(files[name]))
-		h.Write(files[name])
-	}
-	h.Write([]byte(swTemplate))
-	h.Write([]byte(appPatch))
-	return hex.EncodeToString(h.Sum(nil))[:16]
-}
-
-// render runs go-app's generator with the placeholder prefix into out and
-// returns the rewritten pages: index.html, app.js, app.css and the
-// manifest.
-func render(out, version string, files map[string][]byte) (map[string][]byte, error) {
-	ui.Register()
-	h := ui.Handler()
-	h.Resources = app.PrefixedLocation(placeholder)
-	h.Version = version
-	// go-app's generator serves the handler on a loopback test server and
-	// saves what it answers; files under /web/ are not asked for.
-	if err := app.GenerateStaticWebsite(out, h); err != nil {
-		return nil, fmt.Errorf("site: go-app's generator: %w", err)
-	}
-	read := func(name string) ([]byte, error) {
-		b, err := os.ReadFile(filepath.Join(out, name))
-		if err != nil {
-			return nil, fmt.Errorf("site: go-app's generator wrote no %s: %w", name, err)
-		}
-		return b, nil
-	}
-	pages := map[string][]byte{}
-	index, err := read("index.html")
-	if err != nil {
-		return nil, err
-	}
-	if pages["index.html"], err = rewriteHTML(index); err != nil {
-		return nil, err
-	}
-	appJS, err := read("app.js")
-	if err != nil {
-		return nil, err
-	}
-	if pages["app.js"], err = rewriteAppJS(appJS); err != nil {
-		return nil, err
-	}
-	manifest, err := read("manifest.webmanifest")
-	if err != nil {
-		return nil, err
-	}
-	if pages["manifest.webmanifest"], err = rewriteManifest(manifest); err != nil {
-		return nil, err
-	}
-	css, err := read("app.css")
-	if err != nil {
-		return nil, err
-	}
-	pages["app.css"] = css
-	return pages, nil
-}
-
-func clearDir(dir string) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return fmt.Errorf("site: %w", err)
-	}
-	for _, e := range entries {
-		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
-			return fmt.Errorf("site: %w", err)
-		}
-	}
-	return nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -234,7 +234,7 @@ func TestGenerate(t *testing.T) {
 			continue
 		}
 		delete(want, name)
-		if e[1] != integrity(files[name]) {
+		if e[1] != integrity(Sum(files[name])) {
 			t.Errorf("the service worker's hash of %s is wrong", name)
 		}
 	}

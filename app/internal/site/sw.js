@@ -1,4 +1,5 @@
-// conlab's service worker, written by `conlab static`: after one visit the
+// conlab's service worker, written by `conlab static` and served by
+// `conlab serve` (app/internal/site): after one visit the
 // whole lab works with the network gone, and a new deployment replaces the
 // old one whole, never file by file.
 //
@@ -13,7 +14,8 @@
 //   - fetch: the site's files come from this version's cache. The page is
 //     index.html whatever its query (?workload=...), and files under
 //     web/data/ are answered whatever their query, since the download
-//     lesson makes each of its URLs unique.
+//     lesson makes each of its URLs unique. Requests to api/ (the API of
+//     `conlab serve`) are left to the network.
 //
 // Caches are named after the scope, so two labs published under two
 // sub-paths of one host never delete each other's files.
@@ -84,6 +86,11 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(req.url);
   const scope = new URL(self.registration.scope);
   if (url.origin !== scope.origin || !url.pathname.startsWith(scope.pathname)) {
+    return;
+  }
+  if (url.pathname.slice(scope.pathname.length).startsWith("api/")) {
+    // The API of `conlab serve` (native runs, a lesson's delayed
+    // answers): the network answers it, with nothing added to its time.
     return;
   }
   event.respondWith(answer(req, url, scope));
