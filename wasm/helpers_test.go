@@ -80,7 +80,7 @@ func liveWorkers(t *testing.T) int {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	body, err := jsenv.Fetch(ctx, baseURL(), "/__runner/workers")
+	body, err := jsenv.Fetch(ctx, jsenv.BaseURL(), "/__runner/workers")
 	if err != nil {
 		t.Skipf("the runner's worker census is not available: %v", err)
 	}

@@ -28,7 +28,7 @@ func TestWorkerRejectsMalformedMessages(t *testing.T) {
 	ctx := testCtx(t, time.Minute)
 	next := func() event {
 		t.Helper()
-		e, err := box.take(ctx, 10*time.Second)
+		e, err := box.next(ctx, 10*time.Second)
 		if err != nil {
 			t.Fatalf("no answer: %v", err)
 		}

@@ -65,10 +65,10 @@ func (p *Pool) Settle(ctx context.Context, n int) (SettleReport, error) {
 	if err := ctx.Err(); err != nil {
 		return rep, err
 	}
-	if err := p.take(ctx); err != nil {
+	if err := p.beginTurn(ctx); err != nil {
 		return rep, err
 	}
-	defer p.give()
+	defer p.endTurn()
 	p.measureCores(ctx)
 	p.mu.Lock()
 	if n == 0 {
@@ -126,7 +126,7 @@ func (p *Pool) Settle(ctx context.Context, n int) (SettleReport, error) {
 		pending[w] = true
 	}
 	for len(pending) > 0 {
-		e, err := box.take(ctx, time.Until(deadline))
+		e, err := box.next(ctx, time.Until(deadline))
 		if errors.Is(err, errSilent) {
 			var bad []*worker
 			for w := range pending {

@@ -1,0 +1,106 @@
+//go:build js && wasm
+
+package wasm
+
+// Stats describe a pool.
+type Stats struct {
+	Size  int // workers wanted
+	Alive int // workers started (starting, idle or busy)
+	Busy  int // workers running a run
+	Warm  int // workers started and warmed up
+	// CompileMS is how long fetching and compiling worker.wasm took (once
+	// per page; 0 before it happened). The two overlap (compileStreaming),
+	// and on a slow machine the download is most of it: Chromium on 2
+	// cores reads a local 4 MB file at 55-100 MB/s, and compiles the
+	// bytes in 22-37 ms.
+	CompileMS float64
+	// InstantiateMS is, per alive worker, how long instantiating the
+	// compiled module took inside the worker.
+	InstantiateMS []float64
+	// StartMS is, per alive worker, the time from creating it to its Go
+	// program listening: loading worker.js and wasm_exec.js, instantiating,
+	// starting the Go runtime.
+	StartMS []float64
+	// WarmupMS is how long the last warm-up took (the slowest worker of
+	// the last batch started).
+	WarmupMS float64
+	// FirstCallUS and WarmCallUS are, per kernel, its first call in the
+	// last warm-up (unoptimised, compiled on the spot) and its last one:
+	// the cost of a cold call, which the warm-up keeps out of timed runs.
+	FirstCallUS map[string]int64
+	WarmCallUS  map[string]int64
+	// Isolated says whether the page is cross-origin isolated, which the
+	// shared-memory variants need in the workers mode.
+	Isolated bool
+	// SettleMS is, per alive worker, how long its settling took (see
+	// Pool.Settle); 0 for a worker not settled yet. Settled counts the
+	// alive workers that settled, SettledAgreed those of them whose last
+	// two rounds agreed (the others stopped at the cap).
+	SettleMS      []float64
+	Settled       int
+	SettledAgreed int
+	// ReportedCores is navigator.hardwareConcurrency (1 when the browser
+	// does not say). MeasuredCores is how many threads the browser ran at
+	// once when the pool first started (jsenv.Cores: plain JavaScript
+	// workers spinning together, against one alone; the most threads
+	// that gained at least 70 % of their number), at least 1 and at most
+	// ReportedCores; 0 before it is measured, when the measurement
+	// failed, and for a pool of a size given (Config.Size, Resize), which
+	// does not measure. CoresRatio is the unrounded ratio, MeasureMS how
+	// long measuring took. A pool of the default size uses MeasuredCores
+	// once it is known: browsers may report more cores than they run at
+	// once (WebKitGTK reports 4 on 2 cores).
+	ReportedCores int
+	MeasuredCores int
+	CoresRatio    float64
+	MeasureMS     float64
+	// LastSettle is the last Settle call that settled any worker: how
+	// long it took in all (MS, starting workers included) and per worker.
+	LastSettle SettleReport
+	// PageSettleMS is how long the last SettlePage took, and PageSettled
+	// whether its last two rounds agreed.
+	PageSettleMS float64
+	PageSettled  bool
+}
+
+// Stats returns a snapshot of the pool.
+func (p *Pool) Stats() Stats {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := Stats{Size: p.size, ReportedCores: HardwareConcurrency(), MeasuredCores: p.measuredCores, CoresRatio: p.coresRatio, MeasureMS: p.measureMS, CompileMS: p.compileMS, WarmupMS: p.warmupMS, Isolated: Isolated(), LastSettle: p.lastSettle,
+		PageSettleMS: p.pageSettleMS, PageSettled: p.pageSettled}
+	s.LastSettle.WorkerMS = append([]float64(nil), p.lastSettle.WorkerMS...)
+	if len(p.lastWarm) > 0 {
+		s.FirstCallUS, s.WarmCallUS = map[string]int64{}, map[string]int64{}
+		for _, k := range p.lastWarm {
+			// Several workers warm each kernel: keep its slowest first
+			// call (the one that compiled it) and fastest last call.
+			s.FirstCallUS[k.Workload] = max(s.FirstCallUS[k.Workload], k.FirstUS)
+			if v, ok := s.WarmCallUS[k.Workload]; !ok || k.LastUS < v {
+				s.WarmCallUS[k.Workload] = k.LastUS
+			}
+		}
+	}
+	for _, w := range p.workers {
+		if w.dead.Load() {
+			continue
+		}
+		s.Alive++
+		if w.busy {
+			s.Busy++
+		}
+		if w.warm {
+			s.Warm++
+		}
+		s.InstantiateMS = append(s.InstantiateMS, w.instantiateMS)
+		s.StartMS = append(s.StartMS, w.startMS)
+		s.SettleMS = append(s.SettleMS, w.settleMS)
+		if w.settled {
+			s.Settled++
+		}
+		if w.settleAgreed {
+			s.SettledAgreed++
+		}
+	}
+	return s
+}
