@@ -146,15 +146,9 @@ func (s Schedule) chooser() chooser {
 	}
 }
 
-// traceStep records one step for the search: who could go, who went.
-type traceStep struct {
-	runnable []int
-	chosen   int
-}
-
 // runControlled runs the job step by step, choosing with choose. It
-// returns the result, the trace of choices, and the error [Run] would.
-func (job *Job) runControlled(ctx context.Context, opt Options, choose chooser) (*Result, []traceStep, error) {
+// returns the result and the error [Run] would.
+func (job *Job) runControlled(ctx context.Context, opt Options, choose chooser) (*Result, error) {
 	req := job.Request
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(req.TimeoutMS)*time.Millisecond)
 	defer cancel()
@@ -229,7 +223,6 @@ func (job *Job) runControlled(ctx context.Context, opt Options, choose chooser) 
 
 	var (
 		steps   []Step
-		trace   []traceStep
 		choices []int
 		outcome string
 		runErr  error
@@ -305,8 +298,7 @@ func (job *Job) runControlled(ctx context.Context, opt Options, choose chooser) 
 		}
 		what := c.poll(g).what
 		c.clock.Add(1)
-		steps = append(steps, Step{Lane: g, Task: c.lanes[g].task, What: fmt.Sprintf("task %d: %s", c.lanes[g].task, what)})
-		trace = append(trace, traceStep{runnable: runnable, chosen: g})
+		steps = append(steps, Step{Lane: g, Task: c.lanes[g].task, What: fmt.Sprintf("task %d: %s", c.lanes[g].task, what), Could: runnable})
 		choices = append(choices, g)
 		c.lanes[g].parked = false
 		c.lanes[g].wake <- msgGo
@@ -363,7 +355,7 @@ func (job *Job) runControlled(ctx context.Context, opt Options, choose chooser) 
 	case outcome == OutcomePaused:
 		res.Outcome = outcome
 		res.Check = Check{Note: fmt.Sprintf("paused after %d steps", len(steps))}
-		return res, trace, nil
+		return res, nil
 	case runErr != nil:
 		res.Outcome = OutcomeFailed
 		if outcome == OutcomeDeadlock {
@@ -374,7 +366,7 @@ func (job *Job) runControlled(ctx context.Context, opt Options, choose chooser) 
 		if errors.As(runErr, &dl) {
 			res.Stuck = dl.Stuck
 		}
-		return res, trace, runErr
+		return res, runErr
 	}
 	if f, ok := r.Final(); ok {
 		out.Finals = []uint64{f}
@@ -384,7 +376,7 @@ func (job *Job) runControlled(ctx context.Context, opt Options, choose chooser) 
 	if !res.Check.OK {
 		res.Outcome = OutcomeLostUpdate
 	}
-	return res, trace, nil
+	return res, nil
 }
 
 // wait returns the next lane event. It gives up when ctx is done, or when

@@ -44,6 +44,9 @@ func TestControlledCounterLosesAnUpdate(t *testing.T) {
 	if res.Schedule != "0.1.0*5.1*5" {
 		t.Fatalf("schedule that ran: %q", res.Schedule)
 	}
+	if !reflect.DeepEqual(res.Steps[0].Could, []int{0, 1}) || !reflect.DeepEqual(res.Steps[11].Could, []int{1}) {
+		t.Fatalf("who could go: %v, then %v", res.Steps[0].Could, res.Steps[11].Could)
+	}
 	if res.Steps[8].Shared != "n = 1" {
 		t.Fatalf("shared after step 9: %q", res.Steps[8].Shared)
 	}

@@ -185,8 +185,7 @@ func Run(ctx context.Context, req Request, opt Options) (*Result, error) {
 // (see [Schedule]); its result has the steps and the outcome.
 func (job *Job) Run(ctx context.Context, opt Options) (*Result, error) {
 	if job.Schedule != nil {
-		res, _, err := job.runControlled(ctx, opt, job.Schedule.chooser())
-		return res, err
+		return job.runControlled(ctx, opt, job.Schedule.chooser())
 	}
 	req := job.Request
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(req.TimeoutMS)*time.Millisecond)

@@ -47,17 +47,32 @@ type Found struct {
 // does not validate, or an unknown outcome, is a *ParamError; a run that
 // fails (a task's error, a timeout) ends the search with its error.
 func Find(ctx context.Context, req Request, outcome string, f FindOptions, opt Options) (*Found, error) {
-	known := false
-	for _, o := range FindOutcomes {
-		known = known || o == outcome
-	}
-	if !known {
-		return nil, &ParamError{Field: "outcome", Msg: fmt.Sprintf("outcome: %q is not one to look for (want %s, %s or %s)",
-			outcome, FindOutcomes[0], FindOutcomes[1], FindOutcomes[2])}
+	if err := checkOutcome(outcome); err != nil {
+		return nil, err
 	}
 	req.Schedule = "~first"
 	job, err := Prepare(req)
 	if err != nil {
+		return nil, err
+	}
+	return FindWith(ctx, outcome, f, func(ctx context.Context, schedule string) (*Result, error) {
+		s, err := ParseSchedule(schedule)
+		if err != nil {
+			return nil, err
+		}
+		return job.runControlled(ctx, opt, s.chooser())
+	})
+}
+
+// ScheduleRunner runs the request a search is about with a schedule, in
+// its text form, and returns the result (whose steps say which goroutines
+// could have gone at each step).
+type ScheduleRunner func(ctx context.Context, schedule string) (*Result, error)
+
+// FindWith is [Find] with any engine: run runs the request searched, for
+// example in the browser's worker pool.
+func FindWith(ctx context.Context, outcome string, f FindOptions, run ScheduleRunner) (*Found, error) {
+	if err := checkOutcome(outcome); err != nil {
 		return nil, err
 	}
 	runs := f.MaxRuns
@@ -65,17 +80,20 @@ func Find(ctx context.Context, req Request, outcome string, f FindOptions, opt O
 		runs = DefaultFindRuns
 	}
 	found := &Found{Outcome: outcome}
-	check := func(choose chooser) (*Result, []traceStep, error) {
-		res, trace, err := job.runControlled(ctx, opt, choose)
-		if res == nil || res.Outcome == OutcomeFailed {
-			return nil, nil, err
+	check := func(schedule string) (*Result, error) {
+		res, err := run(ctx, schedule)
+		if res == nil || res.Outcome == "" || res.Outcome == OutcomeFailed {
+			if err == nil {
+				err = fmt.Errorf("schedule %s: the run ended without an outcome", schedule)
+			}
+			return nil, err
 		}
 		found.Checked++
-		return res, trace, nil
+		return res, nil
 	}
+	text := func(prefix []int) string { return Schedule{Choices: prefix, Then: RuleFirst}.String() }
 	done := func(prefix []int, res *Result) *Found {
-		found.Found, found.Result = true, res
-		found.Schedule = (&Schedule{Choices: prefix, Then: RuleFirst}).String()
+		found.Found, found.Result, found.Schedule = true, res, text(prefix)
 		return found
 	}
 
@@ -94,16 +112,16 @@ func Find(ctx context.Context, req Request, outcome string, f FindOptions, opt O
 			prefix := byLen[l][0]
 			byLen[l] = byLen[l][1:]
 			pending--
-			res, trace, err := check(prefixChooser(prefix))
+			res, err := check(text(prefix))
 			if err != nil {
 				return nil, err
 			}
 			if res.Outcome == outcome {
 				return done(prefix, res), nil
 			}
-			for d := len(prefix); d < len(trace); d++ {
-				for _, g := range trace[d].runnable {
-					if g == trace[d].chosen {
+			for d := len(prefix); d < len(res.Steps); d++ {
+				for _, g := range res.Steps[d].Could {
+					if g == res.Steps[d].Lane {
 						continue
 					}
 					if pending >= maxPending {
@@ -112,7 +130,7 @@ func Find(ctx context.Context, req Request, outcome string, f FindOptions, opt O
 					}
 					p := make([]int, d+1)
 					for k := range d {
-						p[k] = trace[k].chosen
+						p[k] = res.Steps[k].Lane
 					}
 					p[d] = g
 					for len(byLen) <= d+1 {
@@ -130,7 +148,7 @@ func Find(ctx context.Context, req Request, outcome string, f FindOptions, opt O
 
 random:
 	for k := uint64(0); found.Checked < runs; k++ {
-		res, trace, err := check(Schedule{Then: RuleRandom, Seed: f.Seed + k}.chooser())
+		res, err := check(Schedule{Then: RuleRandom, Seed: f.Seed + k}.String())
 		if err != nil {
 			return nil, err
 		}
@@ -141,34 +159,34 @@ random:
 		// that the rule "first" would not have made. Its replay is the
 		// same run.
 		last := -1
-		for d, s := range trace {
-			if s.chosen != s.runnable[0] {
+		for d, s := range res.Steps {
+			if len(s.Could) > 0 && s.Lane != s.Could[0] {
 				last = d
 			}
 		}
 		prefix := make([]int, last+1)
 		for d := range prefix {
-			prefix[d] = trace[d].chosen
+			prefix[d] = res.Steps[d].Lane
 		}
-		again, _, err := job.runControlled(ctx, opt, prefixChooser(prefix))
+		again, err := run(ctx, text(prefix))
 		if again == nil {
 			return nil, err
 		}
 		if again.Outcome != outcome || again.Schedule != res.Schedule {
 			return nil, fmt.Errorf("the schedule %s did not replay the same steps (%s, not %s): the workload is not deterministic step by step",
-				res.Schedule, again.Schedule, res.Schedule)
+				text(prefix), again.Schedule, res.Schedule)
 		}
 		return done(prefix, again), nil
 	}
 	return found, nil
 }
 
-// prefixChooser chooses prefix, then by the rule "first".
-func prefixChooser(prefix []int) chooser {
-	return func(n int, runnable []int, _ int) int {
-		if n < len(prefix) {
-			return prefix[n]
+func checkOutcome(outcome string) error {
+	for _, o := range FindOutcomes {
+		if o == outcome {
+			return nil
 		}
-		return runnable[0]
 	}
+	return &ParamError{Field: "outcome", Msg: fmt.Sprintf("outcome: %q is not one to look for (want %s, %s or %s)",
+		outcome, FindOutcomes[0], FindOutcomes[1], FindOutcomes[2])}
 }

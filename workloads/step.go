@@ -19,6 +19,9 @@ type Step struct {
 	// Wait, in a paused run's next steps, says the goroutine cannot go
 	// now (the lock it wants is held, the queue is empty).
 	Wait bool `json:"wait,omitempty"`
+	// Could lists the goroutines that could have taken this step (in a
+	// run's steps): the branches a search over schedules follows.
+	Could []int `json:"could,omitempty"`
 }
 
 // Watcher is an Instance that describes its shared values for a student

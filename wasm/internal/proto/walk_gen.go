@@ -234,6 +234,7 @@ func (m *step) walk(w *walker) {
 	w.str("what", &m.What, always)
 	w.str("shared", &m.Shared, omitEmpty)
 	w.bool("wait", &m.Wait, omitEmpty)
+	list(w, "could", omitEmpty, &m.Could, w.intValue)
 }
 
 // Local types of the other packages' structs inside the bodies, to
