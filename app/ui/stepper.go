@@ -42,6 +42,89 @@ type stepState struct {
 	busy     bool
 	seed     uint64 // the next seed of "at random"
 	loadURL  string // a schedule from the URL, opened once the pool is ready
+	want     string // the outcome Find one looks for ("": the lesson's)
+	found    string // what the last search found, in words
+}
+
+// stepFindRuns bounds the schedules a search in the page checks: each is
+// a run in a worker.
+const stepFindRuns = 400
+
+// stepFindOutcomes are the outcomes a student may look for, in words.
+var stepFindOutcomes = []struct{ id, label string }{
+	{workloads.OutcomeLostUpdate, "an update is lost"},
+	{workloads.OutcomeDeadlock, "the tasks deadlock"},
+	{workloads.OutcomeAllFinish, "every task finishes and the check passes"},
+}
+
+// stepWant is the outcome Find one looks for: the student's choice, or
+// the lesson's own bug.
+func (l *lab) stepWant() string {
+	if l.steps.want != "" {
+		return l.steps.want
+	}
+	switch l.w.ID {
+	case "counter", "dbupdate":
+		return workloads.OutcomeLostUpdate
+	case "deadlock":
+		return workloads.OutcomeDeadlock
+	}
+	return workloads.OutcomeAllFinish
+}
+
+// stepFind searches the schedules for the outcome wanted, each one a run
+// in the worker pool, and shows the shortest it found.
+func (l *lab) stepFind(ctx app.Context) {
+	if l.steps.busy || l.w == nil {
+		return
+	}
+	params, ok := formParams(l.fields)
+	if !ok {
+		l.steps.err = "Fix the parameters marked above first."
+		return
+	}
+	br := l.browser
+	if br == nil {
+		l.steps.err = "The browser engine is not ready yet."
+		return
+	}
+	want := l.stepWant()
+	req := workloads.Request{Workload: l.w.ID, Mode: workloads.Cooperative, Workers: l.stepWorkers(), Params: params}
+	l.steps.busy, l.steps.err, l.steps.found, l.steps.workload = true, "", "Searching…", l.w.ID
+	ctx.Async(func() {
+		f, err := workloads.FindWith(context.Background(), want, workloads.FindOptions{MaxRuns: stepFindRuns, Seed: 1},
+			func(c context.Context, schedule string) (*workloads.Result, error) {
+				r := req
+				r.Schedule = schedule
+				return br.Run(c, r, func(Progress) {})
+			})
+		ctx.Dispatch(func(ctx app.Context) {
+			l.steps.busy = false
+			if l.w == nil || l.w.ID != req.Workload {
+				return
+			}
+			words := want
+			for _, o := range stepFindOutcomes {
+				if o.id == want {
+					words = o.label
+				}
+			}
+			switch {
+			case err != nil:
+				l.steps.found, l.steps.err = "", err.Error()
+			case f.Found:
+				l.steps.found = fmt.Sprintf("Found a schedule in which %s, after checking %d. The shortest: %s (%d steps in all).",
+					words, f.Checked, f.Schedule, len(f.Result.Steps))
+				l.steps.res = f.Result
+				l.view.Schedule = f.Result.Schedule
+				l.syncURL(ctx)
+			case f.Exhaustive:
+				l.steps.found = fmt.Sprintf("There is no schedule in which %s: all %d were checked.", words, f.Checked)
+			default:
+				l.steps.found = fmt.Sprintf("In none of the %d schedules checked does it happen that %s; there are more to check.", f.Checked, words)
+			}
+		})
+	})
 }
 
 // stepWorkers is how many goroutines a step-by-step run has: the Run
@@ -90,7 +173,7 @@ func (l *lab) stepTo(ctx app.Context, choices []int, then string) {
 	}
 	req := workloads.Request{Workload: l.w.ID, Mode: workloads.Cooperative, Workers: l.stepWorkers(), Params: params,
 		Schedule: workloads.FormatChoices(choices) + "~" + then}
-	l.steps.busy, l.steps.err, l.steps.workload = true, "", l.w.ID
+	l.steps.busy, l.steps.err, l.steps.found, l.steps.workload = true, "", "", l.w.ID
 	ctx.Async(func() {
 		res, err := br.Run(context.Background(), req, func(Progress) {})
 		ctx.Dispatch(func(ctx app.Context) {
@@ -198,6 +281,20 @@ func (l *lab) stepPanel() app.UI {
 					l.stepTo(ctx, l.stepChoices(), "random:"+strconv.FormatUint(st.seed, 10))
 				}),
 		),
+		app.Div().Class("step-bar").Body(
+			app.Label().For("step-want").Text("Find a schedule in which"),
+			app.Select().ID("step-want").Disabled(st.busy).
+				OnChange(func(ctx app.Context, e app.Event) { st.want = ctx.JSSrc().Get("value").String() }).
+				Body(app.Range(stepFindOutcomes).Slice(func(i int) app.UI {
+					o := stepFindOutcomes[i]
+					return app.Option().Value(o.id).Selected(o.id == l.stepWant()).Text(o.label)
+				})),
+			app.Button().ID("step-find").Type("button").Class("btn").Disabled(!ready).
+				Title(fmt.Sprintf("Search the interleavings, shortest first (at most %d)", stepFindRuns)).
+				Text("Find one").
+				OnClick(func(ctx app.Context, e app.Event) { l.stepFind(ctx) }),
+		),
+		app.If(st.found != "" && st.workload == w.ID, func() app.UI { return app.P().ID("step-found").Class("step-found").Text(st.found) }),
 		app.If(st.err != "", func() app.UI { return app.P().ID("step-error").Class("hint", "warn").Text(st.err) }),
 		app.If(res != nil, func() app.UI { return l.stepView(res, ready) }),
 	)

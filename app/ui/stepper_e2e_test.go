@@ -87,3 +87,30 @@ func TestE2EStepMode(t *testing.T) {
 		t.Errorf("lab:result: %s, want %s", got, want)
 	}
 }
+
+// Find one in the deadlock lesson: the search runs in the worker pool and
+// shows the shortest schedule that deadlocks, step by step.
+func TestE2EStepFind(t *testing.T) {
+	site := buildSite(t)
+	base := serve(t, site)
+	tab := browser(t, 6*time.Minute)
+	open(t, tab, base+"/?workload=deadlock&workers=2")
+	waitFor(t, tab, `!!document.getElementById("step-find") && !document.getElementById("step-find").disabled`, 2*time.Minute)
+	click(t, tab, "#step-find")
+	waitFor(t, tab, stepsState+`.outcome == "deadlock" && `+stepsState+`.busy == "false"`, 2*time.Minute)
+	found := eval[string](t, tab, `document.getElementById("step-found").textContent`)
+	if !strings.Contains(found, "Found a schedule in which the tasks deadlock, after checking 2. The shortest: 1 (4 steps in all).") {
+		t.Errorf("found: %q", found)
+	}
+	if s := eval[string](t, tab, `document.getElementById("step-g0").textContent`); s != "goroutine 0 must wait: task 0: wait for lock B (held by task 1)" {
+		t.Errorf("goroutine 0: %q", s)
+	}
+	if link := eval[string](t, tab, `location.href`); !strings.Contains(link, "schedule=1.0.0.1") {
+		t.Errorf("link %s", link)
+	}
+	click(t, tab, "#step-undo")
+	waitFor(t, tab, stepsState+`.outcome == "paused" && `+stepsState+`.steps == "3"`, time.Minute)
+	click(t, tab, "#step-g1")
+	waitFor(t, tab, stepsState+`.outcome == "deadlock"`, time.Minute)
+	screenshot(t, tab, "steps-deadlock-found")
+}

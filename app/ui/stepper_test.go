@@ -95,3 +95,31 @@ func mustQuery(t *testing.T, q string) url.Values {
 	}
 	return v
 }
+
+// Find one searches the schedules through the browser engine and shows
+// the shortest it found, or that none exists.
+func TestStepFind(t *testing.T) {
+	eng, ctx := testEngine(t)
+	l := newTestLab(t, "/?workload=deadlock&workers=2")
+	l.browser = &fakeBrowser{}
+	mustContain(t, render(l), `id="step-find"`, "the tasks deadlock")
+	if l.stepWant() != workloads.OutcomeDeadlock {
+		t.Errorf("the deadlock lesson looks for %s by default", l.stepWant())
+	}
+	l.stepFind(ctx)
+	settleSteps(t, eng, l)
+	if res := l.steps.res; res == nil || res.Outcome != workloads.OutcomeDeadlock || res.Schedule != "1.0.0.1" {
+		t.Fatalf("%+v %q", res, l.steps.err)
+	}
+	doc := render(l)
+	mustContain(t, doc, "Found a schedule in which the tasks deadlock, after checking 2. The shortest: 1 (4 steps in all).", "Deadlock: no goroutine can take its next step")
+	if l.view.Schedule != "1.0.0.1" {
+		t.Errorf("URL schedule %q", l.view.Schedule)
+	}
+
+	l = newTestLab(t, "/?workload=counter&tasks=2&increments=2&yield=true&sync=mutex&workers=2")
+	l.browser = &fakeBrowser{}
+	l.stepFind(ctx)
+	settleSteps(t, eng, l)
+	mustContain(t, render(l), "There is no schedule in which an update is lost: all 6 were checked.")
+}
