@@ -108,9 +108,9 @@ func TestE2EStepFind(t *testing.T) {
 	if link := eval[string](t, tab, `location.href`); !strings.Contains(link, "schedule=1.0.0.1") {
 		t.Errorf("link %s", link)
 	}
+	screenshot(t, tab, "steps-deadlock-found")
 	click(t, tab, "#step-undo")
 	waitFor(t, tab, stepsState+`.outcome == "paused" && `+stepsState+`.steps == "3"`, time.Minute)
 	click(t, tab, "#step-g1")
 	waitFor(t, tab, stepsState+`.outcome == "deadlock"`, time.Minute)
-	screenshot(t, tab, "steps-deadlock-found")
 }
