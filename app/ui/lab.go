@@ -20,6 +20,8 @@ import (
 type lab struct {
 	app.Compo
 
+	nextFrames *frameWindow // how the page drew during the run being recorded
+
 	view     View
 	problems []Problem
 	w        *workloads.Workload

@@ -127,7 +127,9 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 				time.Sleep(250 * time.Millisecond)
 			}
 			stop := l.tickLive(ctx, live, id, label, lanesOf(s))
+			drawn := pageFrames.start()
 			res, err := execSpec(rctx, s, wid, params, br, browserErr, nc, live.update)
+			frames := drawn()
 			stop()
 			if rctx.Err() != nil && errors.Is(err, context.Canceled) {
 				break
@@ -140,7 +142,7 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 				failed++
 				cannot[s.config()] = res == nil
 			}
-			ctx.Dispatch(func(ctx app.Context) { l.record(ctx, s, set, res, err, ua) })
+			ctx.Dispatch(func(ctx app.Context) { l.nextFrames = frames; l.record(ctx, s, set, res, err, ua) })
 		}
 		cancelled := rctx.Err() != nil
 		cancel()
@@ -252,7 +254,8 @@ func (l *lab) record(ctx app.Context, s runSpec, set string, res *workloads.Resu
 		}
 	}
 	l.seq++
-	rec := record{ID: fmt.Sprintf("%d-%d", time.Now().UnixMilli(), l.seq), At: time.Now(), Mode: mode, Result: r, Set: set, Round: s.Round, Rounds: s.Rounds}
+	rec := record{ID: fmt.Sprintf("%d-%d", time.Now().UnixMilli(), l.seq), At: time.Now(), Mode: mode, Result: r, Set: set, Round: s.Round, Rounds: s.Rounds, Frames: l.nextFrames}
+	l.nextFrames = nil
 	l.spans[rec.ID] = r.Spans
 	rec.Result.Spans = nil
 	l.recs = append(l.recs, rec)

@@ -79,6 +79,10 @@ var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string
 	"sleep": func(t *testing.T, tab context.Context) []string {
 		return pageSays(t, tab, "best possible: 3× (the longest sleep)")
 	},
+	// Every run's row says how the page drew meanwhile.
+	"responsive": func(t *testing.T, tab context.Context) []string {
+		return pageSays(t, tab, "longest frame")
+	},
 	// With more lanes than permits the semaphore binds.
 	"semaphore": func(t *testing.T, tab context.Context) []string {
 		return pageSays(t, tab, "the semaphore let 3 tasks work at a time")

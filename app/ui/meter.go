@@ -89,6 +89,8 @@ func (m *meter) OnMount(ctx app.Context) {
 		return
 	}
 	m.done = make(chan struct{})
+	perf := app.Window().Get("performance")
+	pageFrames.setClock(func() float64 { return perf.Call("now").Float() })
 	m.raf = app.FuncOf(func(_ app.Value, args []app.Value) any {
 		select {
 		case <-m.done:
@@ -99,6 +101,7 @@ func (m *meter) OnMount(ctx app.Context) {
 			m.mu.Lock()
 			m.stats.frame(args[0].Float())
 			m.mu.Unlock()
+			pageFrames.add(args[0].Float())
 		}
 		app.Window().Call("requestAnimationFrame", m.raf)
 		return nil

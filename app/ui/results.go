@@ -27,6 +27,9 @@ type record struct {
 	Set    string `json:"set,omitempty"`
 	Round  int    `json:"round,omitempty"`
 	Rounds int    `json:"rounds,omitempty"`
+	// Frames is how the page drew during the run (frames.go); nil where
+	// it was not measured.
+	Frames *frameWindow `json:"frames,omitempty"`
 }
 
 // storageKey is where the results live in the browser's localStorage.

@@ -224,6 +224,9 @@ func (t *resultsTable) Render() app.UI {
 						if res.StartupUS > 0 {
 							wall += fmt.Sprintf(" (start-up %s)", charts.FormatMillis(float64(res.StartupUS)/1000))
 						}
+						if showsFrames(r) {
+							wall += "; " + r.Frames.String()
+						}
 						cls := "ok"
 						if !r.ok() {
 							cls = "bad"

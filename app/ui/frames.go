@@ -1,0 +1,118 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+	"sync"
+
+	"conlab/app/charts"
+)
+
+// frameLog keeps when the page drew its latest frames (the meter's
+// requestAnimationFrame times, in ms on the page's clock), so that each
+// run can be told how smoothly the page drew while it ran: the run's
+// record keeps its longest frame and the frames it dropped.
+type frameLog struct {
+	mu    sync.Mutex
+	times []float64
+	now   func() float64 // the page's clock; nil outside a browser
+}
+
+// maxFrameLog bounds the frames kept: a few minutes at 60 frames a second.
+const maxFrameLog = 20_000
+
+// frameMS is one frame at 60 frames a second.
+const frameMS = 1000.0 / 60
+
+// pageFrames is the page's frame log, fed by the meter.
+var pageFrames frameLog
+
+func (f *frameLog) add(t float64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.times = append(f.times, t)
+	if len(f.times) > maxFrameLog {
+		f.times = append([]float64(nil), f.times[len(f.times)-maxFrameLog/2:]...)
+	}
+}
+
+// clock reads the page's clock; ok is false where there is none.
+func (f *frameLog) clock() (float64, bool) {
+	f.mu.Lock()
+	now := f.now
+	f.mu.Unlock()
+	if now == nil {
+		return 0, false
+	}
+	return now(), true
+}
+
+// frameWindow is how the page drew during one run.
+type frameWindow struct {
+	LongestMS float64 `json:"longest_ms"` // the longest time between two frames (or the run's ends)
+	Dropped   int     `json:"dropped"`    // frames a 60 Hz page did not draw
+	Frames    int     `json:"frames"`     // frames drawn
+}
+
+// String says it for the results table: "longest frame 1.52 s, 89 frames dropped".
+func (w frameWindow) String() string {
+	return fmt.Sprintf("longest frame %s, %s dropped", charts.FormatMicros(w.LongestMS*1000), count(w.Dropped, "frame"))
+}
+
+// window measures the frames between from and to (the page's clock): the
+// gaps between from, each frame and to.
+func (f *frameLog) window(from, to float64) frameWindow {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return frameGaps(f.times, from, to)
+}
+
+// frameGaps measures the frames of times that fall in [from, to].
+func frameGaps(times []float64, from, to float64) frameWindow {
+	var w frameWindow
+	prev := from
+	gap := func(t float64) {
+		d := t - prev
+		w.LongestMS = max(w.LongestMS, d)
+		if n := int(math.Round(d/frameMS)) - 1; n > 0 {
+			w.Dropped += n
+		}
+		prev = t
+	}
+	for _, t := range times {
+		if t <= from || t > to {
+			continue
+		}
+		w.Frames++
+		gap(t)
+	}
+	gap(to)
+	return w
+}
+
+// showsFrames reports whether a run's row shows how the page drew: the
+// lessons about the page's responsiveness, and any run on its thread.
+func showsFrames(r record) bool {
+	return r.Frames != nil && (r.Result.Workload == "responsive" || r.Mode == modeMain)
+}
+
+// setClock gives the log the page's clock (performance.now).
+func (f *frameLog) setClock(now func() float64) {
+	f.mu.Lock()
+	f.now = now
+	f.mu.Unlock()
+}
+
+// start begins measuring a run's frames; the function it returns ends the
+// measure, or returns nil where the page has no clock (outside a browser).
+func (f *frameLog) start() func() *frameWindow {
+	t0, ok := f.clock()
+	return func() *frameWindow {
+		t1, ok1 := f.clock()
+		if !ok || !ok1 || t1 <= t0 {
+			return nil
+		}
+		w := f.window(t0, t1)
+		return &w
+	}
+}

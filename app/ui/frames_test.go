@@ -1,0 +1,62 @@
+package ui
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"conlab/workloads"
+)
+
+// A run during which the page drew every frame drops none; a run that
+// froze the page for a second has a one-second longest frame and about 59
+// frames dropped.
+func TestFrameGaps(t *testing.T) {
+	var smooth []float64
+	for i := range 60 {
+		smooth = append(smooth, 1000+float64(i)*frameMS)
+	}
+	w := frameGaps(smooth, 1000, smooth[59])
+	if w.Dropped != 0 || w.LongestMS > frameMS+0.01 || w.Frames != 59 {
+		t.Errorf("smooth: %v ms, %d dropped, %d frames", w.LongestMS, w.Dropped, w.Frames)
+	}
+	frozen := []float64{1000, 1000 + frameMS, 2000 + frameMS, 2000 + 2*frameMS}
+	w = frameGaps(frozen, 1000+frameMS, 2000+2*frameMS)
+	if w.LongestMS < 999.9 || w.LongestMS > 1000.1 || w.Dropped != 59 {
+		t.Errorf("frozen: %v ms, %d dropped", w.LongestMS, w.Dropped)
+	}
+	if s := w.String(); s != "longest frame 1 s, 59 frames dropped" {
+		t.Errorf("text %q", s)
+	}
+	var log frameLog
+	if log.start()() != nil {
+		t.Error("a window without a clock")
+	}
+}
+
+// The results table shows how the page drew for the responsive lesson and
+// for runs on the page's thread, and the figure survives storage.
+func TestFramesInTable(t *testing.T) {
+	w := &frameWindow{LongestMS: 1520, Dropped: 89, Frames: 3}
+	r := record{ID: "a", Mode: modeMain, Frames: w, Result: workloads.Result{Workload: "countdown", Mode: workloads.Main, Workers: 1, WallUS: 1_600_000}}
+	if !showsFrames(r) {
+		t.Error("a main-thread run hides its frames")
+	}
+	r2 := r
+	r2.Mode = modeCooperative
+	if showsFrames(r2) {
+		t.Error("a countdown run in a worker shows frames")
+	}
+	r2.Result.Workload = "responsive"
+	if !showsFrames(r2) {
+		t.Error("a responsive run hides its frames")
+	}
+	js, err := json.Marshal(storable([]record{r}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := string(js)
+	if !strings.Contains(b, `"longest_ms":1520`) || !strings.Contains(b, `"dropped":89`) {
+		t.Errorf("stored %s", b)
+	}
+}
