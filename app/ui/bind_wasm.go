@@ -5,7 +5,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -40,42 +39,41 @@ func (e poolEngine) Run(ctx context.Context, req workloads.Request, onProgress f
 	})
 }
 
+// SettlePage runs the pool's calibration on the page's thread (every CPU
+// kernel, in rounds, until two agree within 10 %), for at most limit.
 func (e poolEngine) SettlePage(ctx context.Context, limit time.Duration) (Settling, error) {
-	return settlePage(ctx, limit)
+	cctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	took, agreed, err := e.p.SettlePage(cctx)
+	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		err = nil // the limit passed: not settled, and no error
+	}
+	return Settling{Where: "the page", Took: took, Settled: agreed && err == nil}, err
 }
 
-// settleCount is the calibration's count down per worker: some tens of
-// milliseconds once optimised, long enough that a message's trip does
-// not blur it.
-const settleCount = 20_000_000
-
-// SettleWorkers times the countdown kernel in n workers at once (one task
-// each) until two consecutive runs agree; a run's timing is its slowest
-// task's running time, inside the workers, so the page's messages are
-// not in it.
+// SettleWorkers runs the pool's calibration in the n workers a run uses
+// (every CPU kernel, in rounds, until two agree within 10 %), for at most
+// limit; a worker settled before is not settled again.
 func (e poolEngine) SettleWorkers(ctx context.Context, n int, limit time.Duration) (Settling, error) {
 	n = max(n, 1)
-	return calibrate(ctx, workersText(n), limit, func(ctx context.Context) (time.Duration, error) {
-		req := workloads.Request{Workload: "countdown", Mode: workloads.Workers, Workers: n, Params: map[string]any{"count": int64(n * settleCount)}}
-		res, err := e.p.Run(ctx, req, nil)
-		if err != nil {
-			return 0, fmt.Errorf("calibrating the workers: %w", err)
-		}
-		var slowest int64
-		for _, s := range res.Spans {
-			if s.Task >= 0 && s.State == workloads.Running {
-				slowest = max(slowest, s.End-s.Start)
-			}
-		}
-		if slowest <= 0 {
-			return 0, errors.New("calibrating the workers: the run reported no running task")
-		}
-		return time.Duration(slowest) * time.Microsecond, nil
-	})
+	cctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	rep, err := e.p.Settle(cctx, n)
+	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		err = nil
+	}
+	took := time.Duration(rep.MS * float64(time.Millisecond))
+	return Settling{Where: workersText(n), Took: took, Settled: err == nil && rep.Settled == rep.Workers}, err
 }
 
+// Parallelism is the pool's own measurement (Stats.MeasuredCores), made
+// when it first started: plain JavaScript workers spinning together
+// against one alone.
 func (e poolEngine) Parallelism(ctx context.Context, k int) (float64, error) {
-	return measureParallelism(ctx, k)
+	if m := e.p.Stats().MeasuredCores; m > 0 {
+		return float64(m), nil
+	}
+	return 0, errors.New("the pool has not measured the cores")
 }
 
 func (e poolEngine) Stats() PoolStats {
@@ -83,6 +81,6 @@ func (e poolEngine) Stats() PoolStats {
 	return PoolStats{
 		Size: s.Size, Alive: s.Alive, Busy: s.Busy, Warm: s.Warm,
 		CompileMS: s.CompileMS, InstantiateMS: s.InstantiateMS, WarmupMS: s.WarmupMS,
-		Isolated: s.Isolated,
+		Isolated: s.Isolated, Parallelism: s.CoresRatio,
 	}
 }

@@ -13,13 +13,11 @@ import (
 // SpiderMonkey tier up a module's hot functions within a second,
 // JavaScriptCore keeps compiling in the background for about 8 s. A run
 // timed meanwhile is slow for reasons that are not its lesson. So before
-// the first timed run of a page, the lab repeats a short calibration
-// kernel, in the page and in the workers the run will use, until two
-// consecutive timings agree: then the timings have settled.
+// the first timed run of a page, the lab has the pool repeat a short
+// calibration (every CPU kernel), in the page and in the workers the run
+// will use, until two consecutive rounds agree within 10 %: then the
+// timings have settled.
 const (
-	// settleAgree is how close two consecutive calibration timings must
-	// be: within 10 % of the later one.
-	settleAgree = 0.10
 	// settleLimit bounds the whole wait, the page's and the workers':
 	// a busy machine never settles, and the student must not wait long
 	// for a run that will be noisy anyway. The page gets at most
@@ -32,7 +30,7 @@ const (
 // Settling is what waiting for settled timings took.
 type Settling struct {
 	Where   string        // "the page", "2 workers"
-	Reps    int           // calibration timings taken
+	Reps    int           // calibration timings taken (0: not counted)
 	Took    time.Duration // the whole wait
 	Last    time.Duration // the last timing
 	Settled bool          // two consecutive timings agreed (else the limit passed)
@@ -40,10 +38,14 @@ type Settling struct {
 
 // String says what the wait took, for the environment panel.
 func (s Settling) String() string {
-	if s.Settled {
-		return fmt.Sprintf("%s: settled after %s (%d calibration runs)", s.Where, fmtDuration(s.Took), s.Reps)
+	reps := ""
+	if s.Reps > 0 {
+		reps = fmt.Sprintf(" (%d calibration runs)", s.Reps)
 	}
-	return fmt.Sprintf("%s: still unsteady after %s (%d calibration runs): the machine is busy, timings may vary", s.Where, fmtDuration(s.Took), s.Reps)
+	if s.Settled {
+		return fmt.Sprintf("%s: settled after %s%s", s.Where, fmtDuration(s.Took), reps)
+	}
+	return fmt.Sprintf("%s: still unsteady after %s%s: the machine is busy, timings may vary", s.Where, fmtDuration(s.Took), reps)
 }
 
 func fmtDuration(d time.Duration) string {
@@ -51,48 +53,6 @@ func fmtDuration(d time.Duration) string {
 		return fmt.Sprintf("%d ms", d.Milliseconds())
 	}
 	return fmt.Sprintf("%.1f s", d.Seconds())
-}
-
-// calibrate takes timings with measure until two consecutive ones agree
-// within settleAgree, or limit has passed (then Settled is false), or ctx
-// ends (then it returns ctx's error). A measure error ends it at once.
-func calibrate(ctx context.Context, where string, limit time.Duration, measure func(context.Context) (time.Duration, error)) (Settling, error) {
-	s := Settling{Where: where}
-	began := time.Now()
-	var prev time.Duration
-	for {
-		if err := ctx.Err(); err != nil {
-			s.Took = time.Since(began)
-			return s, err
-		}
-		d, err := measure(ctx)
-		if err != nil {
-			s.Took = time.Since(began)
-			return s, err
-		}
-		s.Reps++
-		s.Last = d
-		if s.Reps > 1 && agree(prev, d) {
-			s.Settled = true
-		}
-		prev = d
-		s.Took = time.Since(began)
-		if s.Settled || s.Took >= limit {
-			return s, nil
-		}
-	}
-}
-
-// agree reports whether two timings are within settleAgree of the later.
-func agree(a, b time.Duration) bool {
-	if a <= 0 || b <= 0 {
-		return false
-	}
-	diff := a - b
-	if diff < 0 {
-		diff = -diff
-	}
-	return float64(diff) <= settleAgree*float64(b)
 }
 
 // settler remembers, for the page, how far timings have settled: the
@@ -205,42 +165,6 @@ func specLanes(s runSpec) int {
 	return 1
 }
 
-// pageKernelIters is the calibration kernel's length in the page: a few
-// milliseconds once optimised.
-const pageKernelIters = 3_000_000
-
-// pageSink keeps the kernel's result alive, so no compiler drops the loop.
-var pageSink uint64
-
-// pageKernel is the page's calibration kernel: an integer loop, as the
-// lessons' kernels are.
-//
-//go:noinline
-func pageKernel(n int) uint64 {
-	x := uint64(1)
-	for i := 0; i < n; i++ {
-		x = x*6364136223846793005 + 1442695040888963407
-	}
-	return x
-}
-
-// settlePage calibrates the page with pageKernel, pausing between
-// timings so the page can draw (and the browser's compiler threads run
-// on as they would).
-func settlePage(ctx context.Context, limit time.Duration) (Settling, error) {
-	return calibrate(ctx, "the page", limit, func(ctx context.Context) (time.Duration, error) {
-		t0 := time.Now()
-		pageSink += pageKernel(pageKernelIters)
-		d := time.Since(t0)
-		select {
-		case <-ctx.Done():
-			return d, ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-		return d, nil
-	})
-}
-
 // settleFor makes sure timings have settled before the embedding API's
 // run of req, as before the lab's own. A calibration that fails is no
 // reason not to run: the run reports its own errors.
@@ -287,9 +211,13 @@ func (l *lab) coresText() string {
 func (l *lab) measuredText() string {
 	m := measuredCores(l.parallel, l.parK)
 	if m == 0 {
-		return "not yet: measured before the first run, once the browser has settled"
+		return "not yet: measured when the worker pool starts (plain JavaScript workers spinning together against one alone)"
 	}
-	s := fmt.Sprintf("%d (%d threads busy at once ran %.2f× the work of one in the same time)", m, l.parK, l.parallel)
+	s := fmt.Sprintf("%d (plain JavaScript workers spinning together against one alone", m)
+	if r := l.stats.Parallelism; r > 0 {
+		s += fmt.Sprintf("; speed-up %.2f×", r)
+	}
+	s += ")"
 	if l.facts.Cores > 0 && m != l.facts.Cores {
 		s += fmt.Sprintf("; the browser reports %s, so the ideal line uses the measured %d", count(l.facts.Cores, "core"), m)
 	}

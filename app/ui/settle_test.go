@@ -6,72 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 )
-
-// measures returns a measure that reports ds in turn (the last one
-// repeated), counting its calls.
-func measures(ds ...time.Duration) (func(context.Context) (time.Duration, error), *int) {
-	n := 0
-	return func(context.Context) (time.Duration, error) {
-		d := ds[min(n, len(ds)-1)]
-		n++
-		return d, nil
-	}, &n
-}
-
-// Timings settle when two consecutive ones agree within 10 %: a cold
-// start (slow, then faster while compiling) takes as many as it needs.
-func TestCalibrateSettles(t *testing.T) {
-	ms := time.Millisecond
-	m, n := measures(300*ms, 120*ms, 80*ms, 60*ms, 57*ms, 10*ms)
-	s, err := calibrate(context.Background(), "the page", time.Minute, m)
-	if err != nil || !s.Settled || s.Reps != 5 || *n != 5 || s.Last != 57*ms {
-		t.Fatalf("%+v %v (%d timings)", s, err, *n)
-	}
-	if !strings.Contains(s.String(), "the page: settled after") {
-		t.Errorf("text %q", s.String())
-	}
-	// 10 % of the later timing agrees; 11 % does not.
-	if !agree(110*ms, 100*ms) || agree(111*ms, 100*ms) || !agree(90*ms, 100*ms) || agree(0, 0) {
-		t.Error("agree")
-	}
-}
-
-// A machine that never settles is waited for no longer than the limit,
-// and the result says it did not settle.
-func TestCalibrateLimit(t *testing.T) {
-	ms := time.Millisecond
-	flip := false
-	m := func(context.Context) (time.Duration, error) {
-		flip = !flip
-		if flip {
-			return 10 * ms, nil
-		}
-		return 20 * ms, nil
-	}
-	began := time.Now()
-	s, err := calibrate(context.Background(), "2 workers", 30*ms, m)
-	// Timings that flip between two values never agree: the wait ends at
-	// the limit (a loaded machine may take one timing past it).
-	if err != nil || s.Settled || s.Reps < 1 || time.Since(began) > 5*time.Second {
-		t.Fatalf("%+v %v after %v", s, err, time.Since(began))
-	}
-	if !strings.Contains(s.String(), "still unsteady") {
-		t.Errorf("text %q", s.String())
-	}
-	// A cancelled wait ends with the context's error; a failed timing
-	// with its own.
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	if _, err := calibrate(ctx, "x", time.Minute, m); !errors.Is(err, context.Canceled) {
-		t.Errorf("cancelled: %v", err)
-	}
-	boom := errors.New("boom")
-	if _, err := calibrate(context.Background(), "x", time.Minute, func(context.Context) (time.Duration, error) { return 0, boom }); !errors.Is(err, boom) {
-		t.Errorf("failed timing: %v", err)
-	}
-}
 
 // The page settles once; workers settle again only for more of them.
 func TestSettlerOnce(t *testing.T) {
@@ -94,6 +29,12 @@ func TestSettlerOnce(t *testing.T) {
 	}
 	if !slices.Equal(fb.settles, []int{0, 2, 4}) || len(st.settled()) != 3 {
 		t.Errorf("calibrations %v, log %+v", fb.settles, st.settled())
+	}
+	if got := (Settling{Where: "2 workers", Took: 10e9}).String(); got != "2 workers: still unsteady after 10.0 s: the machine is busy, timings may vary" {
+		t.Errorf("unsettled: %q", got)
+	}
+	if got := (Settling{Where: "the page", Took: 250e6, Settled: true, Reps: 3}).String(); got != "the page: settled after 250 ms (3 calibration runs)" {
+		t.Errorf("settled: %q", got)
 	}
 	// A failed calibration is reported, and tried again next time.
 	bad := &fakeBrowser{settleErr: errors.New("no pool")}
