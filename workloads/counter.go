@@ -161,6 +161,9 @@ func (c *counterInstance) Run(t *T, i int) (uint64, error) {
 	if err := c.start.wait(t); err != nil {
 		return 0, err
 	}
+	// Step by step (a controlled run), every read, write and lock is a
+	// step; checked once, so the loops stay as tight as the lesson needs.
+	ctl := t.Controlled()
 	done := int64(0)
 	for done < c.incs {
 		// Work in chunks so a cancelled run stops promptly; the loops stay
@@ -169,17 +172,25 @@ func (c *counterInstance) Run(t *T, i int) (uint64, error) {
 		switch {
 		case c.mode == syncNone && !c.yield:
 			for range k {
-				t.Step(c.readStep)
+				if ctl {
+					t.Step(c.readStep)
+				}
 				v := c.n // read
-				t.Step(func() string { return c.writeStep(v) })
+				if ctl {
+					t.Step(func() string { return c.writeStep(v) })
+				}
 				c.n = v + 1 // write: another task may have written in between
 			}
 		case c.mode == syncNone:
 			for range k {
-				t.Step(c.readStep)
+				if ctl {
+					t.Step(c.readStep)
+				}
 				v := c.n
 				t.Yield() // like `await` between read and write: others run here
-				t.Step(func() string { return c.writeStep(v) })
+				if ctl {
+					t.Step(func() string { return c.writeStep(v) })
+				}
 				c.n = v + 1
 			}
 		case c.mode == syncMutex:
@@ -187,18 +198,24 @@ func (c *counterInstance) Run(t *T, i int) (uint64, error) {
 				if err := t.Lock(&c.mu, counterLock); err != nil {
 					return uint64(done), err
 				}
-				t.Step(c.readStep)
+				if ctl {
+					t.Step(c.readStep)
+				}
 				v := c.n
 				if c.yield {
 					t.Yield() // others may run, but they wait for the lock
 				}
-				t.Step(func() string { return c.writeStep(v) })
+				if ctl {
+					t.Step(func() string { return c.writeStep(v) })
+				}
 				c.n = v + 1
 				t.Unlock(&c.mu, counterLock)
 			}
 		case c.mode == syncAtomic:
 			for range k {
-				t.Step(c.addStep)
+				if ctl {
+					t.Step(c.addStep)
+				}
 				c.count.Add(1) // read, add and write in one step: nothing to interleave
 				if c.yield {
 					t.Yield()
@@ -206,7 +223,9 @@ func (c *counterInstance) Run(t *T, i int) (uint64, error) {
 			}
 		default: // syncShared
 			for range k {
-				t.Step(c.addStep)
+				if ctl {
+					t.Step(c.addStep)
+				}
 				sh.Add(0, 1)
 				if c.yield {
 					t.Yield()
