@@ -479,7 +479,10 @@ func chartFlags(d chartData) app.UI {
 			if !ok || (!sl.failed() && !sl.busy()) {
 				continue
 			}
-			name := fmt.Sprintf("%s, %s", seriesInfo[s].Name, g.Label)
+			name := seriesInfo[s].Name
+			if g.Label != "sequential" { // the group of one-lane runs: the name says it
+				name += ", " + g.Label
+			}
 			for _, f := range sl.Failed {
 				fs = append(fs, flag{"✗", name + ": " + strings.TrimPrefix(f, "✗ ")})
 			}

@@ -154,6 +154,17 @@ func TestChartSpreadFlag(t *testing.T) {
 	svg := wallSVG("w", d, 600)
 	mustContain(t, svg, `class="flag-mark"`, ">!<", busyText, "50 % apart")
 	mustContain(t, d.wallSummary(), busyText)
+
+	// The flag's line under the chart names the bar once.
+	var seq []record
+	for i, w := range []int64{1000, 1500, 1010} {
+		r := rec(string(rune('a'+i)), i, "sequential", 1, w, p)
+		r.Set = "s"
+		seq = append(seq, r)
+	}
+	flags := render(chartFlags(buildChartData(seq, nil, "countdown", p, 2)))
+	mustContain(t, flags, "sequential: "+busyText)
+	mustNotContain(t, flags, "sequential, sequential")
 }
 
 // A run whose check failed is drawn and marked ✗ with the check's note,
