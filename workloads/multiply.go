@@ -37,7 +37,8 @@ func init() {
 			"The values are small whole numbers, so every product and the total are exact.",
 		Params: []Param{
 			ChoiceParam("method", "Method", []string{multiplyLoop, multiplyChunks, multiplyShared},
-				"loop: one tight loop in one task; chunks: one copied chunk per lane; shared: every lane reads and writes shared memory element by element."),
+				"loop: one tight loop in one task; chunks: one copied chunk per lane; shared: every lane reads and writes shared memory element by element "+
+					"(in the browser only on a cross-origin isolated page, served with COOP/COEP headers: elsewhere its runs end with an error saying so)."),
 			IntParam("size", "Array size", "elements", 800_000, 1, 4_000_000,
 				"How many elements each array has (the lesson used 800,000)."),
 			IntParam("seed", "Seed", "", 1, 0, 1_000_000_000,

@@ -163,7 +163,7 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 			case failed > 0:
 				l.setStatus("error", fmt.Sprintf("Done: %d runs in %.1f s; %d could not run (see below).", done, took.Seconds(), failed))
 			case errored > 0:
-				l.setStatus("ok", fmt.Sprintf("Done: %d runs in %.1f s; %d ended with an error, such as a deadlock (see the table and the timeline).", done, took.Seconds(), errored))
+				l.setStatus("ok", fmt.Sprintf("Done: %d runs in %.1f s; %s (see the table and the timeline).", done, took.Seconds(), endedWithError(l.w.ID, errored)))
 			default:
 				l.setStatus("ok", fmt.Sprintf("Done: %d runs in %.1f s.", done, took.Seconds()))
 			}

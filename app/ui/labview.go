@@ -265,6 +265,9 @@ func (l *lab) paramFieldset() app.UI {
 					return app.P().ID(errID).Class("field-error").Role("alert").Text(f.Err)
 				}),
 				app.P().ID(hint).Class("field-hint").Text(paramHint(p)),
+				app.If(p.Type == workloads.Choice && f.Raw == "shared" && app.IsClient && !l.facts.Isolated, func() app.UI {
+					return app.P().Class("field-note", "warn").Text(noSharedMemoryNote)
+				}),
 			)
 		}),
 	)

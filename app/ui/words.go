@@ -41,3 +41,19 @@ func countActive(n int) string {
 func computes(w *workloads.Workload) bool {
 	return cpuBound(w.Kind) || w.ID == "counter"
 }
+
+// noSharedMemoryNote is shown where a shared-memory method or variant is
+// chosen on a page that is not cross-origin isolated.
+const noSharedMemoryNote = "This page is not cross-origin isolated, so the browser gives it no shared memory: " +
+	"in the browser's modes the shared choice ends each run with an error that says so (native runs still work). " +
+	"Serve the lab with the COOP/COEP headers (conlab serve -isolate) to try it here."
+
+// endedWithError says how many runs ended with an error, naming the error
+// a lesson expects: a deadlock only in the deadlock lesson.
+func endedWithError(lesson string, n int) string {
+	s := count(n, "run") + " ended with an error"
+	if lesson == "deadlock" {
+		s += ", such as the deadlock the lesson is about"
+	}
+	return s
+}

@@ -29,3 +29,12 @@ func TestFieldLabel(t *testing.T) {
 		}
 	}
 }
+
+func TestEndedWithError(t *testing.T) {
+	if got := endedWithError("multiply", 3); got != "3 runs ended with an error" {
+		t.Errorf("multiply: %q", got)
+	}
+	if got := endedWithError("deadlock", 1); got != "1 run ended with an error, such as the deadlock the lesson is about" {
+		t.Errorf("deadlock: %q", got)
+	}
+}
