@@ -66,11 +66,14 @@ type ChildResult struct {
 
 // Limits bound one child run.
 type Limits struct {
-	// Bytes caps the run's memory: GOMEMLIMIT at 3/4 of it makes the
-	// child's collector work to stay below, and where the OS allows it
-	// (Linux's RLIMIT_DATA) the child and each process it starts cannot
-	// hold more. 0 means no cap.
+	// Bytes caps the memory the child and each process it starts may map
+	// privately, where the OS allows it (Linux's RLIMIT_DATA). That is
+	// address space, not resident memory: it counts each thread's stack
+	// (8 MB) and the Go runtime's reservations whole. 0 means no cap.
 	Bytes int64
+	// GoMemLimit is the child's GOMEMLIMIT: its collector works to keep
+	// the memory it uses below it. 0 means none.
+	GoMemLimit int64
 	// Watch samples the memory of the child's whole process group while
 	// it runs (for runs with child processes of their own).
 	Watch bool
@@ -122,8 +125,8 @@ func (s *Spawner) RunWithin(ctx context.Context, req workloads.Request, lim Limi
 	args := append(append([]string(nil), s.Args...), "run", "-json", "-request", "-")
 	cmd := exec.CommandContext(hard, s.Exe, args...)
 	cmd.Env = append(os.Environ(), s.Env...)
-	if lim.Bytes > 0 {
-		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+strconv.FormatInt(lim.Bytes/4*3, 10))
+	if lim.GoMemLimit > 0 {
+		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+strconv.FormatInt(lim.GoMemLimit, 10))
 	}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

@@ -5,38 +5,97 @@ package server
 import (
 	"errors"
 	"net"
+	"net/http"
 	"sync"
 	"syscall"
+	"time"
 )
 
-// limitListener accepts at most n connections open at once: the next
-// Accept waits until one closes, so clients beyond the limit wait in the
-// kernel's backlog instead of taking the file descriptors native runs
-// need (each run opens pipes, and its children more). The pattern of
-// golang.org/x/net/netutil.LimitListener.
+// limitListener keeps at most n connections open at once, so that
+// connections cannot take the file descriptors native runs need (each
+// run opens pipes, and its children more). At the limit, a new client
+// does not wait behind connections that hold no request: the one idle
+// longest (or that never sent a request) is closed to make room. Only when
+// every connection carries a request does Accept wait for one to close.
+// The pattern of golang.org/x/net/netutil.LimitListener, with the
+// server's ConnState hook (track) telling which connections are idle.
 type limitListener struct {
 	net.Listener
 	sem       chan struct{}
 	done      chan struct{}
 	closeOnce sync.Once
+
+	mu    sync.Mutex
+	conns map[net.Conn]connState
+}
+
+type connState struct {
+	busy  bool // a request in progress
+	since time.Time
 }
 
 func newLimitListener(l net.Listener, n int) *limitListener {
-	return &limitListener{Listener: l, sem: make(chan struct{}, n), done: make(chan struct{})}
+	return &limitListener{Listener: l, sem: make(chan struct{}, n), done: make(chan struct{}), conns: map[net.Conn]connState{}}
 }
 
 func (l *limitListener) Accept() (net.Conn, error) {
 	select {
 	case l.sem <- struct{}{}:
-	case <-l.done:
-		return nil, net.ErrClosed
+	default:
+		l.evict()
+		select {
+		case l.sem <- struct{}{}:
+		case <-l.done:
+			return nil, net.ErrClosed
+		}
 	}
 	c, err := l.Listener.Accept()
 	if err != nil {
 		<-l.sem
 		return nil, err
 	}
-	return &limitConn{Conn: c, release: func() { <-l.sem }}, nil
+	lc := &limitConn{Conn: c, release: func() { <-l.sem }}
+	l.mu.Lock()
+	l.conns[lc] = connState{since: time.Now()}
+	l.mu.Unlock()
+	return lc, nil
+}
+
+// evict closes the connection idle longest, if any holds no request.
+func (l *limitListener) evict() {
+	l.mu.Lock()
+	var oldest net.Conn
+	var t time.Time
+	for c, st := range l.conns {
+		if !st.busy && (oldest == nil || st.since.Before(t)) {
+			oldest, t = c, st.since
+		}
+	}
+	if oldest != nil {
+		delete(l.conns, oldest)
+	}
+	l.mu.Unlock()
+	if oldest != nil {
+		oldest.Close()
+	}
+}
+
+// track is the http.Server's ConnState hook.
+func (l *limitListener) track(c net.Conn, s http.ConnState) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch s {
+	case http.StateActive:
+		if _, ok := l.conns[c]; ok {
+			l.conns[c] = connState{busy: true, since: time.Now()}
+		}
+	case http.StateIdle:
+		if _, ok := l.conns[c]; ok {
+			l.conns[c] = connState{since: time.Now()}
+		}
+	case http.StateHijacked, http.StateClosed:
+		delete(l.conns, c)
+	}
 }
 
 func (l *limitListener) Close() error {

@@ -62,8 +62,7 @@ func TestLoad(t *testing.T) {
 
 	counts := &countingHandler{}
 	s, err := New(Config{Public: t.TempDir(), Spawner: testSpawner("conlab"), Logger: slog.New(counts),
-		Memory: memoryBudget, PerClient: perClient, MaxConns: maxConns, IdleTimeout: 2 * time.Second,
-		ChildMemoryFloor: map[bool]int64{true: 4 << 30, false: 0}[raceEnabled]})
+		Memory: memoryBudget, PerClient: perClient, MaxConns: maxConns, IdleTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

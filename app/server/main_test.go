@@ -145,10 +145,6 @@ func newTestServer(t *testing.T, mod func(*Config)) *testServer {
 		Spawner: testSpawner("conlab"),
 		Logger:  slog.New(slog.NewJSONHandler(logs, nil)),
 	}
-	if raceEnabled {
-		// The race detector's shadow memory needs room under the OS cap.
-		cfg.ChildMemoryFloor = 4 << 30
-	}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -127,16 +127,13 @@ func (s *Server) runNative(ctx context.Context, job *workloads.Job, cost workloa
 		return errOutcome(e)
 	}
 	wait := time.Since(queued)
-	// Each run is capped at twice its estimate: an honest run stays well
-	// under (TestCostEstimates), a run that misjudged itself is stopped
-	// before it takes the other runs' memory.
-	limit := Limits{Bytes: max(2*cost.Bytes, s.cfg.ChildMemoryFloor), Watch: cost.Processes > 0}
+	limit := s.memoryLimits(job, cost)
 	cr, err := s.spawn.RunWithin(ctx, req, limit)
 	took := time.Since(queued) - wait
 	s.adm.release(granted, took)
 
 	attrs := []any{"queue_ms", wait.Milliseconds(), "took_ms", took.Milliseconds(),
-		"cores", granted.Cores, "estimate_mb", cost.Bytes >> 20, "cap_mb", limit.Bytes >> 20}
+		"cores", granted.Cores, "estimate_mb", cost.Bytes >> 20, "gomemlimit_mb", limit.GoMemLimit >> 20, "cap_mb", limit.Bytes >> 20}
 	if cr != nil {
 		attrs = append(attrs, "pid", cr.PID, "exit", cr.Exit, "peak_mb", cr.PeakBytes>>20)
 	}
@@ -162,6 +159,26 @@ func (s *Server) runNative(ctx context.Context, job *workloads.Job, cost workloa
 }
 
 func errOutcome(e *apiError) outcome { return outcome{status: e.Status, err: e} }
+
+// memoryLimits caps a run at twice its estimate: an honest run stays well
+// under (TestCostEstimates), one that misjudged itself is stopped before
+// it takes the other runs' memory. The collector aims below twice the
+// estimate (GOMEMLIMIT); the OS cap, which counts address space, adds
+// what a Go process maps without using: the runtime's reservations
+// (ChildMemoryFloor) and an 8 MB stack for each thread it may start (one
+// per GOMAXPROCS and per lane blocked in a system call).
+func (s *Server) memoryLimits(job *workloads.Job, cost workloads.Cost) Limits {
+	procs := job.Request.GOMAXPROCS
+	if procs <= 0 {
+		procs = runtime.NumCPU()
+	}
+	threads := int64(min(procs, 256) + job.Request.Workers + cost.Processes)
+	return Limits{
+		GoMemLimit: max(2*cost.Bytes, 32<<20),
+		Bytes:      2*cost.Bytes + s.cfg.ChildMemoryFloor + threads*(8<<20),
+		Watch:      cost.Processes > 0,
+	}
+}
 
 // whatFits suggests, for a run over the memory budget, the nearest runs
 // that fit: fewer lanes, or a smaller value of one parameter, the others

@@ -53,9 +53,10 @@ type Config struct {
 	// estimated above it is refused (422). 0 means half of this machine's
 	// memory; negative means no budget.
 	Memory int64
-	// ChildMemoryFloor is the least memory cap of a run's process: each
-	// run is capped at twice its estimate, and at least this. 0 means
-	// 128 MiB.
+	// ChildMemoryFloor is what the OS memory cap of a run's process allows
+	// beyond twice the run's estimate and its threads' stacks: the address
+	// space a Go process reserves without using it. 0 means 128 MiB (4 GiB
+	// in a build with the race detector).
 	ChildMemoryFloor int64
 	// PerClient bounds the runs one client address has in progress or
 	// waiting; beyond it the client's next run is refused with 429. 0
@@ -151,6 +152,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.ChildMemoryFloor <= 0 {
 		cfg.ChildMemoryFloor = 128 << 20
+		if raceEnabled {
+			// The race detector's shadow memory must fit under the cap.
+			cfg.ChildMemoryFloor = 4 << 30
+		}
 	}
 	switch {
 	case cfg.PerClient == 0:
@@ -453,6 +458,7 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, ready func(url
 		// Run answers extend their own write deadline (see handleRun).
 		WriteTimeout:   30 * time.Second,
 		IdleTimeout:    s.cfg.IdleTimeout,
+		ConnState:      ln.track,
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}

@@ -2,4 +2,5 @@
 
 package server
 
+// raceEnabled is false: a build without the race detector.
 const raceEnabled = false
