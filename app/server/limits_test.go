@@ -39,7 +39,7 @@ func TestAdmissionCountsDeclaredCPU(t *testing.T) {
 	ts := newTestServer(t, func(c *Config) { c.Cores = 2 })
 	done := make(chan int, 1)
 	go func() {
-		resp, _ := ts.do(t, "POST", "/api/run", `{"workload":"pool","mode":"goroutines","workers":2,"gomaxprocs":2,"params":{"jobs":2,"duration":1500,"cpu":true}}`)
+		resp, _ := ts.do(t, "POST", "/api/run", `{"workload":"pool","mode":"goroutines","workers":2,"gomaxprocs":2,"params":{"jobs":2,"duration":3000,"cpu":true}}`)
 		done <- resp.StatusCode
 	}()
 	deadline := time.Now().Add(10 * time.Second)
@@ -50,18 +50,17 @@ func TestAdmissionCountsDeclaredCPU(t *testing.T) {
 		t.Errorf("a pool of 2 workers with cpu set holds %d cores, want 2", h.CoresBusy)
 	}
 	// A countdown waits for a core rather than running beside it.
-	resp, b := ts.do(t, "POST", "/api/run", quickBody("countdown", workloads.Sequential, 1, 1))
-	if resp.StatusCode != 200 {
-		t.Fatalf("countdown: %d %s", resp.StatusCode, b)
-	}
+	cd := make(chan int, 1)
+	go func() {
+		resp, _ := ts.do(t, "POST", "/api/run", quickBody("countdown", workloads.Sequential, 1, 1))
+		cd <- resp.StatusCode
+	}()
+	waitQueued(t, ts.adm, 1)
 	if st := <-done; st != 200 {
 		t.Fatalf("pool: %d", st)
 	}
-	var runs = ts.logs.lines("native run")
-	for _, r := range runs {
-		if r["workload"] == "countdown" && r["queue_ms"].(float64) < 200 {
-			t.Errorf("the countdown started beside a pool holding every core (queued %v ms)", r["queue_ms"])
-		}
+	if st := <-cd; st != 200 {
+		t.Fatalf("countdown: %d", st)
 	}
 }
 
@@ -175,7 +174,7 @@ func TestPerClientBound(t *testing.T) {
 // Finding 4: connections are bounded and idle ones closed, so they cannot
 // take the file descriptors the runs need; running out of them is a 503.
 func TestConnectionLimit(t *testing.T) {
-	s, err := New(Config{Public: t.TempDir(), Spawner: testSpawner("conlab"), MaxConns: 4, IdleTimeout: 300 * time.Millisecond,
+	s, err := New(Config{Public: t.TempDir(), Spawner: testSpawner("conlab"), MaxConns: 4, IdleTimeout: 3 * time.Second,
 		Logger: discardLogger()})
 	if err != nil {
 		t.Fatal(err)
@@ -208,14 +207,15 @@ func TestConnectionLimit(t *testing.T) {
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || time.Since(start) > 200*time.Millisecond {
+	// (Served before the idle timeout: not by waiting for it.)
+	if resp.StatusCode != 200 || time.Since(start) > 2500*time.Millisecond {
 		t.Errorf("status %d after %v behind 4 idle connections", resp.StatusCode, time.Since(start))
 	}
 	idle[0].SetReadDeadline(time.Now().Add(100 * time.Millisecond))
 	if _, err := idle[0].Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Errorf("the oldest idle connection was not closed: %v", err)
 	}
-	// The others are closed once idle for 300 ms.
+	// The others are closed once idle for 3 s.
 	for _, c := range idle[1:] {
 		c.SetReadDeadline(time.Now().Add(5 * time.Second))
 		if _, err := c.Read(make([]byte, 1)); err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
