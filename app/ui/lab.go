@@ -122,6 +122,7 @@ func (l *lab) OnMount(ctx app.Context) {
 				return
 			}
 			l.pool = "warm"
+			l.watchPool(ctx, b)
 			if !l.running {
 				l.setStatus("ok", fmt.Sprintf("Worker pool warm: %d workers ready.", l.stats.Warm))
 			}
