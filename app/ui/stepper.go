@@ -345,6 +345,12 @@ func (l *lab) stepView(res *workloads.Result, ready bool) app.UI {
 				}))
 			}))
 		}),
+		app.If(len(res.Steps) > 0, func() app.UI {
+			return app.Div().Body(
+				app.P().Class("hint").Text("The timeline counts steps, not time: each millisecond on its axis is one step."),
+				&timeline{DOMID: "tl-steps", Key: res.Schedule + "|" + res.Outcome, Spans: res.Spans, WallUS: res.WallUS},
+			)
+		}),
 		app.P().ID("step-outcome").Class("step-outcome").Text(stepOutcomeText(res)),
 		app.If(res.Schedule != "", func() app.UI {
 			return app.P().Class("hint").Body(app.Text("Schedule: "), app.Code().ID("step-schedule").Text(res.Schedule),
