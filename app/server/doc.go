@@ -24,12 +24,24 @@
 //
 //	{"error": "workers: 65 is out of range; allowed: ...", "field": "workers"}
 //
-// with status 400 (bad JSON or parameter), 404 (unknown path, or no
-// recorded baseline), 405 (wrong method, with Allow), 413 (body over the
-// limit), 422 (a mode the workload or the native engine cannot run), 429
-// (busy, with Retry-After), 503 (the server is shutting down), 504 (the
-// run outlived its deadline; "result" then holds what the run did until
-// then) or 500 (a child process crashed; the error holds its stderr).
+// with status 400 (bad JSON or parameter), 403 (a POST from another
+// origin), 404 (unknown path, or no recorded baseline), 405 (wrong method,
+// with Allow), 413 (body over the limit), 415 (a POST that is not
+// application/json), 421 (on loopback, a Host that is not the server's:
+// DNS rebinding), 422 (a mode the workload or the native engine cannot
+// run, or a run over the whole memory budget, with what fits), 429 (busy,
+// or the client's own runs at their bound; with Retry-After), 503 (the
+// server is shutting down, or out of file descriptors), 504 (the run
+// outlived its deadline; "result" then holds what the run did until then)
+// or 500 (a child process crashed, or was stopped at its memory cap:
+// field "memory"; the error holds its stderr).
+//
+// Runs are admitted by what they use, as each workload declares it
+// (workloads.Cost): the cores they keep busy and their peak memory, within
+// the server's budgets (Config.Cores, Config.Memory), with at most
+// Config.PerClient runs per client address in progress or waiting. Each
+// run's process is capped at twice its estimate (GOMEMLIMIT, and
+// RLIMIT_DATA on Linux).
 //
 // A run that ends in a deadlock or a task's error is still a result (200)
 // whose "error" field says what happened: it is what the lesson shows.
