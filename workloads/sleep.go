@@ -64,8 +64,8 @@ func planSleep(a Args, n int) (*Plan, error) {
 		New:   func() Instance { return sleepInstance{units: units, unit: unit} },
 		Combine: func(o Outputs) Check {
 			return equalCheck(sum(o.Values), uint64(total), fmt.Sprintf(
-				"every task slept: %d units in all, %v one after another; overlapped, the longest sleep: %v",
-				total, time.Duration(total)*unit, time.Duration(longest)*unit))
+				"every task slept: %d units in all, %s one after another; overlapped, the longest sleep: %s",
+				total, formatDuration(time.Duration(total)*unit), formatDuration(time.Duration(longest)*unit)))
 		},
 	}, nil
 }

@@ -112,7 +112,7 @@ func (t *T) during(label string, s State, wait func() error) error {
 // Sleep pauses the task for d, recorded as Waiting. It returns early with
 // the context's error when the run is cancelled.
 func (t *T) Sleep(d time.Duration) error {
-	label := fmt.Sprintf("sleep %v", d)
+	label := "sleep " + formatDuration(d)
 	return t.during(label, Waiting, func() error { return t.pause(label, d) })
 }
 
