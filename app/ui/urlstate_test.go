@@ -192,6 +192,7 @@ func FuzzParseView(f *testing.F) {
 		"workload=x&y=z&workers=-1&modes=,,,",
 		"embed=yes&autorun=0",
 		"workload=countdown&count=1e9&workers=1,1,1",
+		"workload=dbupdate&schedule=0.1*3~random:7", "workload=deadlock&schedule=1,0~stop", "schedule=0.x",
 	} {
 		f.Add(s)
 	}
@@ -217,7 +218,7 @@ func FuzzParseView(f *testing.F) {
 			t.Fatalf("Encode wrote an unparsable query %q: %v", v.Encode(), err)
 		}
 		v2, _ := ParseView(q2)
-		if v2.Workload != v.Workload || !slices.Equal(v2.Modes, v.Modes) || !slices.Equal(v2.Workers, v.Workers) || v2.Embed != v.Embed || v2.Autorun != v.Autorun {
+		if v2.Workload != v.Workload || !slices.Equal(v2.Modes, v.Modes) || !slices.Equal(v2.Workers, v.Workers) || v2.Embed != v.Embed || v2.Autorun != v.Autorun || v2.Schedule != v.Schedule {
 			t.Fatalf("round trip changed the view: %+v -> %+v", v, v2)
 		}
 	})
