@@ -68,6 +68,7 @@ func startBridge(host app.Value) {
 		}
 		return nil
 	}))
+	postToHost = func(msg []byte) { b.post(host, msg, "*") }
 	go b.announce()
 	b.watchHeight()
 	b.watchOffline()

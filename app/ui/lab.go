@@ -61,6 +61,9 @@ type lab struct {
 	steps      stepState // the step-by-step run (stepper.go)
 	seq        int
 	sets       int // run sets finished, cancelled or not (data-sets, for tests)
+
+	prediction    string // what the student expects, as typed (predict.go)
+	runPrediction string // the prediction of the run set in progress
 }
 
 func (l *lab) OnInit() {

@@ -63,6 +63,7 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 	id := l.runID
 	set := fmt.Sprintf("%d-%d", time.Now().UnixMilli(), id)
 	l.running, l.cancel, l.errs = true, cancel, nil
+	l.runPrediction = l.predicted(set)
 	br, nc, wid := l.browser, l.nclient, l.w.ID
 	browserErr := l.browserErr
 	if br == nil && browserErr == "" {
@@ -254,7 +255,7 @@ func (l *lab) record(ctx app.Context, s runSpec, set string, res *workloads.Resu
 		}
 	}
 	l.seq++
-	rec := record{ID: fmt.Sprintf("%d-%d", time.Now().UnixMilli(), l.seq), At: time.Now(), Mode: mode, Result: r, Set: set, Round: s.Round, Rounds: s.Rounds, Frames: l.nextFrames}
+	rec := record{ID: fmt.Sprintf("%d-%d", time.Now().UnixMilli(), l.seq), At: time.Now(), Mode: mode, Result: r, Set: set, Round: s.Round, Rounds: s.Rounds, Frames: l.nextFrames, Prediction: l.runPrediction}
 	l.nextFrames = nil
 	l.spans[rec.ID] = r.Spans
 	rec.Result.Spans = nil

@@ -142,6 +142,7 @@ func (l *lab) controls() app.UI {
 			l.modeFieldset(),
 			l.workerFieldset(),
 		),
+		l.predictionField(),
 		app.Div().Class("run-bar").Body(
 			app.Button().ID("run-all").Type("button").Class("btn", "btn-primary").
 				Disabled(!canRun).

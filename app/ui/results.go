@@ -30,6 +30,8 @@ type record struct {
 	// Frames is how the page drew during the run (frames.go); nil where
 	// it was not measured.
 	Frames *frameWindow `json:"frames,omitempty"`
+	// Prediction is what the student wrote they expected before the run.
+	Prediction string `json:"prediction,omitempty"`
 }
 
 // storageKey is where the results live in the browser's localStorage.

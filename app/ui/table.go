@@ -98,6 +98,9 @@ func checkCell(r record) app.UI {
 	return app.Td().Class("check-cell").Body(
 		app.Span().Class("check-head").Text(head),
 		app.If(note != "", func() app.UI { return app.Span().Class("check-note").Text(note) }),
+		app.If(r.Prediction != "", func() app.UI {
+			return app.Span().Class("check-note", "prediction").Text("you predicted: " + r.Prediction)
+		}),
 	)
 }
 
