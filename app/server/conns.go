@@ -14,8 +14,8 @@ import (
 // limitListener keeps at most n connections open at once, so that
 // connections cannot take the file descriptors native runs need (each
 // run opens pipes, and its children more). At the limit, a new client
-// does not wait behind connections that hold no request: the one idle
-// longest (or that never sent a request) is closed to make room. Only when
+// does not wait behind connections that hold no request: one that never
+// sent a request, or else the one idle longest, is closed to make room. Only when
 // every connection carries a request does Accept wait for one to close.
 // The pattern of golang.org/x/net/netutil.LimitListener, with the
 // server's ConnState hook (track) telling which connections are idle.
@@ -31,6 +31,7 @@ type limitListener struct {
 
 type connState struct {
 	busy  bool // a request in progress
+	fresh bool // no request yet
 	since time.Time
 }
 
@@ -56,19 +57,33 @@ func (l *limitListener) Accept() (net.Conn, error) {
 	}
 	lc := &limitConn{Conn: c, release: func() { <-l.sem }}
 	l.mu.Lock()
-	l.conns[lc] = connState{since: time.Now()}
+	l.conns[lc] = connState{fresh: true, since: time.Now()}
 	l.mu.Unlock()
 	return lc, nil
 }
 
-// evict closes the connection idle longest, if any holds no request.
+// evict closes, to make room, the connection that never sent a request
+// for longest, or else the one idle longest between requests. It spares
+// connections younger than a moment (100 ms since connecting, 1 s since
+// an answer): their client may be sending its request, and a POST lost to
+// a closed connection is not retried.
 func (l *limitListener) evict() {
+	now := time.Now()
 	l.mu.Lock()
 	var oldest net.Conn
-	var t time.Time
+	var best connState
 	for c, st := range l.conns {
-		if !st.busy && (oldest == nil || st.since.Before(t)) {
-			oldest, t = c, st.since
+		// A client sends its request as soon as it connects; between
+		// requests it may pause.
+		moment := time.Second
+		if st.fresh {
+			moment = 100 * time.Millisecond
+		}
+		if st.busy || now.Sub(st.since) < moment {
+			continue
+		}
+		if oldest == nil || st.fresh && !best.fresh || st.fresh == best.fresh && st.since.Before(best.since) {
+			oldest, best = c, st
 		}
 	}
 	if oldest != nil {

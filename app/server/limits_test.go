@@ -198,7 +198,9 @@ func TestConnectionLimit(t *testing.T) {
 		idle = append(idle, c)
 	}
 	// Four connections that send nothing fill the server. A real client
-	// does not wait behind them: the oldest is closed to make room.
+	// does not wait behind them: the oldest is closed to make room (once
+	// it is older than a moment, which spares a client about to send).
+	time.Sleep(1100 * time.Millisecond)
 	start := time.Now()
 	client := &http.Client{Timeout: 10 * time.Second}
 	resp, err := client.Get(base + "/api/health")
