@@ -9,7 +9,10 @@ package workloads
 import (
 	"runtime"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func counterValue(t *testing.T, res *Result) uint64 {
@@ -23,9 +26,13 @@ func counterValue(t *testing.T, res *Result) uint64 {
 
 // Natively, goroutines on two or more cores lose updates of a plain counter:
 // the lesson's 7,425,606 instead of 10,000,000. Lost updates depend on
-// timing (the other goroutines must really run at the same
-// time, which a loaded machine may not grant), so a few runs are allowed; if none of them loses a single update
-// the test fails.
+// timing: the goroutines must really run at the same time, which a
+// shared machine may not grant. So a control, two goroutines spinning,
+// measures the parallelism the machine gives right before and right
+// after each attempt (as the browser pool's TestWorkersRunInParallel
+// does); the test fails only when an attempt bracketed by two free cores
+// lost no update and no attempt lost any. With no attempt so bracketed,
+// it says it could not judge and skips.
 func TestCounterNoneLosesUpdatesInParallel(t *testing.T) {
 	if runtime.GOOS == "js" {
 		t.Skip("wasm has one thread: see TestCounterCooperative")
@@ -35,9 +42,12 @@ func TestCounterNoneLosesUpdatesInParallel(t *testing.T) {
 	}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(max(2, runtime.NumCPU())))
 	const want = 400 * 1_000_000
+	free := 0
+	before := parallelism()
 	for attempt := 1; attempt <= 10; attempt++ {
 		res := runOK(t, Request{Workload: "counter", Mode: Goroutines, Workers: 4,
 			Params: map[string]any{"tasks": 400, "increments": 1_000_000, "sync": syncNone}})
+		after := parallelism()
 		got := counterValue(t, res)
 		if got > want {
 			t.Fatalf("counted %d, more than the %d increments made", got, want)
@@ -49,10 +59,43 @@ func TestCounterNoneLosesUpdatesInParallel(t *testing.T) {
 			t.Logf("attempt %d: %d of %d counted (%s)", attempt, got, want, res.Check.Note)
 			return
 		}
-		t.Logf("attempt %d: no update lost this time", attempt)
+		t.Logf("attempt %d: no update lost this time; control parallelism %.2f before, %.2f after", attempt, before, after)
+		if min(before, after) >= 1.6 {
+			free++
+		}
+		before = after
 	}
-	t.Fatal("ten runs of 4 goroutines × 400 tasks × 1,000,000 unsynchronised increments lost no update")
+	if free == 0 {
+		t.Skip("could not judge: the machine had no free second core around any attempt (see the control's parallelism), and on one core the goroutines rarely interleave between a read and its write")
+	}
+	t.Fatalf("ten runs of 4 goroutines × 400 tasks × 1,000,000 unsynchronised increments lost no update, %d of them with two free cores", free)
 }
+
+// parallelism is how many cores the process gets right now: the time one
+// goroutine takes for a fixed spin, over the time each of two takes for
+// it at once, times two. About 2 on an idle 2-core machine, about 1 when
+// another process keeps one core busy.
+func parallelism() float64 {
+	spin := func() time.Duration {
+		start := time.Now()
+		x := uint64(1)
+		for i := 0; i < 30_000_000; i++ {
+			x = x*6364136223846793005 + 1442695040888963407
+		}
+		sink.Store(x)
+		return time.Since(start)
+	}
+	one := spin()
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range 2 {
+		wg.Go(func() { spin() })
+	}
+	wg.Wait()
+	return 2 * float64(one) / float64(time.Since(start))
+}
+
+var sink atomic.Uint64
 
 // One thread, like the cooperative mode in the browser or asyncio: without
 // a yield between read and write nothing is lost (wasm has no preemption);
