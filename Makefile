@@ -1,7 +1,8 @@
 # conlab: a Go concurrency lab in the browser.
 #   make run    builds everything and serves http://127.0.0.1:8080
 #   make test   every test: vet, unit (-race), wasm under Node, wasm in
-#               headless Chromium, end-to-end in Chromium and Firefox ESR
+#               headless Chromium, end-to-end in Chromium, Firefox ESR and
+#               WebKitGTK
 #   make bench  Go benchmarks of the kernels and the browser benchmark
 #   make static a self-contained static site (any static host, any sub-path)
 
@@ -63,9 +64,10 @@ vet: deps
 
 test: vet test-race test-norace test-wasm-node test-wasm-browser test-e2e
 
-# Everything native under the race detector, but the browser suites.
+# Everything native under the race detector, but the browser suites
+# (test-e2e runs the driver's own under it).
 test-race: deps
-	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v /internal/e2e)
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v -e /internal/e2e -e /internal/webdriver)
 
 # Lost updates are a data race: -race would (rightly) flag the run that
 # shows them, so those tests run in a build without it.
@@ -84,12 +86,15 @@ test-wasm-browser: deps bin/wasmbrowser
 	$(WASMGO) test -count=1 -exec=$(CURDIR)/bin/wasmbrowser ./wasm/... ./app/ui/ ./app/charts/
 	CONLAB_ISOLATE=1 $(WASMGO) test -count=1 -run 'Shared|Quick|Example' -exec=$(CURDIR)/bin/wasmbrowser ./wasm/...
 
-# End to end: the UI against `conlab serve` in Chromium, and the static
-# site (sub-path, offline, embedding) in Chromium and Firefox ESR.
+# End to end, in Chromium, Firefox ESR and WebKitGTK (app/internal/webdriver):
+# the UI against `conlab serve`, and the static site (sub-path, offline,
+# embedding, updates, first visits). A missing browser skips its tests,
+# or fails them under CONLAB_REQUIRE_BROWSERS=1 (.ci/run).
 test-e2e: deps
-	@$(TOOLS) chromium firefox-esr
-	$(GO) test -count=1 -tags e2e -run E2E ./app/ui/
-	$(GO) test -count=1 -timeout 20m ./app/internal/e2e/
+	@$(TOOLS) chromium firefox-esr WebKitWebDriver Xvfb
+	$(GO) test -race -count=1 -timeout 30m ./app/internal/webdriver/
+	$(GO) test -count=1 -timeout 30m -tags e2e -run E2E ./app/ui/
+	$(GO) test -count=1 -timeout 40m ./app/internal/e2e/
 
 bench: deps
 	$(GO) test -run='^$$' -bench=. ./workloads/

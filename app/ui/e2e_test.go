@@ -1,9 +1,11 @@
 //go:build !wasm && e2e
 
-// End-to-end tests of the lab's UI in headless Chromium against `conlab
-// serve`. They build everything they need themselves (the conlab binary,
+// End-to-end tests of the lab's UI against `conlab serve`, in each of the
+// three engines (package webdriver: Chromium, Firefox ESR, WebKitGTK).
+// They build everything they need themselves (the conlab binary,
 // app.wasm and worker.wasm, into a temporary site folder), so no `make
-// build` is needed first; they need Chromium on PATH (Debian: chromium).
+// build` is needed first. A missing browser skips its subtests (fails
+// them under CONLAB_REQUIRE_BROWSERS=1).
 //
 //	go test -tags e2e -run E2E -v ./app/ui/
 //
@@ -25,9 +27,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"conlab/app/internal/browsertest"
+	"conlab/app/internal/webdriver"
 )
 
 var (
@@ -183,106 +184,90 @@ func serve(t *testing.T, site string) string {
 	}
 }
 
-// browser opens a fresh headless Chromium (its own profile: empty
-// storage) and returns a tab's context, valid for timeout.
-func browser(t *testing.T, timeout time.Duration) context.Context {
+// engines runs test in a fresh browser of every engine, one subtest
+// each, named after the engine.
+func engines(t *testing.T, test func(t *testing.T, e webdriver.Engine)) {
+	for _, e := range webdriver.Engines {
+		t.Run(e.Title(), func(t *testing.T) {
+			webdriver.Require(t, e)
+			test(t, e)
+		})
+	}
+}
+
+// e2ePage is a page of the lab in a fresh browser, and the time the test
+// gives it.
+type e2ePage struct {
+	t      *testing.T
+	ctx    context.Context
+	engine webdriver.Engine
+	p      webdriver.Page
+}
+
+// browser opens a fresh browser of engine e (its own profile: empty
+// storage), with timeout for the test's whole use of it.
+func browser(t *testing.T, e webdriver.Engine, timeout time.Duration) *e2ePage {
 	t.Helper()
-	path := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		t.Skip("no Chromium on PATH (Debian: apt-get install chromium)")
-	}
+	b := webdriver.Start(t, e, webdriver.Options{Width: 1280, Height: 900})
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	t.Cleanup(cancel)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.WindowSize(1280, 900),
-	)
-	t.Cleanup(cancelAlloc)
-	tab, cancelTab := chromedp.NewContext(alloc)
-	t.Cleanup(cancelTab)
-	if err := chromedp.Do(tab, chromedp.EmulateViewport(1280, 900)); err != nil {
-		t.Fatalf("starting Chromium: %v", err)
-	}
-	return tab
+	return &e2ePage{t: t, ctx: ctx, engine: e, p: b.Page()}
 }
 
 // open loads url and waits until the lab's wasm runs (go-app removes its
 // loader); it returns the page's load time, cold (fresh profile).
-func open(t *testing.T, tab context.Context, url string) time.Duration {
-	t.Helper()
-	if err := chromedp.Do(tab, chromedp.Navigate(url)); err != nil {
-		t.Fatalf("loading %s: %v", url, err)
+func (l *e2ePage) open(url string) time.Duration {
+	l.t.Helper()
+	if err := l.p.Navigate(l.ctx, url); err != nil {
+		l.t.Fatalf("loading %s: %v", url, err)
 	}
-	waitFor(t, tab, `!document.getElementById("app-wasm-loader") && !!document.getElementById("status")`, time.Minute)
-	ms := eval[float64](t, tab, `performance.now()`)
+	l.waitFor(`!document.getElementById("app-wasm-loader") && !!document.getElementById("status")`, 2*time.Minute)
+	ms := eval[float64](l, `performance.now()`)
 	return time.Duration(ms * float64(time.Millisecond))
 }
 
-func waitFor(t *testing.T, tab context.Context, expr string, within time.Duration) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(tab, within)
-	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
-		status := eval[string](t, tab, `(document.getElementById("status")||{}).textContent||""`)
-		t.Fatalf("waiting for %s: %v (status: %q)", expr, err, status)
+func (l *e2ePage) waitFor(expr string, within time.Duration) {
+	l.t.Helper()
+	if err := webdriver.Wait(l.ctx, l.p, expr, within); err != nil {
+		status, _ := webdriver.Eval[string](l.ctx, l.p, `(document.getElementById("status")||{}).textContent||""`)
+		l.t.Fatalf("%v (status: %q)", err, status)
 	}
 }
 
-func eval[T any](t *testing.T, tab context.Context, expr string) T {
-	t.Helper()
-	v, err := chromedp.Run(tab, chromedp.Evaluate[T](expr))
+func eval[T any](l *e2ePage, expr string) T {
+	l.t.Helper()
+	v, err := webdriver.Eval[T](l.ctx, l.p, expr)
 	if err != nil {
-		t.Fatalf("evaluating %s: %v", expr, err)
+		l.t.Fatalf("evaluating %s: %v", expr, err)
 	}
 	return v
 }
 
-// click clicks the element sel as a user would, with the mouse, after
+// click clicks the element sel as a user would, with the pointer, after
 // scrolling it to the middle of the window (the sticky header would
 // otherwise cover an element scrolled to the top).
-func click(t *testing.T, tab context.Context, sel string) {
-	t.Helper()
-	center := fmt.Sprintf(`document.querySelector(%q).scrollIntoView({block: "center"})`, sel)
-	if err := chromedp.Do(tab, chromedp.Evaluate[chromedp.Void](center), chromedp.Click(chromedp.CSS(sel))); err != nil {
-		t.Fatalf("clicking %s: %v", sel, err)
+func (l *e2ePage) click(sel string) {
+	l.t.Helper()
+	if err := l.p.Click(l.ctx, sel); err != nil {
+		l.t.Fatalf("clicking %s: %v", sel, err)
 	}
 }
 
-// screenshot writes the whole page as a PNG and logs where.
-func screenshot(t *testing.T, tab context.Context, name string) string {
-	t.Helper()
-	dir := os.Getenv("CONLAB_E2E_SHOTS")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "conlab-e2e")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+// setValue types value into the input field id, as far as the page can
+// tell.
+func (l *e2ePage) setValue(id, value string) {
+	l.t.Helper()
+	eval[any](l, fmt.Sprintf(`(() => { const e = document.getElementById(%q); e.value = %q; e.dispatchEvent(new Event("input", {bubbles: true})); })()`, id, value))
+}
+
+// screenshot writes the whole page as ENGINE-NAME.png and logs where.
+func (l *e2ePage) screenshot(name string) {
+	l.t.Helper()
 	// From the top: the sticky header and catalog then sit where a
 	// student sees them.
-	chromedp.Do(tab, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0); document.querySelectorAll(".table-wrap").forEach(e => e.scrollLeft = 0)`), chromedp.Sleep(300*time.Millisecond))
-	buf, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	file := filepath.Join(dir, name+".png")
-	if err := os.WriteFile(file, buf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s", file)
-	return file
+	eval[any](l, `(window.scrollTo(0, 0), document.querySelectorAll(".table-wrap").forEach(e => e.scrollLeft = 0), null)`)
+	time.Sleep(300 * time.Millisecond)
+	webdriver.SaveScreenshot(l.t, l.ctx, l.p, string(l.engine)+"-"+name)
 }
 
 const (
@@ -293,19 +278,21 @@ const (
 // A lesson opened by a link with autorun=1 runs every chosen mode and
 // count, fills the table, draws the charts, and draws the last run's
 // timeline with one lane per worker.
-func TestE2EAutorun(t *testing.T) {
+func TestE2EAutorun(t *testing.T) { engines(t, e2eAutorun) }
+
+func e2eAutorun(t *testing.T, e webdriver.Engine) {
 	site := buildSite(t)
 	base := serve(t, site)
-	tab := browser(t, 6*time.Minute)
-	load := open(t, tab, base+"/?workload=countdown&count=300000000&modes=sequential,cooperative,workers,native&workers=1,2&rounds=1&autorun=1")
+	tab := browser(t, e, 8*time.Minute)
+	load := tab.open(base + "/?workload=countdown&count=300000000&modes=sequential,cooperative,workers,native&workers=1,2&rounds=1&autorun=1")
 	t.Logf("page load, cold, localhost: %v", load.Round(time.Millisecond))
-	waitFor(t, tab, statusSets+` >= 1`, 4*time.Minute)
+	tab.waitFor(statusSets+` >= 1`, 4*time.Minute)
 
-	if state := eval[string](t, tab, statusState); state != "ok" {
-		t.Fatalf("status %s: %s\n%s", state, eval[string](t, tab, `document.getElementById("status").textContent`), eval[string](t, tab, `document.body.innerText.slice(0, 3000)`))
+	if state := eval[string](tab, statusState); state != "ok" {
+		t.Fatalf("status %s: %s\n%s", state, eval[string](tab, `document.getElementById("status").textContent`), eval[string](tab, `document.body.innerText.slice(0, 3000)`))
 	}
 	// sequential, cooperative ×1 ×2, workers ×1 ×2, native sequential, native ×1 ×2.
-	rows := eval[[]string](t, tab, `[...document.querySelectorAll(".results-table tbody tr")].map(r => r.querySelector("th").textContent + " " + r.querySelectorAll("td")[2].textContent)`)
+	rows := eval[[]string](tab, `[...document.querySelectorAll(".results-table tbody tr")].map(r => r.querySelector("th").textContent + " " + r.querySelectorAll("td")[2].textContent)`)
 	want := []string{"native goroutines 2", "native goroutines 1", "native sequential 1", "workers 2", "workers 1", "cooperative 2", "cooperative 1", "sequential 1"}
 	if strings.Join(rows, "|") != strings.Join(want, "|") {
 		// Native rows name their GOMAXPROCS too; compare the start.
@@ -315,92 +302,118 @@ func TestE2EAutorun(t *testing.T) {
 			}
 		}
 	}
-	if bad := eval[int](t, tab, `document.querySelectorAll(".results-table tbody tr.bad").length`); bad != 0 {
+	if bad := eval[int](tab, `document.querySelectorAll(".results-table tbody tr.bad").length`); bad != 0 {
 		t.Errorf("%d runs did not check out", bad)
 	}
 	// The timeline shows the last run (native goroutines × 2): show the
 	// workers × 2 run instead, from its row, and count its lanes.
-	id := eval[string](t, tab, `[...document.querySelectorAll(".results-table tbody tr")].find(r => r.querySelector("th").textContent == "workers" && r.querySelectorAll("td")[2].textContent == "2").dataset.id`)
-	click(t, tab, `tr[data-id="`+id+`"] button`)
-	waitFor(t, tab, `!!document.querySelector("#tl-result-svg") && document.querySelector(".tl-title").textContent.startsWith("workers, 2 workers")`, 10*time.Second)
-	lanes := eval[[]string](t, tab, `[...document.querySelectorAll("#tl-result-svg .lane-label")].map(e => e.textContent)`)
+	id := eval[string](tab, `[...document.querySelectorAll(".results-table tbody tr")].find(r => r.querySelector("th").textContent == "workers" && r.querySelectorAll("td")[2].textContent == "2").dataset.id`)
+	tab.click(`tr[data-id="` + id + `"] button`)
+	tab.waitFor(`!!document.querySelector("#tl-result-svg") && document.querySelector(".tl-title").textContent.startsWith("workers, 2 workers")`, 10*time.Second)
+	lanes := eval[[]string](tab, `[...document.querySelectorAll("#tl-result-svg .lane-label")].map(e => e.textContent)`)
 	if strings.Join(lanes, ",") != "worker 0,worker 1" {
 		t.Errorf("timeline lanes %q, want one per worker", lanes)
 	}
-	if n := eval[int](t, tab, `document.querySelectorAll("#chart-wall .bar").length`); n != 8 {
+	if n := eval[int](tab, `document.querySelectorAll("#chart-wall .bar").length`); n != 8 {
 		t.Errorf("%d bars in the wall-time chart, want 8", n)
 	}
-	if n := eval[int](t, tab, `document.querySelectorAll("#chart-speed circle").length`); n < 4 {
+	if n := eval[int](tab, `document.querySelectorAll("#chart-speed circle").length`); n < 4 {
 		t.Errorf("%d points on the speed-up chart, want 4 or more", n)
 	}
-	screenshot(t, tab, "lesson-after-run")
+	tab.screenshot("lesson-after-run")
 	// Every run is kept across a reload.
-	open(t, tab, base+"/?workload=countdown&count=300000000")
-	if n := eval[int](t, tab, `document.querySelectorAll(".results-table tbody tr").length`); n != 8 {
+	tab.open(base + "/?workload=countdown&count=300000000")
+	if n := eval[int](tab, `document.querySelectorAll(".results-table tbody tr").length`); n != 8 {
 		t.Errorf("%d rows after a reload, want 8", n)
 	}
 }
 
 // Cancel stops a run in progress; the page, the pool and later runs keep
 // working.
-func TestE2ECancel(t *testing.T) {
+func TestE2ECancel(t *testing.T) { engines(t, e2eCancel) }
+
+func e2eCancel(t *testing.T, e webdriver.Engine) {
 	site := buildSite(t)
 	base := serve(t, site)
-	tab := browser(t, 4*time.Minute)
-	open(t, tab, base+"/?workload=countdown&count=20000000000&modes=workers&workers=2")
-	waitFor(t, tab, `!document.getElementById("run-all").disabled`, time.Minute)
-	click(t, tab, "#run-all")
-	waitFor(t, tab, statusState+` == "running"`, 30*time.Second)
+	tab := browser(t, e, 5*time.Minute)
+	tab.open(base + "/?workload=countdown&count=20000000000&modes=workers&workers=2")
+	tab.waitFor(`!document.getElementById("run-all").disabled`, time.Minute)
+	tab.click("#run-all")
+	tab.waitFor(statusState+` == "running"`, 30*time.Second)
 	time.Sleep(time.Second)
 	start := time.Now()
-	click(t, tab, "#cancel")
-	waitFor(t, tab, statusSets+` == 1`, 30*time.Second)
+	tab.click("#cancel")
+	tab.waitFor(statusSets+` == 1`, 30*time.Second)
 	t.Logf("cancel took %v", time.Since(start).Round(time.Millisecond))
-	if s := eval[string](t, tab, `document.getElementById("status").textContent`); !strings.HasPrefix(s, "Cancelled") {
+	if s := eval[string](tab, `document.getElementById("status").textContent`); !strings.HasPrefix(s, "Cancelled") {
 		t.Errorf("status after cancel: %q", s)
 	}
-	if n := eval[int](t, tab, `document.querySelectorAll(".results-table tbody tr").length`); n != 0 {
+	if n := eval[int](tab, `document.querySelectorAll(".results-table tbody tr").length`); n != 0 {
 		t.Errorf("%d rows after a cancelled run", n)
 	}
 	// The next run works: a small count, one run.
-	if err := chromedp.Do(tab, chromedp.Evaluate[chromedp.Void](`(() => { const e = document.getElementById("param-count"); e.value = "50000000"; e.dispatchEvent(new Event("input", {bubbles: true})); })()`)); err != nil {
-		t.Fatal(err)
+	tab.setValue("param-count", "50000000")
+	tab.waitFor(`!document.getElementById("run-one").disabled && location.search.includes("count=50000000")`, 10*time.Second)
+	tab.click("#run-one")
+	tab.waitFor(statusSets+` == 2`, 2*time.Minute)
+	if s := eval[string](tab, statusState); s != "ok" {
+		t.Errorf("the run after a cancel: %s %q", s, eval[string](tab, `document.getElementById("status").textContent`))
 	}
-	waitFor(t, tab, `!document.getElementById("run-one").disabled && location.search.includes("count=50000000")`, 10*time.Second)
-	click(t, tab, "#run-one")
-	waitFor(t, tab, statusSets+` == 2`, 2*time.Minute)
-	if s := eval[string](t, tab, statusState); s != "ok" {
-		t.Errorf("the run after a cancel: %s %q", s, eval[string](t, tab, `document.getElementById("status").textContent`))
-	}
-	screenshot(t, tab, "after-cancel")
+	tab.screenshot("after-cancel")
 }
 
 // An invalid parameter shows its message at the field and disables Run;
 // a valid value clears both. The link's problem is reported too.
-func TestE2EInvalidParameter(t *testing.T) {
+func TestE2EInvalidParameter(t *testing.T) { engines(t, e2eInvalidParameter) }
+
+func e2eInvalidParameter(t *testing.T, e webdriver.Engine) {
 	site := buildSite(t)
 	base := serve(t, site)
-	tab := browser(t, 2*time.Minute)
-	open(t, tab, base+"/?workload=countdown&count=0&modes=cooperative,turbo")
-	msg := eval[string](t, tab, `(document.getElementById("param-count-err")||{}).textContent||""`)
+	tab := browser(t, e, 3*time.Minute)
+	tab.open(base + "/?workload=countdown&count=0&modes=cooperative,turbo")
+	msg := eval[string](tab, `(document.getElementById("param-count-err")||{}).textContent||""`)
 	if !strings.Contains(msg, "out of range") || !strings.Contains(msg, "allowed: a whole number from 1 to") {
 		t.Errorf("field message %q", msg)
 	}
-	if !eval[bool](t, tab, `document.getElementById("run-all").disabled && document.getElementById("run-one").disabled`) {
+	if !eval[bool](tab, `document.getElementById("run-all").disabled && document.getElementById("run-one").disabled`) {
 		t.Error("Run enabled with an invalid value")
 	}
-	if inv := eval[string](t, tab, `document.getElementById("param-count").getAttribute("aria-invalid")`); inv != "true" {
+	if inv := eval[string](tab, `document.getElementById("param-count").getAttribute("aria-invalid")`); inv != "true" {
 		t.Errorf("aria-invalid = %q", inv)
 	}
-	banner := eval[string](t, tab, `(document.querySelector(".banner")||{}).textContent||""`)
+	banner := eval[string](tab, `(document.querySelector(".banner")||{}).textContent||""`)
 	if !strings.Contains(banner, `unknown mode "turbo"`) {
 		t.Errorf("banner %q", banner)
 	}
-	screenshot(t, tab, "invalid-parameter")
-	if err := chromedp.Do(tab, chromedp.Evaluate[chromedp.Void](`(() => { const e = document.getElementById("param-count"); e.value = "1000"; e.dispatchEvent(new Event("input", {bubbles: true})); })()`)); err != nil {
-		t.Fatal(err)
+	tab.screenshot("invalid-parameter")
+	tab.setValue("param-count", "1000")
+	tab.waitFor(`!document.getElementById("param-count-err") && !document.getElementById("run-all").disabled`, 10*time.Second)
+}
+
+// A first visit to `conlab serve` with a fresh profile, 20 times
+// (CONLAB_FIRST_VISITS changes the count): not one offers an update, as
+// nothing changed.
+func TestE2EFirstVisits(t *testing.T) { engines(t, e2eFirstVisits) }
+
+func e2eFirstVisits(t *testing.T, e webdriver.Engine) {
+	base := serve(t, buildSite(t))
+	n := webdriver.FirstVisits()
+	var total time.Duration
+	webdriver.FreshVisits(t, e, n, 4*time.Minute, func(ctx context.Context, i int, p webdriver.Page) {
+		if err := p.Navigate(ctx, base+"/?workload=countdown"); err != nil {
+			t.Fatalf("visit %d: %v", i, err)
+		}
+		took, err := webdriver.NoFalseUpdate(ctx, p)
+		if err != nil {
+			webdriver.SaveScreenshot(t, ctx, p, fmt.Sprintf("%s-serve-first-visit-%d", e, i))
+			t.Errorf("visit %d: %v", i, err)
+			return
+		}
+		total += took
+	})
+	if !t.Failed() {
+		t.Logf("%d fresh-profile first visits, no update offered; the lab ran under its service worker %v after opening, on average", n, (total / time.Duration(n)).Round(time.Millisecond))
 	}
-	waitFor(t, tab, `!document.getElementById("param-count-err") && !document.getElementById("run-all").disabled`, 10*time.Second)
 }
 
 // The main-thread mode freezes the page, and the responsiveness meter
@@ -409,20 +422,21 @@ func TestE2EMainThreadFreezes(t *testing.T) {
 	if runtime.NumCPU() < 2 {
 		t.Skip("needs two cores to tell a frozen page from a busy machine")
 	}
+	webdriver.Require(t, webdriver.Chromium)
 	site := buildSite(t)
 	base := serve(t, site)
-	tab := browser(t, 4*time.Minute)
-	open(t, tab, base+"/?workload=countdown&count=1500000000&modes=main&workers=1&rounds=1")
-	waitFor(t, tab, `!document.getElementById("run-all").disabled`, time.Minute)
+	tab := browser(t, webdriver.Chromium, 4*time.Minute)
+	tab.open(base + "/?workload=countdown&count=1500000000&modes=main&workers=1&rounds=1")
+	tab.waitFor(`!document.getElementById("run-all").disabled`, time.Minute)
 	time.Sleep(2 * time.Second) // let the meter forget the page load
-	click(t, tab, "#run-all")
-	waitFor(t, tab, statusSets+` == 1`, 2*time.Minute)
+	tab.click("#run-all")
+	tab.waitFor(statusSets+` == 1`, 2*time.Minute)
 	time.Sleep(600 * time.Millisecond) // the meter shows its figures four times a second
-	frozen := eval[string](t, tab, `document.querySelector(".meter").className`)
-	longest := eval[string](t, tab, `document.querySelector(".meter-long strong").textContent`)
+	frozen := eval[string](tab, `document.querySelector(".meter").className`)
+	longest := eval[string](tab, `document.querySelector(".meter-long strong").textContent`)
 	t.Logf("main thread: meter %q, longest frame %s", frozen, longest)
 	if !strings.Contains(frozen, "meter-frozen") {
 		t.Errorf("the meter did not see the freeze: %q %s", frozen, longest)
 	}
-	screenshot(t, tab, "main-thread")
+	tab.screenshot("main-thread")
 }

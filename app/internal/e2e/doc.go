@@ -1,10 +1,10 @@
 // Package e2e holds the lab's end-to-end tests of the static site: they
 // build the wasm binaries and the site (package site) into a temporary
 // folder, serve it with a plain net/http file server under a sub-path on
-// 127.0.0.1, and drive it in real browsers: headless Chromium through
-// chromedp, and headless Firefox ESR with no driver at all.
+// 127.0.0.1, and drive it in the three engines, through package
+// webdriver: Chromium, Firefox ESR and WebKitGTK.
 //
-// In both, the browser opens a host page of another origin (another port:
+// In each, the browser opens a host page of another origin (another port:
 // the test's collector), which embeds the lab in an iframe and opens it in
 // a window, drives it with the embedding API (lab:run, lab:result,
 // lab:resize, lab:offline), checks how malformed messages are answered,

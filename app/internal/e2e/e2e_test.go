@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
@@ -20,12 +19,12 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"conlab/app/internal/browsertest"
 	"conlab/app/internal/site"
+	"conlab/app/internal/webdriver"
 	"conlab/workloads"
 )
 
@@ -150,26 +149,6 @@ func writeBaseline(ctx context.Context, name string) error {
 		return err
 	}
 	return os.WriteFile(name, b, 0o644)
-}
-
-// requireBrowser finds a browser, or skips (fails under
-// CONLAB_REQUIRE_BROWSERS=1).
-func requireBrowser(t *testing.T, names ...string) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("end-to-end browser tests are skipped with -short")
-	}
-	for _, n := range names {
-		if p, err := exec.LookPath(n); err == nil {
-			return p
-		}
-	}
-	msg := fmt.Sprintf("%s is not installed (apt-get install %s)", names[0], names[0])
-	if os.Getenv("CONLAB_REQUIRE_BROWSERS") == "1" {
-		t.Fatal(msg + "; CONLAB_REQUIRE_BROWSERS=1 requires it")
-	}
-	t.Skip(msg + "; set CONLAB_REQUIRE_BROWSERS=1 to make this a failure")
-	return ""
 }
 
 // labServer is a plain static file server for the site, under labPath.
@@ -480,19 +459,6 @@ func scenarioRun(t *testing.T, wasmType string, launch func(ctx context.Context,
 	}
 }
 
-// shotDir is where screenshots go: $CONLAB_E2E_SHOTS, else a folder of
-// the system's temporary directory.
-func shotDir(t *testing.T) string {
-	dir := os.Getenv("CONLAB_E2E_SHOTS")
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), "conlab-e2e")
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
 func decodePhase(t *testing.T, rep report) phaseReport {
 	t.Helper()
 	var p phaseReport
@@ -547,8 +513,20 @@ func checkRuns(t *testing.T, where string, runs map[string]labResult) {
 		}
 		unit := int64(asInt(s.Result.Params["unit"])) * 1000
 		wall := runWall(s.Result)
-		if wall < longest*unit*95/100 || wall > (longest*unit+sum*unit)/2 {
-			t.Errorf("%s: cooperative sleep took %v; the longest sleep is %v, the sum %v: the sleeps did not overlap", where, us(wall), us(longest*unit), us(sum*unit))
+		// On the timeline, every sleep waits at once.
+		if n := waitingAtOnce(s.Result); n != len(units) {
+			t.Errorf("%s: at most %d of the %d sleeps wait at once on the timeline: the sleeps did not overlap\n%s", where, n, len(units), spansText(s.Result))
+		}
+		switch {
+		case wall < longest*unit*95/100:
+			t.Errorf("%s: cooperative sleep took %v, less than its longest sleep, %v", where, us(wall), us(longest*unit))
+		case wall > (longest*unit+sum*unit)/2:
+			// Late timers on a busy machine look like sleeps in turn.
+			if p := webdriver.Parallelism(); p < webdriver.FreeCores {
+				t.Logf("%s: cooperative sleep took %v; the longest sleep is %v, the sum %v: could not judge the timing, the machine is busy (control parallelism %.2f)", where, us(wall), us(longest*unit), us(sum*unit), p)
+			} else {
+				t.Errorf("%s: cooperative sleep took %v; the longest sleep is %v, the sum %v: the sleeps did not overlap (control parallelism %.2f)", where, us(wall), us(longest*unit), us(sum*unit), p)
+			}
 		}
 	}
 	if d, ok := runs["download"]; ok && d.Result.Params["source"] != "static" {
@@ -577,6 +555,24 @@ func asInt(v any) int {
 		return int(i)
 	}
 	return 0
+}
+
+// waitingAtOnce is the most tasks waiting at once on r's timeline.
+func waitingAtOnce(r *workloads.Result) int {
+	best := 0
+	for _, a := range r.Spans {
+		if a.State != workloads.Waiting {
+			continue
+		}
+		tasks := map[int]bool{}
+		for _, b := range r.Spans {
+			if b.State == workloads.Waiting && b.Start <= a.Start && a.Start < b.End {
+				tasks[b.Task] = true
+			}
+		}
+		best = max(best, len(tasks))
+	}
+	return best
 }
 
 // maxOverlap is the largest overlap of two tasks' running time, as a
@@ -665,46 +661,4 @@ func checkEmbedding(t *testing.T, w windowReport, labURL string) {
 	if !slices.Contains(w.Seen.Types, "lab:offline") {
 		t.Errorf("no lab:offline message: the service worker never served the lab")
 	}
-}
-
-// startProcessGroup starts cmd in a process group of its own, killed
-// (the browser and every process it started) when the test ends.
-func startProcessGroup(t *testing.T, cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-done
-		}
-	})
-}
-
-// lockedBuffer collects a browser's output.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	s := l.b.String()
-	if len(s) > 20000 {
-		s = "…" + s[len(s)-20000:]
-	}
-	return s
 }

@@ -70,9 +70,11 @@ func ShotDir() string {
 }
 
 // SaveScreenshot writes p's screenshot as NAME.png in ShotDir and logs
-// where; a failure to take it is logged, not fatal.
+// where; a failure to take it, or 30 s without it, is logged, not fatal.
 func SaveScreenshot(t testing.TB, ctx context.Context, p Page, name string) string {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
 	png, err := p.Screenshot(ctx)
 	if err != nil {
 		t.Logf("screenshot %s: %v", name, err)

@@ -309,6 +309,9 @@ func (p *webkitPage) Click(ctx context.Context, selector string) error {
 	})
 }
 
+// Screenshot takes the view of the page's window. (With WebKitGTK 2.50
+// under Xvfb, the screenshot of a window opened after the first never
+// returns: take the first's.)
 func (p *webkitPage) Screenshot(ctx context.Context) ([]byte, error) {
 	var data string
 	err := p.on(ctx, func() error { return p.b.sess.do(ctx, "GET", "/screenshot", nil, &data) })
