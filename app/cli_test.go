@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"conlab/app/internal/webdriver"
 	"conlab/app/server"
 	"conlab/workloads"
 )
@@ -214,7 +215,7 @@ func TestServe(t *testing.T) {
 	var errOut bytes.Buffer
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-public", t.TempDir()}, w, &lockedWriter{w: &errOut})
+		done <- run(ctx, []string{"serve", "-addr", "127.0.0.1:0", "-public", t.TempDir()}, w, webdriver.LockedWriter(&errOut))
 		w.Close()
 	}()
 	buf := make([]byte, 200)

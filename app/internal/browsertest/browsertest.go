@@ -22,10 +22,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
+	"conlab/app/internal/webdriver"
 	"conlab/workloads"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -77,14 +77,7 @@ type Options struct {
 
 // FindBrowser returns the path of a Chromium to run, or an error saying
 // how to install one.
-func FindBrowser() (string, error) {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
-	return "", errors.New("browsertest: no Chromium found on PATH (Debian: apt-get install chromium)")
-}
+func FindBrowser() (string, error) { return webdriver.Find(webdriver.Chromium) }
 
 // The page that runs the program. Output goes through console.log (fd 1)
 // and console.error (fd 2), one call per write, which the runner reads in
@@ -210,26 +203,7 @@ func Run(ctx context.Context, opt Options) (int, error) {
 	}
 	defer os.RemoveAll(profile)
 
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(browser),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(profile),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		// Timers of a page in the background must not be slowed: the
-		// tests time things.
-		chromedp.Flag("disable-background-timer-throttling", true),
-		chromedp.Flag("disable-renderer-backgrounding", true),
-		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, webdriver.ChromiumFlags(browser, profile)...)
 	defer cancelAlloc()
 	tabCtx, cancelTab := chromedp.NewContext(allocCtx)
 	defer cancelTab()
@@ -337,18 +311,7 @@ func orDiscard(w io.Writer) io.Writer {
 	if w == nil {
 		return io.Discard
 	}
-	return &lockedWriter{w: w}
-}
-
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
+	return webdriver.LockedWriter(w)
 }
 
 type server struct {

@@ -3,7 +3,6 @@ package webdriver
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -99,6 +98,3 @@ func joinLines(s []string) string {
 	}
 	return out
 }
-
-// lookPath is exec.LookPath, for the engines' launchers.
-var lookPath = exec.LookPath

@@ -43,7 +43,7 @@ var commands = map[Engine]struct {
 	names []string
 	pkg   string
 }{
-	Chromium: {[]string{"chromium", "chromium-browser", "google-chrome"}, "chromium"},
+	Chromium: {[]string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}, "chromium"},
 	Firefox:  {[]string{"firefox-esr", "firefox"}, "firefox-esr"},
 	WebKit:   {[]string{"WebKitWebDriver"}, "webkit2gtk-driver xvfb"},
 }
