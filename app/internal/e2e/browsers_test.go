@@ -18,7 +18,14 @@ func TestChromium(t *testing.T) { scenarioIn(t, webdriver.Chromium, "") }
 // know the type do: the lab must load anyway.
 func TestFirefox(t *testing.T) { scenarioIn(t, webdriver.Firefox, "application/octet-stream") }
 
-// TestWebKit runs the scenario in WebKitGTK's MiniBrowser.
+// TestWebKit runs the scenario in WebKitGTK's MiniBrowser. Offline, the
+// lab embedded by the host page (a page of another origin) comes from its
+// service worker, but its worker pool cannot start: in the iframe the
+// Web Workers fail to load ("NetworkError: Load failed"), in the window
+// the host opened worker.wasm never arrives. A page of the lab's own
+// opened offline runs (TestOfflineWebKit), as does all of it in Chromium
+// and Firefox: the test reports the pool's error in WebKit and checks
+// the rest.
 func TestWebKit(t *testing.T) { scenarioIn(t, webdriver.WebKit, "") }
 
 // scenarioIn runs the scenario in a fresh browser of engine e; the host
@@ -32,8 +39,9 @@ func scenarioIn(t *testing.T, e webdriver.Engine, wasmType string) {
 			t.Fatalf("%s: opening the host page: %v", b.Name(), err)
 		}
 		return browserRun{
-			logs: func() string { return strings.Join(p.ConsoleErrors(), "\n") },
-			shot: func(name string) { webdriver.SaveScreenshot(t, ctx, p, string(e)+"-"+name) },
+			logs:              func() string { return strings.Join(p.ConsoleErrors(), "\n") },
+			shot:              func(name string) { webdriver.SaveScreenshot(t, ctx, p, string(e)+"-"+name) },
+			offlineEmbedFails: e == webdriver.WebKit,
 		}
 	})
 }

@@ -196,7 +196,7 @@ func (p *chromiumPage) Evaluate(ctx context.Context, expr string) (json.RawMessa
 }
 
 func (p *chromiumPage) Click(ctx context.Context, selector string) error {
-	center := fmt.Sprintf(`document.querySelector(%q).scrollIntoView({block: "center"})`, selector)
+	center := fmt.Sprintf(`document.querySelector(%q).scrollIntoView({block: "center", behavior: "instant"})`, selector)
 	return p.do(ctx, chromedp.Evaluate[chromedp.Void](center), chromedp.Click(chromedp.CSS(selector)))
 }
 

@@ -354,14 +354,19 @@ func (p *firefoxPage) Screenshot(ctx context.Context) ([]byte, error) {
 }
 
 // centerOf is a script that scrolls the element sel finds into the
-// middle of the view and returns its centre in the view's coordinates,
-// or throws when there is no such element.
+// middle of the view, at once (the page may ask for smooth scrolling),
+// and returns its centre in the view's coordinates once the page has
+// drawn a frame there, or throws when there is no such element.
 func centerOf(sel string) string {
-	return fmt.Sprintf(`(() => {
+	return fmt.Sprintf(`(async () => {
 	const e = document.querySelector(%q);
 	if (!e) throw new Error("no element matches %s");
-	e.scrollIntoView({block: "center", inline: "center"});
+	e.scrollIntoView({block: "center", inline: "center", behavior: "instant"});
+	await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
 	const r = e.getBoundingClientRect();
-	return [r.left + r.width / 2, r.top + r.height / 2];
-})()`, sel, strings.ReplaceAll(sel, `"`, `'`))
+	const x = r.left + r.width / 2, y = r.top + r.height / 2;
+	const top = document.elementFromPoint(x, y);
+	if (!e.contains(top)) throw new Error("%s is covered by " + (top ? top.outerHTML.slice(0, 120) : "nothing") + " at " + x + "," + y);
+	return [x, y];
+})()`, sel, strings.ReplaceAll(sel, `"`, `'`), strings.ReplaceAll(sel, `"`, `'`))
 }
