@@ -381,7 +381,7 @@ func e2eInvalidParameter(t *testing.T, e webdriver.Engine) {
 	if inv := eval[string](tab, `document.getElementById("param-count").getAttribute("aria-invalid")`); inv != "true" {
 		t.Errorf("aria-invalid = %q", inv)
 	}
-	banner := eval[string](tab, `(document.querySelector(".banner")||{}).textContent||""`)
+	banner := eval[string](tab, `(document.querySelector(".banner:not(.banner-update)")||{}).textContent||""`)
 	if !strings.Contains(banner, `unknown mode "turbo"`) {
 		t.Errorf("banner %q", banner)
 	}
