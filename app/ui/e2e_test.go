@@ -27,6 +27,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"conlab/app/internal/browsertest"
 	"conlab/app/internal/webdriver"
 )
@@ -204,9 +206,9 @@ type e2ePage struct {
 	p      webdriver.Page
 }
 
-// browser opens a fresh browser of engine e (its own profile: empty
+// browserIn opens a fresh browser of engine e (its own profile: empty
 // storage), with timeout for the test's whole use of it.
-func browser(t *testing.T, e webdriver.Engine, timeout time.Duration) *e2ePage {
+func browserIn(t *testing.T, e webdriver.Engine, timeout time.Duration) *e2ePage {
 	t.Helper()
 	b := webdriver.Start(t, e, webdriver.Options{Width: 1280, Height: 900})
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
@@ -222,7 +224,7 @@ func (l *e2ePage) open(url string) time.Duration {
 		l.t.Fatalf("loading %s: %v", url, err)
 	}
 	l.waitFor(`!document.getElementById("app-wasm-loader") && !!document.getElementById("status")`, 2*time.Minute)
-	ms := eval[float64](l, `performance.now()`)
+	ms := evalIn[float64](l, `performance.now()`)
 	return time.Duration(ms * float64(time.Millisecond))
 }
 
@@ -234,7 +236,7 @@ func (l *e2ePage) waitFor(expr string, within time.Duration) {
 	}
 }
 
-func eval[T any](l *e2ePage, expr string) T {
+func evalIn[T any](l *e2ePage, expr string) T {
 	l.t.Helper()
 	v, err := webdriver.Eval[T](l.ctx, l.p, expr)
 	if err != nil {
@@ -257,7 +259,7 @@ func (l *e2ePage) click(sel string) {
 // tell.
 func (l *e2ePage) setValue(id, value string) {
 	l.t.Helper()
-	eval[any](l, fmt.Sprintf(`(() => { const e = document.getElementById(%q); e.value = %q; e.dispatchEvent(new Event("input", {bubbles: true})); })()`, id, value))
+	evalIn[any](l, fmt.Sprintf(`(() => { const e = document.getElementById(%q); e.value = %q; e.dispatchEvent(new Event("input", {bubbles: true})); })()`, id, value))
 }
 
 // screenshot writes the whole page as ENGINE-NAME.png and logs where.
@@ -265,9 +267,89 @@ func (l *e2ePage) screenshot(name string) {
 	l.t.Helper()
 	// From the top: the sticky header and catalog then sit where a
 	// student sees them.
-	eval[any](l, `(window.scrollTo(0, 0), document.querySelectorAll(".table-wrap").forEach(e => e.scrollLeft = 0), null)`)
+	evalIn[any](l, `(window.scrollTo(0, 0), document.querySelectorAll(".table-wrap").forEach(e => e.scrollLeft = 0), null)`)
 	time.Sleep(300 * time.Millisecond)
 	webdriver.SaveScreenshot(l.t, l.ctx, l.p, string(l.engine)+"-"+name)
+}
+
+// The helpers below drive a Chromium tab through chromedp directly, for
+// the tests that need DevTools or were written against it
+// (e2e_firstround_test.go, lessons_e2e_test.go). The browser comes from
+// package webdriver, as every engine's does.
+
+// browser opens a fresh headless Chromium (its own profile: empty
+// storage) and returns its tab's chromedp context, valid for timeout.
+func browser(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
+	l := browserIn(t, webdriver.Chromium, timeout)
+	tab, _ := webdriver.Tab(l.p)
+	ctx, cancel := context.WithTimeout(tab, timeout)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// open loads url and waits until the lab's wasm runs (go-app removes its
+// loader); it returns the page's load time, cold (fresh profile).
+func open(t *testing.T, tab context.Context, url string) time.Duration {
+	t.Helper()
+	if err := chromedp.Do(tab, chromedp.Navigate(url)); err != nil {
+		t.Fatalf("loading %s: %v", url, err)
+	}
+	waitFor(t, tab, `!document.getElementById("app-wasm-loader") && !!document.getElementById("status")`, time.Minute)
+	ms := eval[float64](t, tab, `performance.now()`)
+	return time.Duration(ms * float64(time.Millisecond))
+}
+
+func waitFor(t *testing.T, tab context.Context, expr string, within time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(tab, within)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+		status := eval[string](t, tab, `(document.getElementById("status")||{}).textContent||""`)
+		t.Fatalf("waiting for %s: %v (status: %q)", expr, err, status)
+	}
+}
+
+func eval[T any](t *testing.T, tab context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(tab, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("evaluating %s: %v", expr, err)
+	}
+	return v
+}
+
+// click clicks the element sel as a user would, with the mouse, after
+// scrolling it to the middle of the window (the sticky header would
+// otherwise cover an element scrolled to the top).
+func click(t *testing.T, tab context.Context, sel string) {
+	t.Helper()
+	center := fmt.Sprintf(`document.querySelector(%q).scrollIntoView({block: "center"})`, sel)
+	if err := chromedp.Do(tab, chromedp.Evaluate[chromedp.Void](center), chromedp.Click(chromedp.CSS(sel))); err != nil {
+		t.Fatalf("clicking %s: %v", sel, err)
+	}
+}
+
+// screenshot writes the whole page as a PNG and logs where.
+func screenshot(t *testing.T, tab context.Context, name string) string {
+	t.Helper()
+	// From the top: the sticky header and catalog then sit where a
+	// student sees them.
+	chromedp.Do(tab, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0); document.querySelectorAll(".table-wrap").forEach(e => e.scrollLeft = 0)`), chromedp.Sleep(300*time.Millisecond))
+	buf, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	dir := webdriver.ShotDir()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, name+".png")
+	if err := os.WriteFile(file, buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", file)
+	return file
 }
 
 const (
@@ -283,16 +365,16 @@ func TestE2EAutorun(t *testing.T) { engines(t, e2eAutorun) }
 func e2eAutorun(t *testing.T, e webdriver.Engine) {
 	site := buildSite(t)
 	base := serve(t, site)
-	tab := browser(t, e, 8*time.Minute)
+	tab := browserIn(t, e, 8*time.Minute)
 	load := tab.open(base + "/?workload=countdown&count=300000000&modes=sequential,cooperative,workers,native&workers=1,2&rounds=1&autorun=1")
 	t.Logf("page load, cold, localhost: %v", load.Round(time.Millisecond))
 	tab.waitFor(statusSets+` >= 1`, 4*time.Minute)
 
-	if state := eval[string](tab, statusState); state != "ok" {
-		t.Fatalf("status %s: %s\n%s", state, eval[string](tab, `document.getElementById("status").textContent`), eval[string](tab, `document.body.innerText.slice(0, 3000)`))
+	if state := evalIn[string](tab, statusState); state != "ok" {
+		t.Fatalf("status %s: %s\n%s", state, evalIn[string](tab, `document.getElementById("status").textContent`), evalIn[string](tab, `document.body.innerText.slice(0, 3000)`))
 	}
 	// sequential, cooperative ×1 ×2, workers ×1 ×2, native sequential, native ×1 ×2.
-	rows := eval[[]string](tab, `[...document.querySelectorAll(".results-table tbody tr")].map(r => r.querySelector("th").textContent + " " + r.querySelectorAll("td")[2].textContent)`)
+	rows := evalIn[[]string](tab, `[...document.querySelectorAll(".results-table tbody tr")].map(r => r.querySelector("th").textContent + " " + r.querySelectorAll("td")[2].textContent)`)
 	want := []string{"native goroutines 2", "native goroutines 1", "native sequential 1", "workers 2", "workers 1", "cooperative 2", "cooperative 1", "sequential 1"}
 	if strings.Join(rows, "|") != strings.Join(want, "|") {
 		// Native rows name their GOMAXPROCS too; compare the start.
@@ -302,28 +384,28 @@ func e2eAutorun(t *testing.T, e webdriver.Engine) {
 			}
 		}
 	}
-	if bad := eval[int](tab, `document.querySelectorAll(".results-table tbody tr.bad").length`); bad != 0 {
+	if bad := evalIn[int](tab, `document.querySelectorAll(".results-table tbody tr.bad").length`); bad != 0 {
 		t.Errorf("%d runs did not check out", bad)
 	}
 	// The timeline shows the last run (native goroutines × 2): show the
 	// workers × 2 run instead, from its row, and count its lanes.
-	id := eval[string](tab, `[...document.querySelectorAll(".results-table tbody tr")].find(r => r.querySelector("th").textContent == "workers" && r.querySelectorAll("td")[2].textContent == "2").dataset.id`)
+	id := evalIn[string](tab, `[...document.querySelectorAll(".results-table tbody tr")].find(r => r.querySelector("th").textContent == "workers" && r.querySelectorAll("td")[2].textContent == "2").dataset.id`)
 	tab.click(`tr[data-id="` + id + `"] button`)
 	tab.waitFor(`!!document.querySelector("#tl-result-svg") && document.querySelector(".tl-title").textContent.startsWith("workers, 2 workers")`, 10*time.Second)
-	lanes := eval[[]string](tab, `[...document.querySelectorAll("#tl-result-svg .lane-label")].map(e => e.textContent)`)
+	lanes := evalIn[[]string](tab, `[...document.querySelectorAll("#tl-result-svg .lane-label")].map(e => e.textContent)`)
 	if strings.Join(lanes, ",") != "worker 0,worker 1" {
 		t.Errorf("timeline lanes %q, want one per worker", lanes)
 	}
-	if n := eval[int](tab, `document.querySelectorAll("#chart-wall .bar").length`); n != 8 {
+	if n := evalIn[int](tab, `document.querySelectorAll("#chart-wall .bar").length`); n != 8 {
 		t.Errorf("%d bars in the wall-time chart, want 8", n)
 	}
-	if n := eval[int](tab, `document.querySelectorAll("#chart-speed circle").length`); n < 4 {
+	if n := evalIn[int](tab, `document.querySelectorAll("#chart-speed circle").length`); n < 4 {
 		t.Errorf("%d points on the speed-up chart, want 4 or more", n)
 	}
 	tab.screenshot("lesson-after-run")
 	// Every run is kept across a reload.
 	tab.open(base + "/?workload=countdown&count=300000000")
-	if n := eval[int](tab, `document.querySelectorAll(".results-table tbody tr").length`); n != 8 {
+	if n := evalIn[int](tab, `document.querySelectorAll(".results-table tbody tr").length`); n != 8 {
 		t.Errorf("%d rows after a reload, want 8", n)
 	}
 }
@@ -335,7 +417,7 @@ func TestE2ECancel(t *testing.T) { engines(t, e2eCancel) }
 func e2eCancel(t *testing.T, e webdriver.Engine) {
 	site := buildSite(t)
 	base := serve(t, site)
-	tab := browser(t, e, 5*time.Minute)
+	tab := browserIn(t, e, 5*time.Minute)
 	tab.open(base + "/?workload=countdown&count=20000000000&modes=workers&workers=2")
 	tab.waitFor(`!document.getElementById("run-all").disabled`, time.Minute)
 	tab.click("#run-all")
@@ -345,10 +427,10 @@ func e2eCancel(t *testing.T, e webdriver.Engine) {
 	tab.click("#cancel")
 	tab.waitFor(statusSets+` == 1`, 30*time.Second)
 	t.Logf("cancel took %v", time.Since(start).Round(time.Millisecond))
-	if s := eval[string](tab, `document.getElementById("status").textContent`); !strings.HasPrefix(s, "Cancelled") {
+	if s := evalIn[string](tab, `document.getElementById("status").textContent`); !strings.HasPrefix(s, "Cancelled") {
 		t.Errorf("status after cancel: %q", s)
 	}
-	if n := eval[int](tab, `document.querySelectorAll(".results-table tbody tr").length`); n != 0 {
+	if n := evalIn[int](tab, `document.querySelectorAll(".results-table tbody tr").length`); n != 0 {
 		t.Errorf("%d rows after a cancelled run", n)
 	}
 	// The next run works: a small count, one run.
@@ -356,8 +438,8 @@ func e2eCancel(t *testing.T, e webdriver.Engine) {
 	tab.waitFor(`!document.getElementById("run-one").disabled && location.search.includes("count=50000000")`, 10*time.Second)
 	tab.click("#run-one")
 	tab.waitFor(statusSets+` == 2`, 2*time.Minute)
-	if s := eval[string](tab, statusState); s != "ok" {
-		t.Errorf("the run after a cancel: %s %q", s, eval[string](tab, `document.getElementById("status").textContent`))
+	if s := evalIn[string](tab, statusState); s != "ok" {
+		t.Errorf("the run after a cancel: %s %q", s, evalIn[string](tab, `document.getElementById("status").textContent`))
 	}
 	tab.screenshot("after-cancel")
 }
@@ -369,19 +451,19 @@ func TestE2EInvalidParameter(t *testing.T) { engines(t, e2eInvalidParameter) }
 func e2eInvalidParameter(t *testing.T, e webdriver.Engine) {
 	site := buildSite(t)
 	base := serve(t, site)
-	tab := browser(t, e, 3*time.Minute)
+	tab := browserIn(t, e, 3*time.Minute)
 	tab.open(base + "/?workload=countdown&count=0&modes=cooperative,turbo")
-	msg := eval[string](tab, `(document.getElementById("param-count-err")||{}).textContent||""`)
+	msg := evalIn[string](tab, `(document.getElementById("param-count-err")||{}).textContent||""`)
 	if !strings.Contains(msg, "out of range") || !strings.Contains(msg, "allowed: a whole number from 1 to") {
 		t.Errorf("field message %q", msg)
 	}
-	if !eval[bool](tab, `document.getElementById("run-all").disabled && document.getElementById("run-one").disabled`) {
+	if !evalIn[bool](tab, `document.getElementById("run-all").disabled && document.getElementById("run-one").disabled`) {
 		t.Error("Run enabled with an invalid value")
 	}
-	if inv := eval[string](tab, `document.getElementById("param-count").getAttribute("aria-invalid")`); inv != "true" {
+	if inv := evalIn[string](tab, `document.getElementById("param-count").getAttribute("aria-invalid")`); inv != "true" {
 		t.Errorf("aria-invalid = %q", inv)
 	}
-	banner := eval[string](tab, `(document.querySelector(".banner:not(.banner-update)")||{}).textContent||""`)
+	banner := evalIn[string](tab, `(document.querySelector(".banner:not(.banner-update)")||{}).textContent||""`)
 	if !strings.Contains(banner, `unknown mode "turbo"`) {
 		t.Errorf("banner %q", banner)
 	}
@@ -425,15 +507,15 @@ func TestE2EMainThreadFreezes(t *testing.T) {
 	webdriver.Require(t, webdriver.Chromium)
 	site := buildSite(t)
 	base := serve(t, site)
-	tab := browser(t, webdriver.Chromium, 4*time.Minute)
+	tab := browserIn(t, webdriver.Chromium, 4*time.Minute)
 	tab.open(base + "/?workload=countdown&count=1500000000&modes=main&workers=1&rounds=1")
 	tab.waitFor(`!document.getElementById("run-all").disabled`, time.Minute)
 	time.Sleep(2 * time.Second) // let the meter forget the page load
 	tab.click("#run-all")
 	tab.waitFor(statusSets+` == 1`, 2*time.Minute)
 	time.Sleep(600 * time.Millisecond) // the meter shows its figures four times a second
-	frozen := eval[string](tab, `document.querySelector(".meter").className`)
-	longest := eval[string](tab, `document.querySelector(".meter-long strong").textContent`)
+	frozen := evalIn[string](tab, `document.querySelector(".meter").className`)
+	longest := evalIn[string](tab, `document.querySelector(".meter-long strong").textContent`)
 	t.Logf("main thread: meter %q, longest frame %s", frozen, longest)
 	if !strings.Contains(frozen, "meter-frozen") {
 		t.Errorf("the meter did not see the freeze: %q %s", frozen, longest)
