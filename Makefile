@@ -93,7 +93,7 @@ test-wasm-browser: deps bin/wasmbrowser
 test-e2e: deps
 	@$(TOOLS) chromium firefox-esr WebKitWebDriver Xvfb
 	$(GO) test -race -count=1 -timeout 30m ./app/internal/webdriver/
-	$(GO) test -count=1 -timeout 30m -tags e2e -run E2E ./app/ui/
+	$(GO) test -count=1 -timeout 60m -tags e2e -run E2E ./app/ui/
 	$(GO) test -count=1 -timeout 40m ./app/internal/e2e/
 
 bench: deps
