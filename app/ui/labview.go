@@ -199,7 +199,9 @@ func (l *lab) controls() app.UI {
 			DataSet("state", l.runState()).DataSet("sets", l.sets).Text(l.status),
 		app.If(len(l.errs) > 0, func() app.UI {
 			return app.Ul().Class("errors").Body(app.Range(l.errs).Slice(func(i int) app.UI {
-				return app.Li().Text(l.errs[i])
+				// A crashed native run can bring a whole goroutine dump:
+				// the list shows its start, the title all of it.
+				return app.Li().Title(l.errs[i]).Text(clip(l.errs[i], 400))
 			}))
 		}),
 		app.If(l.running, l.liveProgress),
