@@ -4,6 +4,7 @@ package jsenv
 
 import (
 	"fmt"
+	"sync"
 
 	"conlab/wasm/internal/proto"
 
@@ -71,6 +72,36 @@ func Post(target safejs.Value, body proto.Body, data []byte, extra map[string]sa
 	return nil
 }
 
+// maxKind bounds a message's kind, read before it is copied.
+const maxKind = 64
+
+// StringLength returns a JavaScript string's length in UTF-16 units, read
+// in JavaScript without copying the string, or -1 when v is not a string.
+func StringLength(v safejs.Value) int {
+	lengthOnce.Do(func() {
+		if fn, err := Get(Global(), "Function"); err == nil {
+			lengthOf, _ = fn.New("s", "return typeof s === 'string' ? s.length : -1;")
+		}
+	})
+	if lengthOf.IsUndefined() {
+		return -1
+	}
+	n, err := lengthOf.Invoke(v)
+	if err != nil {
+		return -1
+	}
+	i, err := n.Int()
+	if err != nil {
+		return -1
+	}
+	return i
+}
+
+var (
+	lengthOnce sync.Once
+	lengthOf   = safejs.Undefined()
+)
+
 // Read validates and decodes a received message (a MessageEvent's data)
 // travelling in direction dir. Anything that is not a well-formed message
 // of this protocol version is an error wrapping proto.ErrRejected.
@@ -97,10 +128,19 @@ func Read(v safejs.Value, dir proto.Direction) (*Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	if n := StringLength(kv); n < 0 || n > maxKind {
+		return nil, fmt.Errorf("%w: kind of %d characters", proto.ErrRejected, n)
+	}
 	kind, _ := kv.String()
 	bv, err := field("body", safejs.TypeString)
 	if err != nil {
 		return nil, err
+	}
+	// The size is checked before the copy into this program's memory,
+	// which never shrinks: a length counts UTF-16 units, each at least a
+	// byte of the copy.
+	if n := StringLength(bv); n < 0 || n > proto.MaxBody {
+		return nil, fmt.Errorf("%w: %s body of %d characters exceeds %d bytes", proto.ErrRejected, kind, n, proto.MaxBody)
 	}
 	text, err := bv.String()
 	if err != nil {
