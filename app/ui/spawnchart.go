@@ -102,8 +102,28 @@ func spawnRows(recs []record, spans map[string][]workloads.Span, params map[stri
 	return out
 }
 
+// sameParam compares a parameter of two runs; numbers compare by value
+// (a native result decoded from JSON holds 1e+06 where the form has
+// 1000000).
 func sameParam(a, b map[string]any, name string) bool {
+	x, okx := number(a[name])
+	y, oky := number(b[name])
+	if okx && oky {
+		return x == y
+	}
 	return fmt.Sprint(a[name]) == fmt.Sprint(b[name])
+}
+
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case float64:
+		return n, true
+	}
+	return 0, false
 }
 
 func medianOfMap(m map[int]float64) float64 {
@@ -122,8 +142,10 @@ func medianOfMap(m map[int]float64) float64 {
 // axis (a goroutine starts in microseconds, a process in tens of
 // milliseconds): start-up, first call, second call.
 func spawnSVG(id string, rows []spawnRow, width float64) string {
-	const left, right, bar, gap, top, bottom = 190.0, 64.0, 9.0, 14.0, 8.0, 34.0
-	width = max(width, 320)
+	const left, right, bar, gap, top, bottom = 200.0, 60.0, 9.0, 14.0, 8.0, 34.0
+	// Never narrower than a readable plot: on a small screen the figure
+	// scales the whole chart down instead.
+	width = max(width, 600)
 	h := top + bottom + float64(len(rows))*(3*bar+gap)
 	lo, hi := math.Inf(1), 0.0
 	for _, r := range rows {

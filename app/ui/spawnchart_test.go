@@ -41,6 +41,10 @@ func TestSpawnChart(t *testing.T) {
 			t.Errorf("row %+v", r)
 		}
 	}
+	// A native result decoded from JSON holds its numbers as float64.
+	if !sameParam(map[string]any{"work": 1e6}, map[string]any{"work": int64(1_000_000)}, "work") {
+		t.Error("1e+06 and 1000000 differ")
+	}
 	other := map[string]any{"children": int64(4), "work": int64(2000)}
 	if got := spawnRows(recs, spans, other); len(got) != 0 {
 		t.Errorf("runs with other children were charted: %+v", got)
