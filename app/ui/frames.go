@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"conlab/app/charts"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
 // frameLog keeps when the page drew its latest frames (the meter's
@@ -88,6 +90,18 @@ func frameGaps(times []float64, from, to float64) frameWindow {
 	}
 	gap(to)
 	return w
+}
+
+// framesCell shows under a run's wall time how the page drew meanwhile,
+// where the run's row shows it.
+func framesCell(r record) app.UI {
+	if !showsFrames(r) {
+		return nil
+	}
+	return app.Span().Class("frames").Title(r.Frames.String()).Body(
+		app.Span().Textf("longest frame %s", charts.FormatMicros(r.Frames.LongestMS*1000)),
+		app.Span().Textf("%s dropped", count(r.Frames.Dropped, "frame")),
+	)
 }
 
 // showsFrames reports whether a run's row shows how the page drew: the

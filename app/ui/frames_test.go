@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"conlab/workloads"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
 // A run during which the page drew every frame drops none; a run that
@@ -58,5 +60,14 @@ func TestFramesInTable(t *testing.T) {
 	b := string(js)
 	if !strings.Contains(b, `"longest_ms":1520`) || !strings.Contains(b, `"dropped":89`) {
 		t.Errorf("stored %s", b)
+	}
+}
+
+func TestFramesCell(t *testing.T) {
+	r := record{ID: "a", Mode: modeMain, Frames: &frameWindow{LongestMS: 1520, Dropped: 1}, Result: workloads.Result{Workload: "countdown"}}
+	mustContain(t, render(app.Div().Body(framesCell(r))), "longest frame 1.52 s", "1 frame dropped")
+	r.Mode = modeWorkers
+	if framesCell(r) != nil {
+		t.Error("a countdown run in workers shows frames")
 	}
 }

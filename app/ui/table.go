@@ -227,9 +227,6 @@ func (t *resultsTable) Render() app.UI {
 						if res.StartupUS > 0 {
 							wall += fmt.Sprintf(" (start-up %s)", charts.FormatMillis(float64(res.StartupUS)/1000))
 						}
-						if showsFrames(r) {
-							wall += "; " + r.Frames.String()
-						}
 						cls := "ok"
 						if !r.ok() {
 							cls = "bad"
@@ -252,7 +249,7 @@ func (t *resultsTable) Render() app.UI {
 							app.Td().Class("num").Text(workers),
 							app.Td().Class("num").Text(roundCell(r)),
 							app.Td().Class("params").Text(paramsText(res.Workload, res.Params)),
-							app.Td().Class("num").Text(wall),
+							app.Td().Class("num").Body(app.Text(wall), framesCell(r)),
 							app.Td().Class("num").Text(speed),
 							checkCell(r),
 							app.Td().Class("env").Text(envText(r)),
