@@ -202,7 +202,7 @@ func (u *update) accept() {
 func (u *update) checkSwitched() {
 	u.t.Helper()
 	for i, p := range u.pages {
-		u.wait(p, fmt.Sprintf("page %d: the new version", i+1), fmt.Sprintf(`typeof goappGetenv === "function" && goappGetenv("GOAPP_VERSION") === %q && !!navigator.serviceWorker.controller && !!document.querySelector(".lab")`, u.next))
+		u.wait(p, fmt.Sprintf("page %d: the new version", i+1), fmt.Sprintf(`typeof goappGetenv === "function" && goappGetenv("GOAPP_VERSION") === %q && !!navigator.serviceWorker.controller && !!document.querySelector(".lab") && !document.getElementById("app-wasm-loader")`, u.next))
 		if body := u.eval(p, `fetch("app.js").then(r => r.text())`); !strings.Contains(body, u.next) {
 			u.t.Errorf("page %d: after the update, app.js is not the new version's", i+1)
 		}
