@@ -81,10 +81,17 @@ func spawnRows(recs []record, spans map[string][]workloads.Span, params map[stri
 			case s.Task < 0:
 			case s.State == workloads.Startup:
 				startup[s.Task] += d
-			case strings.HasSuffix(s.Label, ": first call (cold)"):
-				cold[s.Task] += d
-			case strings.HasSuffix(s.Label, ": second call (warm)"):
-				warm[s.Task] += d
+			default:
+				var which string
+				var us int64
+				if _, err := fmt.Sscanf(s.Label, workloads.ChildCallFormat, &which, &us); err == nil {
+					switch which {
+					case "cold":
+						cold[s.Task] = float64(us)
+					case "warm":
+						warm[s.Task] = float64(us)
+					}
+				}
 			}
 		}
 		if len(startup) == 0 || len(cold) == 0 || len(warm) == 0 {
@@ -224,7 +231,7 @@ func (l *lab) spawnFigure(params map[string]any) app.UI {
 		}).Else(func() app.UI {
 			return app.Raw(spawnSVG("chart-spawn", rows, l.width("fig-speed")))
 		}),
-		app.FigCaption().Text("What a child costs before it does any work (start-up), its first call (cold: the code is not yet optimised) and its second (warm); the median over the children of the newest run of each kind. A warm pool pays the start-up once, not per job."),
+		app.FigCaption().Text("What a child costs before it does any work (start-up, as the parent waits for its first word), and its first call (cold: the code is not yet optimised) and second call (warm) as the child timed them; the median over the children of the newest run of each kind. A warm pool pays the start-up once, not per job."),
 		app.Ul().Class("legend").Body(
 			app.Li().Body(app.Span().Class("swatch", "sp-startup", "pat-dots").Aria("hidden", "true"), app.Text("start-up")),
 			app.Li().Body(app.Span().Class("swatch", "sp-cold", "pat-stripes").Aria("hidden", "true"), app.Text("first call (cold)")),
