@@ -5,6 +5,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -219,4 +220,39 @@ func (ts *testServer) flightWaiters() int {
 		n += c.waiters
 	}
 	return n
+}
+
+// Requests that differ in any field, or only in parameters written as the
+// defaults, are told apart, or not, as the engine would run them.
+func TestShareKey(t *testing.T) {
+	key := func(body string) string {
+		req, err := DecodeRequest(strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		job, err := PrepareNative(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, ok := shareKey(job)
+		if !ok {
+			t.Fatalf("%s is not shareable", body)
+		}
+		return k
+	}
+	base := `{"workload":"sleep","mode":"goroutines","workers":2}`
+	if key(base) != key(`{"workload":"sleep","mode":"goroutines","workers":2,"params":{"tasks":5}}`) {
+		t.Error("a parameter written as its default made another key")
+	}
+	for _, other := range []string{
+		`{"workload":"sleep","mode":"goroutines","workers":3}`,
+		`{"workload":"sleep","mode":"sequential","workers":2}`,
+		`{"workload":"sleep","mode":"goroutines","workers":2,"gomaxprocs":1}`,
+		`{"workload":"sleep","mode":"goroutines","workers":2,"timeout_ms":5000}`,
+		`{"workload":"sleep","mode":"goroutines","workers":2,"params":{"unit":7}}`,
+	} {
+		if key(other) == key(base) {
+			t.Errorf("%s shares a key with %s", other, base)
+		}
+	}
 }

@@ -88,20 +88,21 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 }
 
 // shareKey returns the key under which identical requests in flight share
-// one run: the workload, mode, lanes, GOMAXPROCS, deadline, every
-// parameter as the engine will use it, and the schedule. Workloads whose
-// outcome varies from run to run are never shared: each request sees its
-// own race or deadlock.
+// one run: the whole request as the engine will run it (every field, the
+// parameters with their defaults filled in). Workloads whose outcome varies
+// from run to run are never shared: each request sees its own race or
+// deadlock.
 func shareKey(job *workloads.Job) (string, bool) {
 	if job.Workload.Varies {
 		return "", false
 	}
-	args, err := json.Marshal(job.Args.Map()) // map keys come out sorted
+	r := job.Request
+	r.Params = job.Args.Map()
+	key, err := json.Marshal(r) // map keys come out sorted
 	if err != nil {
 		return "", false
 	}
-	r := job.Request
-	return fmt.Sprintf("%s|%s|%d|%d|%d|%s|%s", r.Workload, r.Mode, r.Workers, r.GOMAXPROCS, r.TimeoutMS, args, r.Schedule), true
+	return string(key), true
 }
 
 // runNative waits for room, runs job in a child process and turns what
