@@ -31,9 +31,6 @@ const (
 // EngineModes are the modes [Run] accepts.
 var EngineModes = []Mode{Sequential, Goroutines}
 
-// BrowserModes are the modes the browser engine offers.
-var BrowserModes = []Mode{Sequential, Cooperative, Workers, Main}
-
 // AllModes lists every mode id, engine and browser, in display order.
 var AllModes = []Mode{Sequential, Goroutines, Cooperative, Workers, Main}
 

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"conlab/wasm"
 	"conlab/workloads"
 )
 
@@ -97,9 +98,6 @@ type runMessage struct {
 	TimeoutMS int64           `json:"timeout_ms"`
 	Schedule  string          `json:"schedule"`
 }
-
-// browserModes are the modes a host may ask for: the browser engine's.
-var browserModes = []workloads.Mode{workloads.Sequential, workloads.Cooperative, workloads.Workers, workloads.Main}
 
 // ParseHostMessage reads a message a host posted, given as JSON. It never
 // panics and never blocks; see the API above for what is answered.
@@ -191,9 +189,9 @@ func (rm runMessage) request() (*workloads.Request, error) {
 	if req.Mode == "" {
 		req.Mode = workloads.Sequential
 	}
-	if !slices.Contains(browserModes, req.Mode) {
-		ids := make([]string, len(browserModes))
-		for i, m := range browserModes {
+	if !slices.Contains(wasm.Modes, req.Mode) { // a host may ask for the browser engine's
+		ids := make([]string, len(wasm.Modes))
+		for i, m := range wasm.Modes {
 			ids[i] = string(m)
 		}
 		msg := fmt.Sprintf("mode %q is not a browser mode; use one of %s", rm.Mode, strings.Join(ids, ", "))

@@ -26,7 +26,7 @@ type lab struct {
 	problems []Problem
 	w        *workloads.Workload
 	fields   []field
-	runMode  string // the mode and worker count of the Run button
+	runMode  Mode // the mode and worker count of the Run button
 	runN     int
 
 	facts      pageFacts
@@ -194,7 +194,7 @@ func (l *lab) applyURL(u *url.URL) {
 		l.steps.loadURL = v.Schedule
 	}
 	l.runMode = ""
-	for _, m := range []string{modeWorkers, modeCooperative, modeSequential} {
+	for _, m := range []Mode{modeWorkers, modeCooperative, modeSequential} {
 		if ok, _ := supportsMode(l.w, m); ok {
 			l.runMode = m
 			break
@@ -231,7 +231,7 @@ func (l *lab) setParam(ctx app.Context, name, raw string) {
 	l.syncURL(ctx)
 }
 
-func (l *lab) toggleMode(ctx app.Context, m string) {
+func (l *lab) toggleMode(ctx app.Context, m Mode) {
 	if i := slices.Index(l.view.Modes, m); i >= 0 {
 		l.view.Modes = slices.Delete(slices.Clone(l.view.Modes), i, i+1)
 	} else {

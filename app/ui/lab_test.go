@@ -16,7 +16,7 @@ import (
 
 func TestPlanAll(t *testing.T) {
 	w := countdown(t)
-	got := planAll(w, []string{modeWorkers, modeSequential, modeCooperative, modeMain, modeNative}, []int{4, 1, 2}, true)
+	got := planAll(w, []Mode{modeWorkers, modeSequential, modeCooperative, modeMain, modeNative}, []int{4, 1, 2}, true)
 	var labels []string
 	for _, s := range got {
 		labels = append(labels, s.label())
@@ -32,7 +32,7 @@ func TestPlanAll(t *testing.T) {
 	if !slices.Equal(labels, want) {
 		t.Errorf("plan\n%q\nwant\n%q", labels, want)
 	}
-	if p := planAll(w, []string{modeNative}, []int{2}, false); len(p) != 0 {
+	if p := planAll(w, []Mode{modeNative}, []int{2}, false); len(p) != 0 {
 		t.Errorf("native planned without a server: %v", p)
 	}
 	r := got[len(got)-1].request("countdown", map[string]any{"count": int64(9)})
@@ -162,7 +162,7 @@ func TestEveryLessonRenders(t *testing.T) {
 			mustContain(t, doc, `id="param-`+p.Name+`"`)
 		}
 		for m, why := range w.Unsupported {
-			if validUIMode(string(m)) {
+			if validUIMode(Mode(m)) {
 				mustContain(t, doc, "Not for this lesson: "+esc(why))
 			}
 		}
@@ -232,14 +232,14 @@ func TestRunAll(t *testing.T) {
 	if len(l.recs) != 8 {
 		t.Fatalf("%d records, want 8", len(l.recs))
 	}
-	var modes []string
+	var modes []Mode
 	for _, r := range l.recs {
 		modes = append(modes, r.Mode)
 		if _, ok := l.spans[r.ID]; !ok || len(r.Result.Spans) != 0 {
 			t.Errorf("%s: spans must be kept in memory, not in the record", r.ID)
 		}
 	}
-	if want := []string{"sequential", "cooperative", "cooperative", "workers", "workers", "native", "native", "native"}; !slices.Equal(modes, want) {
+	if want := []Mode{"sequential", "cooperative", "cooperative", "workers", "workers", "native", "native", "native"}; !slices.Equal(modes, want) {
 		t.Errorf("modes %v, want %v", modes, want)
 	}
 	stored, err := loadRecords(ctx.LocalStorage().Get)

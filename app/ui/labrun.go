@@ -246,13 +246,8 @@ func (l *lab) record(ctx app.Context, s runSpec, set string, res *workloads.Resu
 		r.Error = err.Error()
 	}
 	mode := uiModeOf(&r)
-	if s.Mode != modeNative {
-		// The browser engine reports its own mode ids; trust the request.
-		mode = s.Mode
-		r.Mode = workloads.Mode(s.Mode)
-		if r.Facts.Browser == "" {
-			r.Facts.Browser = browser
-		}
+	if s.Mode != modeNative && r.Facts.Browser == "" {
+		r.Facts.Browser = browser
 	}
 	l.seq++
 	rec := record{ID: fmt.Sprintf("%d-%d", time.Now().UnixMilli(), l.seq), At: time.Now(), Mode: mode, Result: r, Set: set, Round: s.Round, Rounds: s.Rounds, Frames: l.nextFrames, Prediction: l.runPrediction}

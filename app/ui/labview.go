@@ -168,7 +168,7 @@ func (l *lab) controls() app.UI {
 					OnClick(func(ctx app.Context, e app.Event) { l.runOne(ctx) }),
 				app.Label().For("run-mode").Class("sr-only").Text("mode of the single run"),
 				app.Select().ID("run-mode").Disabled(l.running).
-					OnChange(func(ctx app.Context, e app.Event) { l.runMode = ctx.JSSrc().Get("value").String() }).
+					OnChange(func(ctx app.Context, e app.Event) { l.runMode = Mode(ctx.JSSrc().Get("value").String()) }).
 					Body(app.Range(uiModes).Slice(func(i int) app.UI {
 						m := uiModes[i]
 						ok, _ := supportsMode(l.w, m)
@@ -290,7 +290,7 @@ func (l *lab) modeFieldset() app.UI {
 		app.Range(uiModes).Slice(func(i int) app.UI {
 			m := uiModes[i]
 			ok, why := supportsMode(l.w, m)
-			id := "mode-" + m
+			id := "mode-" + string(m)
 			help := modeInfos[m].Help
 			note := ""
 			switch {
@@ -396,8 +396,8 @@ func (l *lab) liveProgress() app.UI {
 }
 
 // liveMode recovers the mode from a live label, for naming lanes.
-func liveMode(label string) string {
-	if strings.HasPrefix(label, modeWorkers) {
+func liveMode(label string) Mode {
+	if strings.HasPrefix(label, string(modeWorkers)) {
 		return modeWorkers
 	}
 	return modeCooperative

@@ -40,7 +40,7 @@ func (l *lab) laneCount(r record) int {
 // engine makes them, for the modes whose lanes share one thread
 // (cooperative and main); 0 for the others, whose lanes are drawn from
 // their spans.
-func runLanes(mode string, res *workloads.Result) int {
+func runLanes(mode Mode, res *workloads.Result) int {
 	if mode != modeCooperative && mode != modeMain {
 		return 0
 	}

@@ -38,7 +38,7 @@ type stall struct {
 
 // timelineMarks reads the marks of a run from its spans. mode is the UI
 // mode: stalls are drawn only where one thread runs every lane.
-func timelineMarks(spans []workloads.Span, mode string) (inst []instantMark, hand []handover, stalls []stall) {
+func timelineMarks(spans []workloads.Span, mode Mode) (inst []instantMark, hand []handover, stalls []stall) {
 	puts := map[int]workloads.Span{}
 	lanes := map[int]bool{}
 	for _, sp := range spans {
@@ -106,7 +106,7 @@ func scan(label, format string, n *int) bool {
 // marksSVG draws the marks over a timeline of geometry lay, in an SVG of
 // the same size that lies on top of it (pointer events pass through to
 // the spans). It returns "" when the run has no marks.
-func marksSVG(id string, spans []workloads.Span, lay charts.Timeline, mode string, laneName func(int) string) string {
+func marksSVG(id string, spans []workloads.Span, lay charts.Timeline, mode Mode, laneName func(int) string) string {
 	inst, hand, stalls := timelineMarks(spans, mode)
 	if len(inst)+len(hand)+len(stalls) == 0 {
 		return ""
@@ -213,7 +213,7 @@ func marksSVG(id string, spans []workloads.Span, lay charts.Timeline, mode strin
 
 // marksText is the marks in words, for the page under the timeline (and
 // screen readers): "" when the run has none.
-func marksText(spans []workloads.Span, mode string, laneName func(int) string) string {
+func marksText(spans []workloads.Span, mode Mode, laneName func(int) string) string {
 	inst, hand, stalls := timelineMarks(spans, mode)
 	var parts []string
 	if len(inst) > 0 {

@@ -18,7 +18,7 @@ func runSpans(t *testing.T, req workloads.Request) []workloads.Span {
 	return res.Spans
 }
 
-func marksOf(t *testing.T, spans []workloads.Span, mode string) string {
+func marksOf(t *testing.T, spans []workloads.Span, mode Mode) string {
 	t.Helper()
 	var end int64
 	for _, s := range spans {
@@ -90,7 +90,7 @@ func TestMarksBlockingStall(t *testing.T) {
 			t.Errorf("stall %+v", s)
 		}
 	}
-	for _, m := range []string{modeWorkers, modeNative, modeSequential} {
+	for _, m := range []Mode{modeWorkers, modeNative, modeSequential} {
 		if _, _, st := timelineMarks(spans, m); len(st) != 0 {
 			t.Errorf("%s: stalls drawn %+v", m, st)
 		}

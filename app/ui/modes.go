@@ -1,25 +1,31 @@
 package ui
 
-import "conlab/workloads"
+import (
+	"strings"
 
-// The modes a student can compare, with the ids used in URLs and results.
-// The browser modes are the engine's ids; "native" stands for the native
-// engine on the server, run at GOMAXPROCS=1 (sequential) and GOMAXPROCS=N
-// (goroutines).
+	"conlab/workloads"
+)
+
+// Mode is a mode a student can compare, by the id URLs and results use:
+// one of the browser engine's modes, or native, the native engine on the
+// server run at GOMAXPROCS=1 (sequential) and GOMAXPROCS=N (goroutines).
+type Mode string
+
+// The modes, by their public ids.
 const (
-	modeSequential  = string(workloads.Sequential)
-	modeCooperative = string(workloads.Cooperative)
-	modeWorkers     = string(workloads.Workers)
-	modeMain        = string(workloads.Main)
-	modeNative      = "native"
+	modeSequential  = Mode(workloads.Sequential)
+	modeCooperative = Mode(workloads.Cooperative)
+	modeWorkers     = Mode(workloads.Workers)
+	modeMain        = Mode(workloads.Main)
+	modeNative      = Mode("native")
 )
 
 // uiModes lists the modes in display order.
-var uiModes = []string{modeSequential, modeCooperative, modeWorkers, modeMain, modeNative}
+var uiModes = []Mode{modeSequential, modeCooperative, modeWorkers, modeMain, modeNative}
 
 // defaultModes are compared when the URL names none: the main-thread mode
 // freezes the page, so it is never chosen for the student.
-var defaultModes = []string{modeSequential, modeCooperative, modeWorkers, modeNative}
+var defaultModes = []Mode{modeSequential, modeCooperative, modeWorkers, modeNative}
 
 // workerChoices are the worker counts offered as checkboxes; a URL may
 // name others within 1..MaxWorkers.
@@ -33,7 +39,7 @@ type modeInfo struct {
 	Help  string // one line, next to its checkbox
 }
 
-var modeInfos = map[string]modeInfo{
+var modeInfos = map[Mode]modeInfo{
 	modeSequential:  {"sequential", "one goroutine runs every task, one after another (in a Web Worker)"},
 	modeCooperative: {"cooperative", "N goroutines in one Web Worker: one thread, a goroutine switches only when it blocks (like asyncio, or threads under the GIL)"},
 	modeWorkers:     {"workers", "N Web Workers, each its own Go instance and memory; tasks and results travel as messages (like multiprocessing)"},
@@ -41,21 +47,30 @@ var modeInfos = map[string]modeInfo{
 	modeNative:      {"native", "the same Go code on the server's real threads, at GOMAXPROCS=1 and GOMAXPROCS=N"},
 }
 
-func modeLabel(m string) string {
+func modeLabel(m Mode) string {
 	if i, ok := modeInfos[m]; ok {
 		return i.Label
 	}
-	return m
+	return string(m)
 }
 
-func validUIMode(m string) bool {
+// joinModes joins the ids of ms with sep.
+func joinModes(ms []Mode, sep string) string {
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = string(m)
+	}
+	return strings.Join(ids, sep)
+}
+
+func validUIMode(m Mode) bool {
 	_, ok := modeInfos[m]
 	return ok
 }
 
 // supportsMode reports whether w runs in the UI mode m, and if not, why.
 // Native runs use the engine's Sequential and Goroutines modes.
-func supportsMode(w *workloads.Workload, m string) (bool, string) {
+func supportsMode(w *workloads.Workload, m Mode) (bool, string) {
 	if m == modeNative {
 		if ok, why := w.Supports(workloads.Goroutines); !ok {
 			return false, why

@@ -9,7 +9,7 @@ import (
 
 // runSpec is one run the lab asks an engine for.
 type runSpec struct {
-	Mode    string // UI mode id
+	Mode    Mode
 	Workers int
 	// Native is the engine mode of a native run: Sequential at
 	// GOMAXPROCS=1 or Goroutines at GOMAXPROCS=Workers.
@@ -57,18 +57,18 @@ func (s runSpec) request(workload string, params map[string]any) workloads.Reque
 // share the server's cores, not the browser's). Sequential modes run once:
 // they use one lane whatever the count. Native runs are planned only when
 // a server can run them.
-func planAll(w *workloads.Workload, modes []string, counts []int, nativeLive bool) []runSpec {
+func planAll(w *workloads.Workload, modes []Mode, counts []int, nativeLive bool) []runSpec {
 	counts = slices.Clone(counts)
 	slices.Sort(counts)
 	var out []runSpec
-	has := func(m string) bool {
+	has := func(m Mode) bool {
 		ok, _ := supportsMode(w, m)
 		return ok && slices.Contains(modes, m)
 	}
 	if has(modeSequential) {
 		out = append(out, runSpec{Mode: modeSequential, Workers: 1})
 	}
-	for _, m := range []string{modeCooperative, modeWorkers, modeMain} {
+	for _, m := range []Mode{modeCooperative, modeWorkers, modeMain} {
 		if has(m) {
 			for _, n := range counts {
 				out = append(out, runSpec{Mode: m, Workers: n})
@@ -85,7 +85,7 @@ func planAll(w *workloads.Workload, modes []string, counts []int, nativeLive boo
 }
 
 // planOne is the single run of the Run button: mode m at n workers.
-func planOne(m string, n int) runSpec {
+func planOne(m Mode, n int) runSpec {
 	switch m {
 	case modeSequential:
 		return runSpec{Mode: m, Workers: 1}

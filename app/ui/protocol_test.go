@@ -16,7 +16,7 @@ func TestPlanRoundsRotates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plan := planAll(w, []string{modeSequential, modeCooperative, modeWorkers}, []int{1, 2}, false)
+	plan := planAll(w, []Mode{modeSequential, modeCooperative, modeWorkers}, []int{1, 2}, false)
 	if len(plan) != 5 {
 		t.Fatalf("plan %+v", plan)
 	}

@@ -19,7 +19,7 @@ import (
 type record struct {
 	ID     string           `json:"id"`
 	At     time.Time        `json:"at"`
-	Mode   string           `json:"mode"` // UI mode id
+	Mode   Mode             `json:"mode"`
 	Result workloads.Result `json:"result"`
 	// Set identifies the run set the run belongs to (one Run all with its
 	// rounds, or one Run); Round is its round (1-based) of Rounds. Rows
@@ -43,11 +43,11 @@ const maxRecords = 500
 
 // uiModeOf returns the UI mode of a result: the browser's mode id, or
 // "native" for a run of the native engine.
-func uiModeOf(r *workloads.Result) string {
+func uiModeOf(r *workloads.Result) Mode {
 	if r.Facts.Engine == "native" {
 		return modeNative
 	}
-	return string(r.Mode)
+	return Mode(r.Mode)
 }
 
 // native reports whether the record is a native run.
@@ -217,7 +217,7 @@ func exportCSV(recs []record) ([]byte, error) {
 			speed = strconv.FormatFloat(v, 'f', 3, 64)
 		}
 		line := []string{
-			r.At.UTC().Format(time.RFC3339), res.Workload, r.Mode, res.Facts.Engine,
+			r.At.UTC().Format(time.RFC3339), res.Workload, string(r.Mode), res.Facts.Engine,
 			strconv.Itoa(res.Workers), strconv.Itoa(res.Facts.GOMAXPROCS), paramsText(res.Workload, res.Params), roundCell(r),
 			strconv.FormatFloat(float64(res.WallUS)/1000, 'f', 3, 64),
 			strconv.FormatFloat(float64(res.StartupUS)/1000, 'f', 3, 64),

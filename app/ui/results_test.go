@@ -19,7 +19,7 @@ func rec(id string, sec int, mode string, workers int, wallUS int64, params map[
 		Check: workloads.Check{Value: "1000", Expected: "1000", OK: true, Note: "every decrement was done"},
 		Facts: workloads.Facts{Engine: "wasm-worker", GOOS: "js", GOARCH: "wasm", Browser: "Chromium 156"},
 	}
-	ui := mode
+	ui := Mode(mode)
 	if mode == "goroutines" || strings.HasPrefix(id, "n") {
 		r.Facts.Engine = "native"
 		r.Facts.GOMAXPROCS = workers

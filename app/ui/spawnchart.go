@@ -38,7 +38,7 @@ type spawnRow struct {
 	Kind                spawnKind
 	Startup, Cold, Warm float64
 	Children            int
-	Mode                string
+	Mode                Mode
 	RecordID            string
 }
 

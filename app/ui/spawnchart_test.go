@@ -14,7 +14,7 @@ func TestSpawnChart(t *testing.T) {
 	params := map[string]any{"children": int64(3), "work": int64(2000), "kind": "goroutine", "compile": "once"}
 	spans := map[string][]workloads.Span{}
 	var recs []record
-	for i, mode := range []string{modeNative, modeCooperative} {
+	for i, mode := range []Mode{modeNative, modeCooperative} {
 		res, err := workloads.Run(context.Background(), workloads.Request{Workload: "spawn", Mode: workloads.Goroutines, Workers: 3, Params: params}, workloads.Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -61,7 +61,8 @@ func TestSpawnChart(t *testing.T) {
 
 func TestSpawnKindOf(t *testing.T) {
 	for _, c := range []struct {
-		mode, kind, compile, want string
+		mode                Mode
+		kind, compile, want string
 	}{
 		{modeNative, "process", "once", "process (native)"},
 		{modeWorkers, "process", "each", "Web Worker compiling each time"},

@@ -25,7 +25,7 @@ type timeline struct {
 	Key    string
 	Spans  []workloads.Span
 	WallUS int64
-	Mode   string // UI mode: workers have worker lanes, the rest goroutines
+	Mode   Mode // UI mode: workers have worker lanes, the rest goroutines
 	// Lanes is the run's lanes on one thread (cooperative, main): every
 	// one is drawn, and one that waited for the thread says so. 0 draws
 	// the lanes that have spans.

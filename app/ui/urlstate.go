@@ -32,7 +32,7 @@ var reservedKeys = []string{keyWorkload, keyModes, keyWorkers, keyRounds, keyAut
 type View struct {
 	Workload string            // "" shows the catalog
 	Params   map[string]string // parameter values as typed, only those given
-	Modes    []string          // UI mode ids, in display order
+	Modes    []Mode            // in display order
 	Workers  []int             // worker counts, ascending
 	Rounds   int               // rounds of Run all, 1 to maxRounds (0: the default)
 	Autorun  bool              // run everything chosen once the page loads
@@ -80,11 +80,11 @@ func ParseView(q url.Values) (View, []Problem) {
 	}
 
 	if s, ok := first(keyModes); ok {
-		var modes []string
-		for _, m := range splitList(s) {
-			switch {
+		var modes []Mode
+		for _, id := range splitList(s) {
+			switch m := Mode(id); {
 			case !validUIMode(m):
-				report(keyModes, "unknown mode %q (the modes are %s)", m, strings.Join(uiModes, ", "))
+				report(keyModes, "unknown mode %q (the modes are %s)", m, joinModes(uiModes, ", "))
 			case slices.Contains(modes, m):
 			default:
 				modes = append(modes, m)
@@ -98,7 +98,7 @@ func ParseView(q url.Values) (View, []Problem) {
 	}
 	if w != nil {
 		v.Workers = defaultWorkersOf(w.ID)
-		var ok []string
+		var ok []Mode
 		for _, m := range v.Modes {
 			if yes, why := supportsMode(w, m); yes {
 				ok = append(ok, m)
@@ -219,7 +219,7 @@ func (v View) Encode() string {
 	}
 	if !slices.Equal(v.Modes, defaultModes) {
 		// Mode ids are lower-case letters: the commas need no escaping.
-		add(keyModes, strings.Join(v.Modes, ","))
+		add(keyModes, joinModes(v.Modes, ","))
 	}
 	if !slices.Equal(v.Workers, defaultWorkersOf(v.Workload)) {
 		add(keyWorkers, joinInts(v.Workers))
@@ -270,8 +270,8 @@ func joinInts(ns []int) string {
 }
 
 // orderModes returns modes in display order.
-func orderModes(modes []string) []string {
-	var out []string
+func orderModes(modes []Mode) []Mode {
+	var out []Mode
 	for _, m := range uiModes {
 		if slices.Contains(modes, m) {
 			out = append(out, m)

@@ -28,7 +28,7 @@ func TestParseViewValid(t *testing.T) {
 	want := View{
 		Workload: "countdown",
 		Params:   map[string]string{"count": "1000000"},
-		Modes:    []string{"sequential", "workers"}, // display order
+		Modes:    []Mode{"sequential", "workers"}, // display order
 		Workers:  []int{1, 2, 4},
 		Autorun:  true,
 	}
@@ -80,7 +80,7 @@ func TestParseViewReportsProblems(t *testing.T) {
 	}
 	// The unusable values fall back to defaults; the rest is kept.
 	v, _ := parse(t, "workload=countdown&modes=turbo,workers&workers=0,2")
-	if !slices.Equal(v.Modes, []string{"workers"}) || !slices.Equal(v.Workers, []int{2}) {
+	if !slices.Equal(v.Modes, []Mode{"workers"}) || !slices.Equal(v.Workers, []int{2}) {
 		t.Errorf("usable values lost: %+v", v)
 	}
 	// An invalid parameter value is kept as typed, for the form to show.
@@ -95,11 +95,11 @@ func TestParseViewReportsProblems(t *testing.T) {
 func TestParseViewUnsupportedMode(t *testing.T) {
 	for _, w := range workloads.All() {
 		for m := range w.Unsupported {
-			ui := string(m)
+			ui := Mode(m)
 			if !validUIMode(ui) {
 				continue
 			}
-			v, probs := parse(t, "workload="+w.ID+"&modes="+ui)
+			v, probs := parse(t, "workload="+w.ID+"&modes="+string(ui))
 			if slices.Contains(v.Modes, ui) {
 				t.Errorf("%s: unsupported mode %s kept", w.ID, ui)
 			}
@@ -115,7 +115,7 @@ func TestParseViewUnsupportedMode(t *testing.T) {
 }
 
 func TestEncodeView(t *testing.T) {
-	v := View{Workload: "countdown", Params: map[string]string{"count": "5000"}, Modes: []string{"sequential", "workers"}, Workers: []int{1, 2}, Autorun: true}
+	v := View{Workload: "countdown", Params: map[string]string{"count": "5000"}, Modes: []Mode{"sequential", "workers"}, Workers: []int{1, 2}, Autorun: true}
 	got := v.Encode()
 	want := "?workload=countdown&count=5000&modes=sequential,workers&workers=1,2&autorun=1"
 	if got != want {
@@ -145,7 +145,7 @@ func TestViewRoundTrip(t *testing.T) {
 				params[p.Name] = strings.TrimSpace(strings.ReplaceAll(strings.Trim(fmtAny(q), "\""), "\n", ""))
 			}
 		}
-		var modes []string
+		var modes []Mode
 		for _, m := range uiModes {
 			if ok, _ := supportsMode(w, m); ok {
 				modes = append(modes, m)
