@@ -73,13 +73,6 @@ const DefaultIdleShrink = 15 * time.Second
 // DefaultStartTimeout is the StartTimeout of a zero Config.
 const DefaultStartTimeout = 10 * time.Second
 
-// Progress reports a run's advance to Run's callback.
-type Progress struct {
-	Stage       string          // "compiling", "starting", "warming", "running", "done"
-	Done, Total int             // tasks
-	Span        *workloads.Span // a span that just closed, if any
-}
-
 // ErrClosed is returned by a Pool after Close.
 var ErrClosed = errors.New("the worker pool is closed")
 

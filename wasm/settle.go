@@ -18,21 +18,6 @@ import (
 // workers it may need first, which Config.StartTimeout bounds).
 const DefaultSettleCap = settle.DefaultCap
 
-// SettleReport is what a Settle call did.
-type SettleReport struct {
-	// Workers is how many workers the call settled (those settled before
-	// are not settled again).
-	Workers int
-	// Settled is how many of them saw two consecutive rounds agree
-	// within 10 % before the cap; the others stopped at the cap.
-	Settled int
-	// WorkerMS is, per worker settled, how long its settling took.
-	WorkerMS []float64
-	// MS is how long the whole call took, starting any missing workers
-	// included.
-	MS float64
-}
-
 // Settle makes sure timings have settled in the first n workers of the
 // pool (n = 0: the pool's size) before a timed run uses them. It starts
 // and warms up the workers the pool lacks (as Warm does; the pool grows to

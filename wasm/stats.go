@@ -1,6 +1,18 @@
-//go:build js && wasm
-
 package wasm
+
+// What the pool reports: its state (Stats, SettleReport) and a run's
+// progress (Progress). This file builds everywhere, not only in the
+// browser, so that the UI's native build (pre-rendering, tests) shows the
+// pool's own types, every field of them, rather than copies.
+
+import "conlab/workloads"
+
+// Progress reports a run's advance to Run's callback.
+type Progress struct {
+	Stage       string          // "compiling", "starting", "warming", "running", "done"
+	Done, Total int             // tasks
+	Span        *workloads.Span // a span that just closed, if any
+}
 
 // Stats describe a pool.
 type Stats struct {
@@ -63,44 +75,17 @@ type Stats struct {
 	PageSettled  bool
 }
 
-// Stats returns a snapshot of the pool.
-func (p *Pool) Stats() Stats {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	s := Stats{Size: p.size, ReportedCores: HardwareConcurrency(), MeasuredCores: p.measuredCores, CoresRatio: p.coresRatio, MeasureMS: p.measureMS, CompileMS: p.compileMS, WarmupMS: p.warmupMS, Isolated: Isolated(), LastSettle: p.lastSettle,
-		PageSettleMS: p.pageSettleMS, PageSettled: p.pageSettled}
-	s.LastSettle.WorkerMS = append([]float64(nil), p.lastSettle.WorkerMS...)
-	if len(p.lastWarm) > 0 {
-		s.FirstCallUS, s.WarmCallUS = map[string]int64{}, map[string]int64{}
-		for _, k := range p.lastWarm {
-			// Several workers warm each kernel: keep its slowest first
-			// call (the one that compiled it) and fastest last call.
-			s.FirstCallUS[k.Workload] = max(s.FirstCallUS[k.Workload], k.FirstUS)
-			if v, ok := s.WarmCallUS[k.Workload]; !ok || k.LastUS < v {
-				s.WarmCallUS[k.Workload] = k.LastUS
-			}
-		}
-	}
-	for _, w := range p.workers {
-		if w.dead.Load() {
-			continue
-		}
-		s.Alive++
-		if w.busy {
-			s.Busy++
-		}
-		if w.warm {
-			s.Warm++
-		}
-		s.InstantiateMS = append(s.InstantiateMS, w.instantiateMS)
-		s.StartMS = append(s.StartMS, w.startMS)
-		s.SettleMS = append(s.SettleMS, w.settleMS)
-		if w.settled {
-			s.Settled++
-		}
-		if w.settleAgreed {
-			s.SettledAgreed++
-		}
-	}
-	return s
+// SettleReport is what a Settle call did.
+type SettleReport struct {
+	// Workers is how many workers the call settled (those settled before
+	// are not settled again).
+	Workers int
+	// Settled is how many of them saw two consecutive rounds agree
+	// within 10 % before the cap; the others stopped at the cap.
+	Settled int
+	// WorkerMS is, per worker settled, how long its settling took.
+	WorkerMS []float64
+	// MS is how long the whole call took, starting any missing workers
+	// included.
+	MS float64
 }

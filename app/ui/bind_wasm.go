@@ -31,12 +31,8 @@ type poolEngine struct{ p *wasm.Pool }
 
 func (e poolEngine) Warm(ctx context.Context) error { return e.p.Warm(ctx) }
 
-func (e poolEngine) Run(ctx context.Context, req workloads.Request, onProgress func(Progress)) (*workloads.Result, error) {
-	return e.p.Run(ctx, req, func(p wasm.Progress) {
-		if onProgress != nil {
-			onProgress(Progress{Stage: p.Stage, Done: p.Done, Total: p.Total, Span: p.Span})
-		}
-	})
+func (e poolEngine) Run(ctx context.Context, req workloads.Request, onProgress func(wasm.Progress)) (*workloads.Result, error) {
+	return e.p.Run(ctx, req, onProgress)
 }
 
 // SettlePage runs the pool's calibration on the page's thread (every CPU
@@ -76,11 +72,4 @@ func (e poolEngine) Parallelism(ctx context.Context, k int) (float64, error) {
 	return 0, errors.New("the pool has not measured the cores")
 }
 
-func (e poolEngine) Stats() PoolStats {
-	s := e.p.Stats()
-	return PoolStats{
-		Size: s.Size, Alive: s.Alive, Busy: s.Busy, Warm: s.Warm,
-		CompileMS: s.CompileMS, InstantiateMS: s.InstantiateMS, WarmupMS: s.WarmupMS,
-		Isolated: s.Isolated, Parallelism: s.CoresRatio,
-	}
-}
+func (e poolEngine) Stats() wasm.Stats { return e.p.Stats() }

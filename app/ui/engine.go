@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"conlab/wasm"
 	"conlab/workloads"
 )
 
@@ -18,9 +19,9 @@ type Browser interface {
 	Warm(ctx context.Context) error
 	// Run runs req in its browser mode, calling onProgress (from any
 	// goroutine) as it goes. Cancelling ctx stops the run.
-	Run(ctx context.Context, req workloads.Request, onProgress func(Progress)) (*workloads.Result, error)
+	Run(ctx context.Context, req workloads.Request, onProgress func(wasm.Progress)) (*workloads.Result, error)
 	// Stats describes the pool.
-	Stats() PoolStats
+	Stats() wasm.Stats
 	// SettlePage waits until timings in the page have settled, or limit
 	// has passed (see settle.go): the page's own thread runs the
 	// main-thread mode and every run's bookkeeping.
@@ -33,25 +34,6 @@ type Browser interface {
 	// trying (navigator.hardwareConcurrency can lie: WebKitGTK says 4 on
 	// 2 cores).
 	Parallelism(ctx context.Context, k int) (float64, error)
-}
-
-// Progress is a browser run's progress report.
-type Progress struct {
-	Stage       string // "compiling", "starting", "warming", "running", "done"
-	Done, Total int    // tasks
-	Span        *workloads.Span
-}
-
-// PoolStats describes the worker pool for the environment panel.
-type PoolStats struct {
-	Size, Alive, Busy, Warm int
-	CompileMS               float64
-	InstantiateMS           []float64
-	WarmupMS                float64
-	Isolated                bool
-	// Parallelism is how many threads the pool measured running at once
-	// (0: not measured); the browser's reported core count can differ.
-	Parallelism float64
 }
 
 // errNoBrowser is the error of a build without a browser engine: the

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"conlab/app/charts"
+	"conlab/wasm"
 	"conlab/workloads"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -94,7 +95,7 @@ type fakeBrowser struct {
 
 func (f *fakeBrowser) Warm(context.Context) error { return nil }
 
-func (f *fakeBrowser) Stats() PoolStats { return PoolStats{Size: 2, Alive: 2, Warm: 2} }
+func (f *fakeBrowser) Stats() wasm.Stats { return wasm.Stats{Size: 2, Alive: 2, Warm: 2} }
 
 // The fake measures the parallelism it is told to (2 by default).
 func (f *fakeBrowser) Parallelism(ctx context.Context, k int) (float64, error) {
@@ -121,7 +122,7 @@ func (f *fakeBrowser) SettleWorkers(ctx context.Context, n int, limit time.Durat
 	return Settling{Where: workersText(n), Reps: 2, Settled: true}, f.settleErr
 }
 
-func (f *fakeBrowser) Run(ctx context.Context, req workloads.Request, progress func(Progress)) (*workloads.Result, error) {
+func (f *fakeBrowser) Run(ctx context.Context, req workloads.Request, progress func(wasm.Progress)) (*workloads.Result, error) {
 	f.mu.Lock()
 	f.reqs = append(f.reqs, req)
 	fail := f.fail
@@ -135,7 +136,7 @@ func (f *fakeBrowser) Run(ctx context.Context, req workloads.Request, progress f
 		eng.Mode = workloads.Goroutines
 	}
 	res, err := workloads.Run(ctx, eng, workloads.Options{OnSpan: func(s workloads.Span) {
-		progress(Progress{Stage: "running", Span: &s})
+		progress(wasm.Progress{Stage: "running", Span: &s})
 	}})
 	if res == nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"conlab/wasm"
 	"conlab/workloads"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -32,7 +33,7 @@ type lab struct {
 	facts      pageFacts
 	browser    Browser
 	browserErr string
-	stats      PoolStats
+	stats      wasm.Stats
 	pool       string // the pool's state in words
 	poolReady  bool   // the pool's warm-up ended (or it cannot start)
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"conlab/wasm"
 	"conlab/workloads"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -216,7 +217,7 @@ func (l *lab) tickLive(ctx app.Context, live *liveRun, id int, label string, lan
 }
 
 // execSpec runs one spec on its engine.
-func execSpec(ctx context.Context, s runSpec, workload string, params map[string]any, br Browser, browserErr string, nc *nativeClient, progress func(Progress)) (*workloads.Result, error) {
+func execSpec(ctx context.Context, s runSpec, workload string, params map[string]any, br Browser, browserErr string, nc *nativeClient, progress func(wasm.Progress)) (*workloads.Result, error) {
 	req := s.request(workload, params)
 	if s.Mode == modeNative {
 		if nc == nil {

@@ -3,6 +3,7 @@ package ui
 import (
 	"sync"
 
+	"conlab/wasm"
 	"conlab/workloads"
 )
 
@@ -26,7 +27,7 @@ const maxLiveSpans = 4000
 func newLiveRun() *liveRun { return &liveRun{} }
 
 // update records p. It is safe to call from any goroutine.
-func (l *liveRun) update(p Progress) {
+func (l *liveRun) update(p wasm.Progress) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if p.Stage != "" {

@@ -214,7 +214,7 @@ func (l *lab) measuredText() string {
 		return "not yet: measured when the worker pool starts (plain JavaScript workers spinning together against one alone)"
 	}
 	s := fmt.Sprintf("%d (plain JavaScript workers spinning together against one alone", m)
-	if r := l.stats.Parallelism; r > 0 {
+	if r := l.stats.CoresRatio; r > 0 {
 		s += fmt.Sprintf("; speed-up %.2f×", r)
 	}
 	s += ")"

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"conlab/wasm"
 	"conlab/workloads"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -96,7 +97,7 @@ func (l *lab) stepFind(ctx app.Context) {
 			func(c context.Context, schedule string) (*workloads.Result, error) {
 				r := req
 				r.Schedule = schedule
-				return br.Run(c, r, func(Progress) {})
+				return br.Run(c, r, func(wasm.Progress) {})
 			})
 		ctx.Dispatch(func(ctx app.Context) {
 			l.steps.busy = false
@@ -175,7 +176,7 @@ func (l *lab) stepTo(ctx app.Context, choices []int, then string) {
 		Schedule: workloads.FormatChoices(choices) + "~" + then}
 	l.steps.busy, l.steps.err, l.steps.found, l.steps.workload = true, "", "", l.w.ID
 	ctx.Async(func() {
-		res, err := br.Run(context.Background(), req, func(Progress) {})
+		res, err := br.Run(context.Background(), req, func(wasm.Progress) {})
 		ctx.Dispatch(func(ctx app.Context) {
 			l.steps.busy = false
 			if l.w == nil || l.w.ID != req.Workload {
