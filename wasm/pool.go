@@ -57,8 +57,9 @@ type Config struct {
 	// a worker that misses it is an error, not a hang. 0 means 10 s.
 	StartTimeout time.Duration
 	// Watchdog is how long every task of a run may stay blocked with no
-	// progress before the run is declared deadlocked, and how long a
-	// worker may take to answer a message that needs no work. 0 means
+	// progress before the run is declared deadlocked. A worker may take
+	// twice as long, and at least a second, to answer a message that
+	// needs no work (a cancellation, a finish). 0 means
 	// workloads.DefaultWatchdog.
 	Watchdog time.Duration
 	// IdleShrink is how long the pool keeps workers beyond its size (those

@@ -27,8 +27,9 @@ import (
 // *workloads.ParamError or *workloads.UnsupportedError. A run that starts
 // returns a Result (Facts.Engine "wasm-worker" or "wasm-page") whose spans
 // are relative to the moment Run was called, on one clock for every
-// worker; WallUS is the time from that moment to the result, including
-// any start-up, which StartupUS and Startup spans (Task -1) report. A run
+// worker; WallUS is the time from that moment to the end of the last
+// task, including any start-up, which StartupUS and Startup spans (Task
+// -1) report; checking the outputs comes after it, in CheckUS. A run
 // that fails has Result.Error set and returns the error as well: a
 // *workloads.DeadlockError (with Result.Stuck), workloads.ErrTimeout,
 // ctx's error, or a task's error.

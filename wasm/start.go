@@ -258,9 +258,8 @@ func (st *starting) warm(ctx context.Context, long []string) ([]proto.KernelWarm
 		// compiled module, and V8 publishes optimised code to the module;
 		// and should a worker still start a kernel unoptimised, the
 		// kernel's loop is a function called again for every chunk, so
-		// only its first chunk runs slowly. A new pool of 4 workers on 2
-		// cores now warms in 40-110 ms instead of 265-349 ms, when each
-		// worker tiered every kernel for 60 ms (make bench).
+		// only its first chunk runs slowly. So a new pool pays each
+		// kernel's tiering once, not once a worker.
 		var mine []string
 		for j := i; j < len(long); j += len(st.workers) {
 			mine = append(mine, long[j])

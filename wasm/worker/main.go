@@ -48,7 +48,8 @@ func main() {
 }
 
 // post sends a message, dropping it when it cannot be encoded (a bug that
-// the page then sees as a missing answer, bounded by its watchdog).
+// the page then sees as a missing answer: it waits for a run's answer
+// until the run's deadline plus half a second, the pool's deadlineGrace).
 func post(target safejs.Value, body proto.Body, data []byte) {
 	if err := jsenv.Post(target, body, data, nil); err != nil {
 		println("worker: cannot post:", err.Error())
