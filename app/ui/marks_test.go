@@ -73,8 +73,15 @@ func TestMarksQueueHandovers(t *testing.T) {
 // On one thread, the busy-wait stalls every other lane with work to do;
 // in the workers mode (and natively) nothing is stalled.
 func TestMarksBlockingStall(t *testing.T) {
-	spans := runSpans(t, workloads.Request{Workload: "blocking", Mode: workloads.Goroutines, Workers: 3,
-		Params: map[string]any{"tasks": 3, "unit": 10, "blocker": 1, "block": 3}})
+	// A cooperative run's spans, as one thread draws them: lanes 0 and 2
+	// are sleeping when task 1 starts its busy-wait, so both are held up
+	// until it ends. (A native run overlaps them on real threads, and in
+	// the browser a lane may not have started yet: neither is this case.)
+	spans := []workloads.Span{
+		{Lane: 0, Task: 0, Label: "sleep 10ms", State: workloads.Waiting, Start: 0, End: 30_800},
+		{Lane: 1, Task: 1, Label: "busy-wait 30ms (holds the thread)", State: workloads.Running, Start: 500, End: 30_800},
+		{Lane: 2, Task: 2, Label: "sleep 20ms", State: workloads.Waiting, Start: 300, End: 30_900},
+	}
 	_, _, stalls := timelineMarks(spans, modeCooperative)
 	if len(stalls) != 2 {
 		t.Fatalf("%d stalled lanes, want 2: %+v", len(stalls), stalls)
