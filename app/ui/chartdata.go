@@ -154,7 +154,8 @@ func buildChartData(recs []record, recorded []workloads.Result, workload string,
 	}
 	slots := map[runKey]*runs{}
 	put := func(r *workloads.Result, set string) bool {
-		if r.Workload != workload || r.WallUS <= 0 || paramsKey(r.Workload, r.Params) != key {
+		// A stepped run's clock counts steps, not time.
+		if r.Workload != workload || r.WallUS <= 0 || r.Schedule != "" || paramsKey(r.Workload, r.Params) != key {
 			return false
 		}
 		s, ok := seriesOf(r)

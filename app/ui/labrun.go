@@ -255,6 +255,13 @@ func (l *lab) record(ctx app.Context, s runSpec, set string, res *workloads.Resu
 	l.nextFrames = nil
 	l.spans[rec.ID] = r.Spans
 	rec.Result.Spans = nil
+	l.keep(ctx, rec)
+	l.shown = rec.ID
+}
+
+// keep adds rec to the results, drops the oldest beyond maxRecords, and
+// saves them.
+func (l *lab) keep(ctx app.Context, rec record) {
 	l.recs = append(l.recs, rec)
 	if len(l.recs) > maxRecords {
 		drop := l.recs[:len(l.recs)-maxRecords]
@@ -263,7 +270,6 @@ func (l *lab) record(ctx app.Context, s runSpec, set string, res *workloads.Resu
 		}
 		l.recs = append([]record(nil), l.recs[len(drop):]...)
 	}
-	l.shown = rec.ID
 	l.saveRecords(ctx)
 }
 

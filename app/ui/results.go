@@ -53,6 +53,14 @@ func uiModeOf(r *workloads.Result) Mode {
 // native reports whether the record is a native run.
 func (r record) native() bool { return r.Mode == modeNative }
 
+// stepped reports whether the run went step by step under a schedule.
+// Its clock counts steps (workloads.StepUS each), not time: it has no
+// speed-up, is compared with no timed run and stays off the charts.
+func (r record) stepped() bool { return r.Result.Schedule != "" }
+
+// stepCount is how many steps a stepped run took, as its clock counts them.
+func (r record) stepCount() int64 { return r.Result.WallUS / workloads.StepUS }
+
 // ok reports whether the run finished and checked out.
 func (r record) ok() bool { return r.Result.Error == "" && r.Result.Check.OK }
 
@@ -88,7 +96,7 @@ func normParams(p map[string]any) map[string]string {
 // are measured against: the browser's sequential mode, or the native
 // sequential mode (GOMAXPROCS=1).
 func (r record) isBaseline() bool {
-	return r.Result.Mode == workloads.Sequential && r.Result.Error == "" && r.Result.WallUS > 0
+	return r.Result.Mode == workloads.Sequential && r.Result.Error == "" && r.Result.WallUS > 0 && !r.stepped()
 }
 
 // speedups returns, by record id, each successful run's speed-up against
@@ -112,7 +120,7 @@ func speedups(recs []record) map[string]float64 {
 		sort.SliceStable(bs, func(i, j int) bool { return bs[i].At.Before(bs[j].At) })
 	}
 	for _, r := range recs {
-		if r.Result.Error != "" || r.Result.WallUS <= 0 {
+		if r.Result.Error != "" || r.Result.WallUS <= 0 || r.stepped() {
 			continue
 		}
 		bs := base[key{r.native(), paramsKey(r.Result.Workload, r.Result.Params)}]
@@ -157,14 +165,15 @@ func loadRecords(get func(key string, v any) error) ([]record, error) {
 }
 
 // storable returns the records to save: the newest maxRecords, without
-// their spans (a timeline can hold thousands; localStorage is small).
+// their spans and steps (a timeline can hold thousands, a stepped run up
+// to workloads.MaxSteps steps; localStorage is small).
 func storable(recs []record) []record {
 	if len(recs) > maxRecords {
 		recs = recs[len(recs)-maxRecords:]
 	}
 	out := make([]record, len(recs))
 	for i, r := range recs {
-		r.Result.Spans = nil
+		r.Result.Spans, r.Result.Steps, r.Result.Next = nil, nil, nil
 		out[i] = r
 	}
 	return out
@@ -200,9 +209,11 @@ var csvHeader = []string{
 	"time", "workload", "mode", "engine", "workers", "gomaxprocs", "params", "round",
 	"wall_ms", "startup_ms", "speedup", "check_ok", "value", "expected", "note", "error",
 	"goos", "goarch", "numcpu", "go_version", "browser",
+	"steps", "schedule", "outcome", "prediction",
 }
 
-// exportCSV writes one line per record.
+// exportCSV writes one line per record. A stepped run's times are steps:
+// its wall_ms is empty and its steps column says how many it took.
 func exportCSV(recs []record) ([]byte, error) {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
@@ -216,13 +227,18 @@ func exportCSV(recs []record) ([]byte, error) {
 		if v, ok := sp[r.ID]; ok {
 			speed = strconv.FormatFloat(v, 'f', 3, 64)
 		}
+		wall, steps := strconv.FormatFloat(float64(res.WallUS)/1000, 'f', 3, 64), ""
+		if r.stepped() {
+			wall, steps = "", strconv.FormatInt(r.stepCount(), 10)
+		}
 		line := []string{
 			r.At.UTC().Format(time.RFC3339), res.Workload, string(r.Mode), res.Facts.Engine,
 			strconv.Itoa(res.Workers), strconv.Itoa(res.Facts.GOMAXPROCS), paramsText(res.Workload, res.Params), roundCell(r),
-			strconv.FormatFloat(float64(res.WallUS)/1000, 'f', 3, 64),
+			wall,
 			strconv.FormatFloat(float64(res.StartupUS)/1000, 'f', 3, 64),
 			speed, strconv.FormatBool(r.ok()), res.Check.Value, res.Check.Expected, res.Check.Note, res.Error,
 			res.Facts.GOOS, res.Facts.GOARCH, strconv.Itoa(res.Facts.NumCPU), res.Facts.GoVersion, res.Facts.Browser,
+			steps, res.Schedule, res.Outcome, r.Prediction,
 		}
 		if err := w.Write(csvSafe(line)); err != nil {
 			return nil, err

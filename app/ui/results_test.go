@@ -236,3 +236,104 @@ func TestCheckTimeText(t *testing.T) {
 		t.Errorf("a 25 ms check: got %q", got)
 	}
 }
+
+// stepRec is a finished step-by-step run: its clock counts steps.
+func stepRec(id string, sec int, steps int64, params map[string]any) record {
+	r := rec(id, sec, "cooperative", 2, steps*workloads.StepUS, params)
+	r.Result.Schedule, r.Result.Outcome = "0.1.0.0.1.1", workloads.OutcomeLostUpdate
+	r.Result.Check = workloads.Check{Value: "1", Expected: "2", Note: "an update was lost"}
+	r.Result.Steps = []workloads.Step{{Lane: 0, What: "task 0: read x = 0"}}
+	return r
+}
+
+// A stepped run is a row of the results with its schedule and outcome,
+// in both exports, but its clock counts steps: it has no speed-up, is not
+// compared with timed runs and stays off the charts.
+func TestSteppedRunInResults(t *testing.T) {
+	p := map[string]any{"count": int64(1000)}
+	a := rec("a", 0, "sequential", 1, 1500, p)
+	s := stepRec("s", 1, 6, p)
+	s.Prediction = "x = 1"
+	b := rec("b", 2, "cooperative", 2, 750, p)
+	recs := []record{a, s, b}
+
+	if sp := speedups(recs); sp["b"] != 2 {
+		t.Errorf("timed run's speed-up %v, want 2", sp["b"])
+	} else if v, ok := sp["s"]; ok {
+		t.Errorf("a stepped run has a speed-up %v", v)
+	}
+	seqStep := stepRec("q", 3, 6, p)
+	seqStep.Result.Mode = workloads.Sequential
+	if sp := speedups([]record{seqStep, b}); len(sp) != 0 {
+		t.Errorf("a stepped sequential run served as a baseline: %v", sp)
+	}
+	d := buildChartData(recs, nil, "countdown", p, 2)
+	if w := d.Wall[runKey{serCooperative, 2}]; w != 750 {
+		t.Errorf("cooperative × 2 drawn at %v µs, want the timed run's 750 (the stepped run is off the charts)", w)
+	}
+	if cmp := compareRecords(recs, map[string]bool{"s": true, "b": true, "a": true}); len(cmp) != 2 {
+		t.Errorf("compared %d runs, want the 2 timed ones", len(cmp))
+	}
+
+	out, err := exportCSV(recs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(string(out))).ReadAll()
+	if err != nil || len(rows) != 4 {
+		t.Fatalf("CSV %v %v", rows, err)
+	}
+	cell := func(row int, name string) string {
+		for i, h := range rows[0] {
+			if h == name {
+				return rows[row][i]
+			}
+		}
+		t.Fatalf("no column %s", name)
+		return ""
+	}
+	for name, want := range map[string]string{"wall_ms": "", "speedup": "", "steps": "6", "schedule": "0.1.0.0.1.1",
+		"outcome": "lost-update", "prediction": "x = 1", "check_ok": "false", "value": "1"} {
+		if got := cell(2, name); got != want {
+			t.Errorf("stepped run's %s = %q, want %q", name, got, want)
+		}
+	}
+	if cell(3, "wall_ms") != "0.750" || cell(3, "steps") != "" || cell(3, "schedule") != "" {
+		t.Errorf("timed run: wall_ms %q steps %q schedule %q", cell(3, "wall_ms"), cell(3, "steps"), cell(3, "schedule"))
+	}
+
+	js, err := exportJSON(recs, nil, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Results []struct {
+			ID         string           `json:"id"`
+			Speedup    *float64         `json:"speedup"`
+			Prediction string           `json:"prediction"`
+			Result     workloads.Result `json:"result"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(js, &doc); err != nil || len(doc.Results) != 3 {
+		t.Fatalf("JSON %v %s", err, js)
+	}
+	if g := doc.Results[1]; g.ID != "s" || g.Speedup != nil || g.Result.Schedule != "0.1.0.0.1.1" ||
+		g.Result.Outcome != workloads.OutcomeLostUpdate || len(g.Result.Steps) != 1 || g.Prediction != "x = 1" {
+		t.Errorf("stepped run exported as %+v", g)
+	}
+
+	// Stored without its steps, as without spans.
+	if st := storable(recs); len(st[1].Result.Steps) != 0 || st[1].Result.Schedule == "" || len(recs[1].Result.Steps) != 1 {
+		t.Errorf("stored %+v", st[1].Result)
+	}
+
+	long := stepRec("l", 4, 9000, p)
+	long.Result.Schedule = strings.Repeat("0.1.", 100) + "~rr"
+	tb := &resultsTable{Records: append(recs, long), Workload: "countdown"}
+	tb.toggle("s")
+	tb.toggle("b")
+	html := render(tb)
+	mustContain(t, html, "6 steps (times in steps, not ms)", "step by step (lost-update): schedule 0.1.0.0.1.1",
+		"9000 steps (times in steps, not ms)", "schedule "+strings.Repeat("0.1.", 10)+"…", "you predicted: x = 1")
+	mustNotContain(t, html, "Comparison")
+}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"conlab/wasm"
 	"conlab/workloads"
@@ -117,6 +118,7 @@ func (l *lab) stepFind(ctx app.Context) {
 				l.steps.found = fmt.Sprintf("Found a schedule in which %s, after checking %d. The shortest: %s (%d steps in all).",
 					words, f.Checked, f.Schedule, len(f.Result.Steps))
 				l.steps.res = f.Result
+				l.recordStepped(ctx, f.Result)
 				l.view.Schedule = f.Result.Schedule
 				l.syncURL(ctx)
 			case f.Exhaustive:
@@ -191,6 +193,7 @@ func (l *lab) stepTo(ctx app.Context, choices []int, then string) {
 				return
 			}
 			l.steps.res = res
+			l.recordStepped(ctx, res)
 			l.view.Schedule = res.Schedule
 			if l.view.Schedule == "" {
 				l.view.Schedule = "~stop"
@@ -198,6 +201,23 @@ func (l *lab) stepTo(ctx app.Context, choices []int, then string) {
 			l.syncURL(ctx)
 		})
 	})
+}
+
+// recordStepped adds a step-by-step run that ended (not one paused for
+// the next choice) to the results table, with its schedule and outcome.
+// Its spans stay in the step panel: the results' timeline is timed in
+// milliseconds, and this run's clock counts steps.
+func (l *lab) recordStepped(ctx app.Context, res *workloads.Result) {
+	if res == nil || res.Schedule == "" || res.Outcome == workloads.OutcomePaused {
+		return
+	}
+	r := *res
+	r.Spans, r.Next = nil, nil
+	if r.Facts.Browser == "" {
+		r.Facts.Browser = browserName(l.facts.UserAgent, l.facts.Brands...)
+	}
+	l.seq++
+	l.keep(ctx, record{ID: fmt.Sprintf("%d-%d", time.Now().UnixMilli(), l.seq), At: time.Now(), Mode: uiModeOf(&r), Result: r})
 }
 
 // maybeOpenSteps opens the schedule the URL named, once the pool is ready.

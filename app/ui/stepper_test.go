@@ -46,6 +46,16 @@ func TestStepByClicks(t *testing.T) {
 	}
 	doc = render(l)
 	mustContain(t, doc, "Every task finished, but the result is 1, not 2", "task 1: read x = 0", "x = 1", `data-outcome="lost-update"`)
+	// The finished run, and only it (not the paused ones), is a row of the
+	// results, its clock in steps and its schedule and outcome shown.
+	if len(l.recs) != 1 || l.recs[0].Result.Schedule != "0.1.0.0.1.1" || l.recs[0].Result.Outcome != workloads.OutcomeLostUpdate ||
+		len(l.recs[0].Result.Spans) != 0 || l.recs[0].Mode != modeCooperative {
+		t.Fatalf("records %+v", l.recs)
+	}
+	if _, ok := l.spans[l.recs[0].ID]; ok {
+		t.Error("a stepped run's spans went to the results' timeline, which counts milliseconds")
+	}
+	mustContain(t, doc, "6 steps (times in steps, not ms)", "step by step (lost-update): schedule 0.1.0.0.1.1")
 	if !strings.Contains(l.view.Encode(), "schedule=0.1.0.0.1.1") {
 		t.Errorf("URL %s", l.view.Encode())
 	}
@@ -60,7 +70,11 @@ func TestStepByClicks(t *testing.T) {
 	l2.stepTo(ctx, []int{0, 1, 0, 1}, "stop")
 	settleSteps(t, eng, l2)
 	doc = render(l2)
-	mustContain(t, doc, "Deadlock: no goroutine can take its next step", "goroutine 0 must wait: task 0: wait for lock B (held by task 1)")
+	mustContain(t, doc, "Deadlock: no goroutine can take its next step", "goroutine 0 must wait: task 0: wait for lock B (held by task 1)",
+		"step by step (deadlock): schedule 0.1.0.1", "✗ deadlock")
+	if n := len(l2.recs); n != 1 || l2.recs[0].Result.Outcome != workloads.OutcomeDeadlock {
+		t.Errorf("%d records after a deadlock: %+v", n, l2.recs)
+	}
 }
 
 // A link with a schedule opens the same steps once the pool is ready; a
@@ -115,6 +129,9 @@ func TestStepFind(t *testing.T) {
 	mustContain(t, doc, "Found a schedule in which the tasks deadlock, after checking 2. The shortest: 1 (4 steps in all).", "Deadlock: no goroutine can take its next step")
 	if l.view.Schedule != "1.0.0.1" {
 		t.Errorf("URL schedule %q", l.view.Schedule)
+	}
+	if len(l.recs) != 1 || l.recs[0].Result.Schedule != "1.0.0.1" {
+		t.Errorf("the schedule found is not a row of the results: %+v", l.recs)
 	}
 
 	l = newTestLab(t, "/?workload=counter&tasks=2&increments=2&yield=true&sync=mutex&workers=2")

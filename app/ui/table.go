@@ -98,10 +98,27 @@ func checkCell(r record) app.UI {
 	return app.Td().Class("check-cell").Body(
 		app.Span().Class("check-head").Text(head),
 		app.If(note != "", func() app.UI { return app.Span().Class("check-note").Text(note) }),
+		app.If(r.stepped(), func() app.UI {
+			return app.Span().Class("check-note", "schedule").Title(res.Schedule).
+				Text(fmt.Sprintf("step by step (%s): schedule %s", res.Outcome, scheduleShort(res.Schedule)))
+		}),
 		app.If(r.Prediction != "", func() app.UI {
 			return app.Span().Class("check-note", "prediction").Text("you predicted: " + r.Prediction)
 		}),
 	)
+}
+
+// maxScheduleCell bounds a schedule as the table shows it: a run to the
+// end at random can take thousands of choices (the full text is the
+// cell's title and is in the exports).
+const maxScheduleCell = 40
+
+// scheduleShort is a schedule's text cut to maxScheduleCell bytes.
+func scheduleShort(s string) string {
+	if len(s) <= maxScheduleCell {
+		return s
+	}
+	return s[:maxScheduleCell] + "…"
 }
 
 // checkText says whether a run checked out, in words.
@@ -131,12 +148,13 @@ type comparison struct {
 	Ratio  float64 // wall time / the fastest's
 }
 
-// compareRecords orders the selected, successful runs from fastest to
-// slowest with their ratio to the fastest.
+// compareRecords orders the selected, successful timed runs from fastest
+// to slowest with their ratio to the fastest (a stepped run counts steps,
+// not time).
 func compareRecords(recs []record, selected map[string]bool) []comparison {
 	var out []comparison
 	for _, r := range recs {
-		if selected[r.ID] && r.Result.Error == "" && r.Result.WallUS > 0 {
+		if selected[r.ID] && r.Result.Error == "" && r.Result.WallUS > 0 && !r.stepped() {
 			out = append(out, comparison{Record: r})
 		}
 	}
@@ -226,6 +244,9 @@ func (t *resultsTable) Render() app.UI {
 						wall := charts.FormatMillis(float64(res.WallUS) / 1000)
 						if res.StartupUS > 0 {
 							wall += fmt.Sprintf(" (start-up %s)", charts.FormatMillis(float64(res.StartupUS)/1000))
+						}
+						if r.stepped() {
+							wall = count(int(r.stepCount()), "step") + " (times in steps, not ms)"
 						}
 						cls := "ok"
 						if !r.ok() {
