@@ -55,6 +55,11 @@ func TestE2EStepMode(t *testing.T) {
 	if !strings.Contains(link, "schedule=0.1.0.0.1.1") {
 		t.Errorf("the address bar has no schedule: %s", link)
 	}
+	// The finished run is a row of the results, timed in steps.
+	row := eval[string](t, tab, `(([...document.querySelectorAll(".results-table tbody tr")].find(r => r.innerText.includes("schedule 0.1.0.0.1.1")))||{innerText: ""}).innerText`)
+	if !strings.Contains(row, "6 steps (times in steps, not ms)") || !strings.Contains(row, "step by step (lost-update)") || !strings.Contains(row, "✗ 1, expected 2") {
+		t.Errorf("the results row of the stepped run: %q", row)
+	}
 	screenshot(t, tab, "steps-dbupdate")
 
 	// The link, in a fresh browser, opens the same steps and outcome.
