@@ -339,18 +339,7 @@ func (job *Job) runControlled(ctx context.Context, opt Options, choose chooser) 
 		Steps:    steps,
 		Next:     nextSteps,
 	}
-	out := Outputs{Values: make([]uint64, n)}
-	for i, tr := range results {
-		res.Spans = append(res.Spans, tr.Spans...)
-		out.Values[i] = tr.Value
-		if tr.Data != nil {
-			if out.Data == nil {
-				out.Data = make([][]byte, n)
-			}
-			out.Data[i] = tr.Data
-		}
-	}
-	sortSpans(res.Spans)
+	out := gather(res, results)
 	switch {
 	case outcome == OutcomePaused:
 		res.Outcome = outcome

@@ -300,18 +300,7 @@ wait:
 		WallUS:   wall,
 		Facts:    opt.facts(),
 	}
-	out := Outputs{Values: make([]uint64, n)}
-	for i, tr := range results {
-		res.Spans = append(res.Spans, tr.Spans...)
-		out.Values[i] = tr.Value
-		if tr.Data != nil {
-			if out.Data == nil {
-				out.Data = make([][]byte, n)
-			}
-			out.Data[i] = tr.Data
-		}
-	}
-	sortSpans(res.Spans)
+	out := gather(res, results)
 	if runErr != nil {
 		res.Error = runErr.Error()
 		var dl *DeadlockError
@@ -354,6 +343,25 @@ func sortSpans(s []Span) {
 		}
 		return s[i].Lane < s[j].Lane
 	})
+}
+
+// gather adds the tasks' spans to res, in time order, and returns their
+// outputs for the check.
+func gather(res *Result, results []TaskResult) Outputs {
+	n := len(results)
+	out := Outputs{Values: make([]uint64, n)}
+	for i, tr := range results {
+		res.Spans = append(res.Spans, tr.Spans...)
+		out.Values[i] = tr.Value
+		if tr.Data != nil {
+			if out.Data == nil {
+				out.Data = make([][]byte, n)
+			}
+			out.Data[i] = tr.Data
+		}
+	}
+	sortSpans(res.Spans)
+	return out
 }
 
 // SortSpans orders spans by start, then lane.
