@@ -340,32 +340,23 @@ func (job *Job) runControlled(ctx context.Context, opt Options, choose chooser) 
 		Next:     nextSteps,
 	}
 	out := gather(res, results)
-	switch {
-	case outcome == OutcomePaused:
+	if outcome == OutcomePaused {
 		res.Outcome = outcome
 		res.Check = Check{Note: fmt.Sprintf("paused after %d steps", len(steps))}
 		return res, nil
-	case runErr != nil:
+	}
+	err := job.conclude(res, out, r, runErr, base.Now)
+	switch {
+	case err != nil && outcome == OutcomeDeadlock:
+		res.Outcome = outcome
+	case err != nil:
 		res.Outcome = OutcomeFailed
-		if outcome == OutcomeDeadlock {
-			res.Outcome = outcome
-		}
-		res.Error = runErr.Error()
-		var dl *DeadlockError
-		if errors.As(runErr, &dl) {
-			res.Stuck = dl.Stuck
-		}
-		return res, runErr
-	}
-	if f, ok := r.Final(); ok {
-		out.Finals = []uint64{f}
-	}
-	job.CheckInto(res, out, base.Now)
-	res.Outcome = OutcomeAllFinish
-	if !res.Check.OK {
+	case res.Check.OK:
+		res.Outcome = OutcomeAllFinish
+	default:
 		res.Outcome = OutcomeLostUpdate
 	}
-	return res, nil
+	return res, err
 }
 
 // wait returns the next lane event. It gives up when ctx is done, or when

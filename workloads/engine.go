@@ -300,20 +300,25 @@ wait:
 		WallUS:   wall,
 		Facts:    opt.facts(),
 	}
-	out := gather(res, results)
+	return res, job.conclude(res, gather(res, results), r, runErr, env.Now)
+}
+
+// conclude records how a run ended: its error and any stuck tasks when it
+// failed (and returns that error), otherwise its check.
+func (job *Job) conclude(res *Result, out Outputs, r *Runner, runErr error, now func() int64) error {
 	if runErr != nil {
 		res.Error = runErr.Error()
 		var dl *DeadlockError
 		if errors.As(runErr, &dl) {
 			res.Stuck = dl.Stuck
 		}
-		return res, runErr
+		return runErr
 	}
 	if f, ok := r.Final(); ok {
 		out.Finals = []uint64{f}
 	}
-	job.CheckInto(res, out, env.Now)
-	return res, nil
+	job.CheckInto(res, out, now)
+	return nil
 }
 
 // CheckInto sets res.Check from Combine, and res.CheckUS to how long that
