@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"conlab/workloads"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+)
+
+func (l *lab) chartsSection() app.UI {
+	params, ok := l.currentParams()
+	if !ok {
+		return app.Section().Class("panel charts").Body(
+			app.H2().Text("Wall time and speed-up"),
+			app.P().Class("hint").Text("The charts show runs with the parameters in the form: fix the parameters to see them."),
+		)
+	}
+	var recorded []workloads.Result
+	if l.native.Source == nativeRecorded && slices.Contains(l.view.Modes, modeNative) {
+		recorded = l.native.Results
+	}
+	d := buildChartData(l.recs, recorded, l.w.ID, params, max(l.cores(), 1))
+	if l.cores() == 0 {
+		d.Cores = max(1, l.stats.Size)
+	}
+	d.CPUBound = computes(l.w)
+	d.Bound, d.BoundWhy = speedBound(l.w.ID, params)
+	for k, sl := range d.Slots {
+		if sl.Source == sourceRecorded {
+			sl.Source = fmt.Sprintf("recorded on %s (%s), not live", orUnknown(l.native.Date), l.native.Machine.String())
+			d.Slots[k] = sl
+		}
+	}
+	return app.Section().ID("charts").Class("panel charts").Aria("labelledby", "charts-h").Body(
+		app.H2().ID("charts-h").Text("Wall time and speed-up"),
+		app.If(d.empty(), func() app.UI {
+			return app.P().Class("hint").Text("No runs with these parameters yet: press Run all.")
+		}).Else(func() app.UI {
+			return app.Div().Body(
+				app.Div().Class("figures").Body(
+					app.Figure().ID("fig-wall").Class("figure").Body(
+						app.Raw(wallSVG("chart-wall", d, l.width("fig-wall"))),
+						app.FigCaption().Text("Wall time (lower is faster); each bar is the median of its rounds, the whisker their range from fastest to slowest. ✗ marks a run whose check failed; ! marks rounds more than 20 % apart. Native bars are the same Go code on real threads."),
+						chartFlags(d),
+					),
+					app.If(l.w.ID == "spawn", func() app.UI {
+						return l.spawnFigure(params)
+					}).ElseIf(d.hasSpeedups(), func() app.UI {
+						return app.Figure().ID("fig-speed").Class("figure").Body(
+							app.Raw(speedSVG("chart-speed", d, l.width("fig-speed"))),
+							app.FigCaption().Textf("Speed-up over the sequential run; the dashed line is the %s. Labels: parallel efficiency (speed-up ÷ N).", d.idealText()),
+						)
+					}).Else(func() app.UI {
+						return app.Div().ID("fig-speed").Class("figure", "figure-empty").Body(
+							app.P().Class("hint").Text("The speed-up chart needs a sequential run and a run of another mode with the same parameters: choose sequential too, and Run all."),
+						)
+					}),
+				),
+				seriesLegend(d),
+				app.If(d.Recorded, func() app.UI {
+					return app.P().Class("hint", "native-source").Textf("Native figures marked recorded were recorded on %s (%s): they are not live runs.", orUnknown(l.native.Date), l.native.Machine.String())
+				}),
+				app.If(d.liveNative(), func() app.UI {
+					return app.P().Class("hint", "native-source").Text("Native figures marked live ran just now on this lab's server; a run marked shared answered other students' identical requests too, which arrived while it ran.")
+				}),
+				app.Details().Class("data").Body(
+					app.Summary().Text("The charts' figures as text"),
+					app.P().Text(d.wallSummary()),
+					app.If(l.w.ID != "spawn", func() app.UI { return app.P().Text(d.speedSummary()) }),
+				),
+			)
+		}),
+	)
+}
+
+// chartFlags lists, under the wall-time chart, what its marks mean for
+// each marked bar, in a student's words.
+func chartFlags(d chartData) app.UI {
+	type flag struct{ mark, text string }
+	var fs []flag
+	for gi, g := range d.groups() {
+		for s, v := range g.Values {
+			if !present(v) {
+				continue
+			}
+			sl, ok := d.slotAt(gi, s)
+			if !ok || (!sl.failed() && !sl.busy()) {
+				continue
+			}
+			name := seriesInfo[s].Name
+			if g.Label != "sequential" { // the group of one-lane runs: the name says it
+				name += ", " + g.Label
+			}
+			for _, f := range sl.Failed {
+				fs = append(fs, flag{"✗", name + ": " + strings.TrimPrefix(f, "✗ ")})
+			}
+			if sl.Errored > 0 {
+				fs = append(fs, flag{"✗", fmt.Sprintf("%s: %d of %d runs ended with an error (see the table)", name, sl.Errored, sl.Runs)})
+			}
+			if sl.busy() {
+				fs = append(fs, flag{"!", fmt.Sprintf("%s: %s (%s)", name, busyText, sl.spreadText())})
+			}
+		}
+	}
+	if len(fs) == 0 {
+		return nil
+	}
+	return app.Ul().Class("chart-flags").Body(app.Range(fs).Slice(func(i int) app.UI {
+		return app.Li().Body(app.Span().Class("flag-mark").Aria("hidden", "true").Text(fs[i].mark+" "), app.Text(fs[i].text))
+	}))
+}
+
+func seriesLegend(d chartData) app.UI {
+	var present []int
+	for k := range d.Wall {
+		if !slices.Contains(present, k.Series) {
+			present = append(present, k.Series)
+		}
+	}
+	slices.Sort(present)
+	return app.Ul().Class("legend").Aria("label", "Series").Body(app.Range(present).Slice(func(i int) app.UI {
+		s := present[i]
+		return app.Li().Body(
+			app.Span().Class("swatch", seriesInfo[s].Class, "pat-"+seriesPattern[s]).Aria("hidden", "true"),
+			app.Text(seriesInfo[s].Name),
+		)
+	}))
+}
