@@ -52,10 +52,10 @@ func planBlocking(a Args, n int) (*Plan, error) {
 	var total int64
 	for i := range b.units {
 		b.units[i] = int64(i + 1)
-		labels[i] = fmt.Sprintf("task %d: sleep %d × %v", i, i+1, unit)
+		labels[i] = fmt.Sprintf("task %d: sleep %d × %s", i, i+1, formatDuration(unit))
 		if i == b.blocker {
 			b.units[i] = block
-			labels[i] = fmt.Sprintf("task %d: busy-wait %d × %v", i, block, unit)
+			labels[i] = fmt.Sprintf("task %d: busy-wait %d × %s", i, block, formatDuration(unit))
 		}
 		total += b.units[i]
 	}
@@ -79,7 +79,7 @@ type blockingInstance struct {
 func (b blockingInstance) Run(t *T, i int) (uint64, error) {
 	d := time.Duration(b.units[i]) * b.unit
 	if i == b.blocker {
-		t.Phase(fmt.Sprintf("busy-wait %v (holds the thread)", d), Running)
+		t.Phase(fmt.Sprintf("busy-wait %s (holds the thread)", formatDuration(d)), Running)
 		t.Busy(d)
 		return uint64(b.units[i]), t.Err()
 	}

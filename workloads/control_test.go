@@ -69,8 +69,8 @@ func TestControlledDBUpdateUnlocked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"task 0: read x = 0", "task 1: read x = 0", "task 0: wait 200ms (x=0 in hand)", "task 0: write x = 1",
-		"task 1: wait 200ms (x=0 in hand)", "task 1: write x = 1"}
+	want := []string{"task 0: read x = 0", "task 1: read x = 0", "task 0: wait 200 ms (x=0 in hand)", "task 0: write x = 1",
+		"task 1: wait 200 ms (x=0 in hand)", "task 1: write x = 1"}
 	if got := whats(res.Steps); !reflect.DeepEqual(got, want) {
 		t.Fatalf("steps %q", got)
 	}

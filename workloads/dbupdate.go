@@ -130,7 +130,7 @@ func (db *dbInstance) Run(t *T, i int) (uint64, error) {
 	v := db.value.Load()
 	t.Phase(fmt.Sprintf("read x=%d", v), Running)
 	// The other task may read or write while this one waits.
-	if err := waitSpan(t, fmt.Sprintf("wait %v (x=%d in hand)", db.delay, v), db.delay); err != nil {
+	if err := waitSpan(t, fmt.Sprintf("wait %s (x=%d in hand)", formatDuration(db.delay), v), db.delay); err != nil {
 		return 0, err
 	}
 	w := dbNext(v)

@@ -37,11 +37,11 @@ func TestDBUpdateVariantsTimeline(t *testing.T) {
 		singleCore bool
 	}{
 		{dbUnlocked, "1", false, 200,
-			"wait 200ms (x=0 in hand)/waiting@0-200",
-			"wait 200ms (x=0 in hand)/waiting@0-200", "lost update", false},
+			"wait 200 ms (x=0 in hand)/waiting@0-200",
+			"wait 200 ms (x=0 in hand)/waiting@0-200", "lost update", false},
 		{dbLocked, "2", true, 400,
-			"wait 200ms (x=0 in hand)/waiting@0-200",
-			"wait for the lock/blocked@0-200 | wait 200ms (x=1 in hand)/waiting@200-400", "no update was lost", false},
+			"wait 200 ms (x=0 in hand)/waiting@0-200",
+			"wait for the lock/blocked@0-200 | wait 200 ms (x=1 in hand)/waiting@200-400", "no update was lost", false},
 		// Sleeping first is safe only with one task running at a time.
 		{dbSleepFirst, "2", true, 200,
 			"sleep first/waiting@0-200", "sleep first/waiting@0-200", "no update was lost", true},

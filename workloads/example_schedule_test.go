@@ -26,9 +26,9 @@ func ExampleSchedule() {
 	// Output:
 	// task 0: read x = 0                   x = 0
 	// task 1: read x = 0                   x = 0
-	// task 0: wait 200ms (x=0 in hand)     x = 0
+	// task 0: wait 200 ms (x=0 in hand)    x = 0
 	// task 0: write x = 1                  x = 1
-	// task 1: wait 200ms (x=0 in hand)     x = 1
+	// task 1: wait 200 ms (x=0 in hand)    x = 1
 	// task 1: write x = 1                  x = 1
 	// lost-update 0.1.0.0.1.1
 }

@@ -77,7 +77,7 @@ type poolInstance struct {
 // worker reads the same clock, so the values give the completion order.
 func (p *poolInstance) Run(t *T, i int) (uint64, error) {
 	d := p.lengths[i]
-	label := fmt.Sprintf("job %d: work %v", i, d)
+	label := fmt.Sprintf("job %d: work %s", i, formatDuration(d))
 	var err error
 	if p.cpu {
 		t.Phase(label, Running)

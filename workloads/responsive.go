@@ -135,8 +135,8 @@ func responsiveCheck(ranges [][2]uint64, limit time.Duration, o Outputs) Check {
 	c := Check{Value: fmt.Sprint(done), Expected: fmt.Sprintf("%d when not stopped", want)}
 	if limit > 0 {
 		c.OK = true
-		c.Note = fmt.Sprintf("the %v time limit stopped the count at %d of %d squares (%.1f%%); the sums check out",
-			limit, done, want, 100*float64(done)/float64(want))
+		c.Note = fmt.Sprintf("the %s time limit stopped the count at %d of %d squares (%.1f%%); the sums check out",
+			formatDuration(limit), done, want, 100*float64(done)/float64(want))
 	} else {
 		c.Note = "some squares were not counted"
 	}

@@ -55,7 +55,7 @@ func planSleep(a Args, n int) (*Plan, error) {
 	labels := make([]string, len(units))
 	var total, longest int64
 	for i, u := range units {
-		labels[i] = fmt.Sprintf("task %d: sleep %d × %v", i, u, unit)
+		labels[i] = fmt.Sprintf("task %d: sleep %d × %s", i, u, formatDuration(unit))
 		total += u
 		longest = max(longest, u)
 	}

@@ -2,7 +2,6 @@ package workloads
 
 import (
 	"context"
-	"fmt"
 	"runtime"
 	"time"
 )
@@ -160,7 +159,7 @@ func (t *T) Yield() {
 // In a controlled run it is one step, and takes no time.
 func (t *T) Busy(d time.Duration) {
 	if t.ctl != nil {
-		t.ctl.park(t, func() string { return fmt.Sprintf("work %v on the CPU", d) }, nil)
+		t.ctl.park(t, func() string { return "work " + formatDuration(d) + " on the CPU" }, nil)
 		return
 	}
 	end := t.now() + int64(d/time.Microsecond)

@@ -129,7 +129,7 @@ func TestChartSVG(t *testing.T) {
 	spans := []workloads.Span{
 		{Lane: 0, Task: 0, Label: `<script>alert("x")</script>`, State: workloads.Running, Start: 0, End: 900},
 		{Lane: 1, Task: -1, Label: "start", State: workloads.Startup, Start: 0, End: 100},
-		{Lane: 1, Task: 1, Label: "sleep 1s", State: workloads.Waiting, Start: 100, End: 1000},
+		{Lane: 1, Task: 1, Label: "sleep 1 s", State: workloads.Waiting, Start: 100, End: 1000},
 	}
 	name := func(i int) string { return "worker " + string(rune('0'+i)) }
 	lay := timelineGeom(spans, chartsFull(1000), 700)

@@ -30,9 +30,9 @@ func TestTimelineDrawsEveryLane(t *testing.T) {
 	// A lane that started late, after another ran: it says whom it
 	// waited for. A lane that started at once says nothing.
 	spans = []workloads.Span{
-		{Lane: 0, Task: 0, Label: "sleep 1s", State: workloads.Waiting, Start: 0, End: 1000 * ms},
-		{Lane: 1, Task: 1, Label: "busy-wait 3s", State: workloads.Running, Start: 100, End: 3000 * ms},
-		{Lane: 2, Task: 2, Label: "sleep 2s", State: workloads.Waiting, Start: 3000 * ms, End: 5000 * ms},
+		{Lane: 0, Task: 0, Label: "sleep 1 s", State: workloads.Waiting, Start: 0, End: 1000 * ms},
+		{Lane: 1, Task: 1, Label: "busy-wait 3 s", State: workloads.Running, Start: 100, End: 3000 * ms},
+		{Lane: 2, Task: 2, Label: "sleep 2 s", State: workloads.Waiting, Start: 3000 * ms, End: 5000 * ms},
 	}
 	waits = laneWaits(spans, 4, 5000*ms)
 	if len(waits) != 2 || waits[0].Lane != 2 || waits[0].Never || waits[0].Holder != 1 || waits[0].End != 3000*ms {

@@ -78,9 +78,9 @@ func TestMarksBlockingStall(t *testing.T) {
 	// until it ends. (A native run overlaps them on real threads, and in
 	// the browser a lane may not have started yet: neither is this case.)
 	spans := []workloads.Span{
-		{Lane: 0, Task: 0, Label: "sleep 10ms", State: workloads.Waiting, Start: 0, End: 30_800},
-		{Lane: 1, Task: 1, Label: "busy-wait 30ms (holds the thread)", State: workloads.Running, Start: 500, End: 30_800},
-		{Lane: 2, Task: 2, Label: "sleep 20ms", State: workloads.Waiting, Start: 300, End: 30_900},
+		{Lane: 0, Task: 0, Label: "sleep 10 ms", State: workloads.Waiting, Start: 0, End: 30_800},
+		{Lane: 1, Task: 1, Label: "busy-wait 30 ms (holds the thread)", State: workloads.Running, Start: 500, End: 30_800},
+		{Lane: 2, Task: 2, Label: "sleep 20 ms", State: workloads.Waiting, Start: 300, End: 30_900},
 	}
 	_, _, stalls := timelineMarks(spans, modeCooperative)
 	if len(stalls) != 2 {

@@ -297,8 +297,8 @@ func (t *resultsTable) Render() app.UI {
 					if i > 0 {
 						rel = fmt.Sprintf("%.2f× slower", c.Ratio)
 					}
-					return app.Li().Textf("%s, %s, %d workers, %s: %s ms (%s)", c.Record.Result.Workload, modeText(c.Record),
-						c.Record.Result.Workers, paramsText(c.Record.Result.Workload, c.Record.Result.Params),
+					return app.Li().Textf("%s, %s, %s, %s: %s ms (%s)", c.Record.Result.Workload, modeText(c.Record),
+						count(c.Record.Result.Workers, "worker"), paramsText(c.Record.Result.Workload, c.Record.Result.Params),
 						charts.FormatMillis(float64(c.Record.Result.WallUS)/1000), rel)
 				})),
 			)
