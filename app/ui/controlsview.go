@@ -176,6 +176,10 @@ func (l *lab) modeFieldset() app.UI {
 				note = "Not for this lesson: " + why
 			case m == modeNative:
 				note = l.nativeNote()
+			case m == modeMain:
+				if params, ok := l.currentParams(); ok {
+					note = mainRunNote(l.w, params)
+				}
 			}
 			cls := []string{"mode"}
 			if m == modeMain {

@@ -65,7 +65,7 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 	set := fmt.Sprintf("%d-%d", time.Now().UnixMilli(), id)
 	l.running, l.cancel, l.errs = true, cancel, nil
 	l.runPrediction = l.predicted(set)
-	br, nc, wid := l.browser, l.nclient, l.w.ID
+	br, nc, w, wid := l.browser, l.nclient, l.w, l.w.ID
 	browserErr := l.browserErr
 	if br == nil && browserErr == "" {
 		browserErr = "the browser engine is still starting"
@@ -130,7 +130,7 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 			}
 			stop := l.tickLive(ctx, live, id, label, lanesOf(s))
 			drawn := pageFrames.start()
-			res, err := execSpec(rctx, s, wid, params, br, browserErr, nc, live.update)
+			res, err := execSpec(rctx, s, wid, runParams(w, s.Mode, params), br, browserErr, nc, live.update)
 			frames := drawn()
 			stop()
 			if rctx.Err() != nil && errors.Is(err, context.Canceled) {

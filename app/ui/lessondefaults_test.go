@@ -49,3 +49,43 @@ func TestSemaphoreDefaultViewBinds(t *testing.T) {
 		t.Errorf("countdown workers %v", v.Workers)
 	}
 }
+
+// A main-thread run of the responsive lesson counts for about two seconds,
+// long enough to feel the freeze; its other modes, a time limit the
+// student chose and every other lesson keep their parameters.
+func TestResponsiveMainRunFreezesLongEnough(t *testing.T) {
+	w, err := workloads.Lookup("responsive")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaults := map[string]any{"count": int64(300_000_000), "duration": int64(0)}
+	got := runParams(w, modeMain, defaults)
+	if got["duration"] != int64(freezeMS) || got["count"] != w.Param("count").Max {
+		t.Errorf("main-thread run: %v", got)
+	}
+	if defaults["duration"] != int64(0) {
+		t.Error("the form's parameters were changed")
+	}
+	if _, err := w.Args(got); err != nil {
+		t.Errorf("the main-thread parameters are invalid: %v", err)
+	}
+	for _, m := range []Mode{modeSequential, modeCooperative, modeWorkers, modeNative} {
+		if p := runParams(w, m, defaults); p["duration"] != int64(0) {
+			t.Errorf("%s run: %v", m, p)
+		}
+	}
+	own := map[string]any{"count": int64(1000), "duration": int64(500)}
+	if p := runParams(w, modeMain, own); p["duration"] != int64(500) || p["count"] != int64(1000) {
+		t.Errorf("the student's time limit was replaced: %v", p)
+	}
+	countdown, _ := workloads.Lookup("countdown")
+	if p := runParams(countdown, modeMain, map[string]any{"count": int64(5)}); len(p) != 1 {
+		t.Errorf("countdown: %v", p)
+	}
+	mustContain(t, mainRunNote(w, defaults), "2 s", "type in the box")
+	if n := mainRunNote(w, own); n != "" {
+		t.Errorf("note with the student's own limit: %q", n)
+	}
+	l := newTestLab(t, "/?workload=responsive")
+	mustContain(t, render(l.modeFieldset()), "long enough to feel the freeze")
+}
