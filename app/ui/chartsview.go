@@ -37,7 +37,11 @@ func (l *lab) chartsSection() app.UI {
 	return app.Section().ID("charts").Class("panel charts").Aria("labelledby", "charts-h").Body(
 		app.H2().ID("charts-h").Text("Wall time and speed-up"),
 		app.If(d.empty(), func() app.UI {
-			return app.P().Class("hint").Text("No runs with these parameters yet: press Run all.")
+			return app.Div().Body(
+				app.P().Class("hint").Text("No runs with these parameters yet: press Run all."),
+				// The other methods' runs still compare on the method chart.
+				app.If(l.w.ID == "multiply", func() app.UI { return l.multiplyFigure(params, recorded) }),
+			)
 		}).Else(func() app.UI {
 			return app.Div().Body(
 				app.Div().Class("figures").Body(
@@ -48,6 +52,8 @@ func (l *lab) chartsSection() app.UI {
 					),
 					app.If(l.w.ID == "spawn", func() app.UI {
 						return l.spawnFigure(params)
+					}).ElseIf(l.w.ID == "multiply", func() app.UI {
+						return l.multiplyFigure(params, recorded)
 					}).ElseIf(d.hasSpeedups(), func() app.UI {
 						return app.Figure().ID("fig-speed").Class("figure").Body(
 							app.Raw(speedSVG("chart-speed", d, l.width("fig-speed"))),
@@ -69,7 +75,7 @@ func (l *lab) chartsSection() app.UI {
 				app.Details().Class("data").Body(
 					app.Summary().Text("The charts' figures as text"),
 					app.P().Text(d.wallSummary()),
-					app.If(l.w.ID != "spawn", func() app.UI { return app.P().Text(d.speedSummary()) }),
+					app.If(l.w.ID != "spawn" && l.w.ID != "multiply", func() app.UI { return app.P().Text(d.speedSummary()) }),
 				),
 			)
 		}),

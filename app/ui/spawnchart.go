@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -154,17 +153,12 @@ func spawnSVG(id string, rows []spawnRow, width float64) string {
 	// scales the whole chart down instead.
 	width = max(width, 600)
 	h := top + bottom + float64(len(rows))*(3*bar+gap)
-	lo, hi := math.Inf(1), 0.0
+	var vs []float64
 	for _, r := range rows {
-		for _, v := range []float64{r.Startup, r.Cold, r.Warm} {
-			lo, hi = min(lo, max(v, 1)), max(hi, v)
-		}
+		vs = append(vs, r.Startup, r.Cold, r.Warm)
 	}
-	d0 := math.Pow(10, math.Floor(math.Log10(max(lo, 1))))
-	d1 := math.Pow(10, math.Ceil(math.Log10(max(hi, 10))))
-	x := func(us float64) float64 {
-		return left + (math.Log10(max(us, d0))-math.Log10(d0))/(math.Log10(d1)-math.Log10(d0))*(width-left-right)
-	}
+	ax := newLogAxis(vs, left, right, width)
+	x := ax.x
 	var s svgBuilder
 	var desc []string
 	for _, r := range rows {
@@ -173,11 +167,7 @@ func spawnSVG(id string, rows []spawnRow, width float64) string {
 	}
 	s.svgOpen(id, "chart chart-spawn", "img", width, h, "What starting a child costs, by kind (logarithmic time axis)", strings.Join(desc, ". ")+".")
 	s.patterns(id)
-	for t := d0; t <= d1*1.001; t *= 10 {
-		s.leaf("line", "x1", num(x(t)), "x2", num(x(t)), "y1", num(top), "y2", num(h-bottom), "class", "grid")
-		s.text(x(t), h-bottom+16, "tick", "middle", charts.FormatMicros(t))
-	}
-	s.text(left+(width-left-right)/2, h-4, "axis-label", "middle", "time, logarithmic: each line is ten times the one before")
+	ax.grid(&s, top, h-bottom, h)
 	series := []struct {
 		class, pat string
 		v          func(spawnRow) float64
@@ -201,7 +191,6 @@ func spawnSVG(id string, rows []spawnRow, width float64) string {
 		}
 		y += 3*bar + gap
 	}
-	s.leaf("line", "x1", num(left), "x2", num(left), "y1", num(top), "y2", num(h-bottom), "class", "axis")
 	s.close("svg")
 	return s.String()
 }
