@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -120,52 +119,6 @@ func (s served) wait(what, expr string) {
 // ready is the lab loaded and offline-ready: the service worker that
 // serves the page cached every file of its version.
 const ready = `!!navigator.serviceWorker.controller && typeof goappGetenv === "function" && !!document.querySelector(".lab")`
-
-// noOffer is the page offering no update: no banner, nothing waiting.
-const noOffer = `(async () => {
-	const reg = await navigator.serviceWorker.getRegistration();
-	return JSON.stringify({banner: !!document.getElementById("update-banner"), waiting: !!(reg && reg.waiting),
-		script: navigator.serviceWorker.controller ? navigator.serviceWorker.controller.scriptURL : "",
-		caches: await caches.keys()});
-})()`
-
-// TestServeFirstVisitsChromium makes first visits to `conlab serve`, each
-// with a fresh profile: none may offer an update (go-app's worker, whose
-// clients.claim() raced the page's check, made Firefox offer one).
-// CONLAB_FIRST_VISITS sets how many (default 3).
-func TestServeFirstVisitsChromium(t *testing.T) {
-	path := requireBrowser(t, "chromium", "chromium-browser")
-	n := 3
-	if v, err := strconv.Atoi(os.Getenv("CONLAB_FIRST_VISITS")); err == nil && v > 0 {
-		n = v
-	}
-	base := startServe(t, servePublic(t))
-	for i := range n {
-		t.Run(fmt.Sprintf("visit%d", i+1), func(t *testing.T) {
-			tab, logs := chromium(t, path)
-			ctx, cancel := context.WithTimeout(tab, 3*time.Minute)
-			defer cancel()
-			s := served{t, ctx}
-			if err := chromedp.Do(ctx, chromedp.Navigate(base+"?workload=countdown")); err != nil {
-				t.Fatal(err)
-			}
-			s.wait("the lab to be offline-ready", ready)
-			// An offer comes, if at all, right after the first version
-			// takes over the page: give it time.
-			time.Sleep(2 * time.Second)
-			got := s.eval(noOffer)
-			if strings.Contains(got, `"banner":true`) || strings.Contains(got, `"waiting":true`) {
-				t.Errorf("a first visit offers an update: %s\nconsole:\n%s", got, logs())
-			}
-			if !strings.Contains(got, `app-worker.js"`) || !strings.Contains(got, `"conlab `+base) {
-				t.Errorf("the page is not served by the lab's service worker and caches: %s", got)
-			}
-			if i == 0 {
-				screenshot(t, ctx, "serve-first-visit")
-			}
-		})
-	}
-}
 
 // TestServeOfflineChromium: after one visit to `conlab serve`, the lab
 // loads with the server gone.

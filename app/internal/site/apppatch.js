@@ -30,14 +30,22 @@ function goappGetenv(k) {
 // app-worker.js): the page offers it (goappOnUpdate reaches the update
 // banner), and conlabApplyUpdate switches to it. Every open page then
 // reloads, so no page ever runs with files of two versions.
+//
+// The offer is checked when the page starts and whenever a new version
+// finishes installing. A version is new only beside another: the
+// registration's active worker, which serves this page. The first version
+// a profile installs is never offered, however the browser orders what
+// the page sees of it (see conlabUpdateWaits).
 function goappSetupNotifyUpdate(registration) {
   const offer = () => {
-    if (registration.waiting && navigator.serviceWorker.controller) {
+    if (conlabUpdateWaits(registration)) {
       goappOnUpdate();
     }
   };
+  let watched = null;
   const watch = (sw) => {
-    if (sw) {
+    if (sw && sw !== watched) {
+      watched = sw;
       sw.addEventListener("statechange", () => {
         if (sw.state === "installed") {
           offer();
@@ -48,6 +56,23 @@ function goappSetupNotifyUpdate(registration) {
   offer();
   watch(registration.installing); // an update may have begun already
   registration.addEventListener("updatefound", () => watch(registration.installing));
+}
+
+// conlabUpdateWaits reports whether registration holds a new version for
+// this page: a worker waits, and another, the active one, controls the
+// page.
+//
+// A waiting worker and a controller are not enough. On a first visit
+// WebKitGTK shows the page the first version's clients.claim() before the
+// states that led to it: when the page hears that version "installed",
+// navigator.serviceWorker.controller already returns it, while
+// registration.waiting still holds it and registration.active is null.
+// That first version, waiting and controlling at once, is no update.
+function conlabUpdateWaits(registration) {
+  const waiting = registration.waiting;
+  const active = registration.active;
+  const controller = navigator.serviceWorker.controller;
+  return !!waiting && !!active && active === controller && waiting !== active;
 }
 
 if ("serviceWorker" in navigator) {
