@@ -12,38 +12,18 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-)
 
-// parallelismJS is the parallelism control of the lab's tests: a plain
-// JavaScript busy loop timed on one worker doing it twice and on two
-// workers doing it once each. Its result is what two threads gain on this
-// machine right now: about 2 on a quiet 2-core machine.
-const parallelismJS = `(async (iters) => {
-	const src = "onmessage = (e) => { let s = 0; for (let i = 0; i < e.data; i++) { s = (s + i * i) % 1000003; } postMessage(s); };";
-	const url = URL.createObjectURL(new Blob([src], { type: "text/javascript" }));
-	const ws = [new Worker(url), new Worker(url)];
-	const job = (w, n) => new Promise((r) => { w.onmessage = r; w.postMessage(n); });
-	try {
-		await Promise.all(ws.map((w) => job(w, 1e6)));
-		let t0 = performance.now();
-		await job(ws[0], iters);
-		await job(ws[0], iters);
-		const one = performance.now() - t0;
-		t0 = performance.now();
-		await Promise.all(ws.map((w) => job(w, iters)));
-		return one / (performance.now() - t0);
-	} finally {
-		ws.forEach((w) => w.terminate());
-		URL.revokeObjectURL(url);
-	}
-})(30000000)`
+	"conlab/app/internal/webdriver"
+	"conlab/wasm/jsprobe"
+)
 
 // quietControl is the control's speed-up from which the machine is quiet
 // enough to judge timings.
 const quietControl = 1.6
 
 // waitLong is waitFor with a poll bound of within (chromedp's own default
-// is 30 s, shorter than a lesson's runs on a busy machine).
+// is 30 s, shorter than a lesson's runs on a busy machine), for the tests
+// that drive Chromium through chromedp.
 func waitLong(t *testing.T, tab context.Context, expr string, within time.Duration) {
 	t.Helper()
 	if _, err := chromedp.Run(tab, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(200*time.Millisecond), chromedp.WithPollingTimeout(within))); err != nil {
@@ -66,15 +46,31 @@ type storedRun struct {
 	} `json:"result"`
 }
 
+// firstRoundUnjudged names the engines whose first round still misses
+// the timing targets on a quiet 2-core machine, and why: their misses are
+// logged, and fail the test only with CONLAB_JUDGE_FIRST_ROUND=1. Every
+// other engine's misses fail it whenever the parallelism control says
+// the machine is quiet.
+var firstRoundUnjudged = map[webdriver.Engine]string{
+	webdriver.Chromium: unsettled,
+	webdriver.Firefox:  unsettled,
+	webdriver.WebKit:   unsettled,
+}
+
+const unsettled = "on a quiet 2-core machine the first round still misses the targets (Chromium, parallelism control 1.75-2.14: countdown cooperative×1/sequential 0.83-0.88, workers×2 1.37-1.48× faster than ×1): the settling ends before the engine has compiled its fast tier"
+
 // The first round right after a page load, with the lesson's default
-// parameters, already shows the lesson's shape: cooperative no faster
-// than sequential, no one-lane configuration faster than sequential, two
-// workers faster than one. The timings are judged only when a parallelism
-// control measured in the same page says the machine is quiet; the rest
-// (every run checks out, the wait for settled timings is reported, the
-// charts and the timeline are drawn, every lane of a cooperative run is
-// on the timeline) is always checked.
-func TestE2EFirstRoundShape(t *testing.T) {
+// parameters, already shows the lesson's shape in every engine:
+// cooperative no faster than sequential, no one-lane configuration
+// faster than sequential, two workers faster than one. The timings are
+// judged only when a parallelism control measured in the same page
+// before and after the runs says the machine is quiet; the rest (every
+// run checks out, the wait for settled timings is reported, the charts
+// and the timeline are drawn, every lane of a cooperative run is on the
+// timeline) is always checked.
+func TestE2EFirstRoundShape(t *testing.T) { engines(t, e2eFirstRoundShape) }
+
+func e2eFirstRoundShape(t *testing.T, e webdriver.Engine) {
 	site := buildSite(t)
 	base := serve(t, site)
 	// countdown with the default rounds (its screenshot shows them all),
@@ -85,26 +81,30 @@ func TestE2EFirstRoundShape(t *testing.T) {
 	}{{"countdown", defaultRounds}, {"sumsquares", 1}} {
 		lesson := c.lesson
 		t.Run(lesson, func(t *testing.T) {
-			tab := browser(t, 10*time.Minute)
+			tab := browserIn(t, e, 10*time.Minute)
 			rounds := ""
 			if c.rounds != defaultRounds {
 				rounds = fmt.Sprintf("&rounds=%d", c.rounds)
 			}
-			open(t, tab, base+"/?workload="+lesson+"&modes=sequential,cooperative,workers&workers=1,2"+rounds)
+			tab.open(base + "/?workload=" + lesson + "&modes=sequential,cooperative,workers&workers=1,2" + rounds)
 			// As soon as it can: the lab, not the test, waits for the
 			// browser to settle.
-			waitLong(t, tab, `!document.getElementById("run-all").disabled`, 2*time.Minute)
-			click(t, tab, "#run-all")
-			waitLong(t, tab, statusSets+` >= 1`, 6*time.Minute)
-			if state := eval[string](t, tab, statusState); state != "ok" {
-				t.Fatalf("status %s: %s", state, eval[string](t, tab, `document.getElementById("status").textContent`))
+			tab.waitFor(`!document.getElementById("run-all").disabled`, 2*time.Minute)
+			// The control before the runs and after: the machine must be
+			// quiet through both to judge the runs between.
+			before := evalIn[float64](tab, jsprobe.Parallelism)
+			tab.click("#run-all")
+			tab.waitFor(statusSets+` >= 1`, 8*time.Minute)
+			if state := evalIn[string](tab, statusState); state != "ok" {
+				t.Fatalf("status %s: %s", state, evalIn[string](tab, `document.getElementById("status").textContent`))
 			}
 			var recs []storedRun
-			if err := json.Unmarshal([]byte(eval[string](t, tab, `localStorage.getItem("conlab/results/v1")`)), &recs); err != nil {
+			if err := json.Unmarshal([]byte(evalIn[string](tab, `localStorage.getItem("conlab/results/v1")`)), &recs); err != nil {
 				t.Fatalf("stored results: %v", err)
 			}
 			wall := map[string]float64{} // the first round's
 			perRound := map[int]int{}
+			var later []string // the later rounds', for the log
 			for _, r := range recs {
 				key := fmt.Sprintf("%s×%d", r.Mode, r.Result.Workers)
 				if r.Mode == "sequential" {
@@ -116,6 +116,8 @@ func TestE2EFirstRoundShape(t *testing.T) {
 				perRound[r.Round]++
 				if r.Round == 1 {
 					wall[key] = float64(r.Result.WallUS)
+				} else {
+					later = append(later, fmt.Sprintf("r%d %s %.0f", r.Round, key, float64(r.Result.WallUS)/1000))
 				}
 			}
 			for k := 1; k <= c.rounds; k++ {
@@ -126,47 +128,44 @@ func TestE2EFirstRoundShape(t *testing.T) {
 			if len(recs) != 5*c.rounds || len(wall) != 5 {
 				t.Fatalf("%d runs (first round: %v), want sequential, cooperative and workers at 1 and 2, %d times", len(recs), wall, c.rounds)
 			}
-			env := eval[string](t, tab, `document.querySelector(".facts").textContent`)
+			env := evalIn[string](tab, `document.querySelector(".facts").textContent`)
 			if !strings.Contains(env, "Settling before the first timed run") || !strings.Contains(env, "the page: ") || !strings.Contains(env, "2 workers: ") {
 				t.Errorf("the environment panel does not say how long settling took: %q", env)
 			}
 			i := strings.Index(env, "Settling before the first timed run")
 			t.Logf("%s", env[i:min(len(env), i+300)])
-			if n := eval[int](t, tab, `document.querySelectorAll("#chart-wall .bar").length`); n != 5 {
+			if n := evalIn[int](tab, `document.querySelectorAll("#chart-wall .bar").length`); n != 5 {
 				t.Errorf("%d bars, want 5", n)
 			}
 			if lesson == "countdown" {
-				screenshot(t, tab, "measure-countdown-first-runall")
+				tab.screenshot("measure-countdown-first-runall")
 				// The cooperative × 2 run on the timeline: both lanes.
-				id := eval[string](t, tab, `[...document.querySelectorAll(".results-table tbody tr")].find(r => r.querySelector("th").textContent == "cooperative" && r.querySelectorAll("td")[2].textContent == "2").dataset.id`)
-				click(t, tab, `tr[data-id="`+id+`"] button`)
-				waitLong(t, tab, `!!document.querySelector("#tl-result-svg") && document.querySelector(".tl-title").textContent.startsWith("cooperative")`, 10*time.Second)
-				lanes := eval[[]string](t, tab, `[...document.querySelectorAll("#tl-result-svg .lane-label")].map(e => e.textContent)`)
+				id := evalIn[string](tab, `[...document.querySelectorAll(".results-table tbody tr")].find(r => r.querySelector("th").textContent == "cooperative" && r.querySelectorAll("td")[2].textContent == "2").dataset.id`)
+				tab.click(`tr[data-id="` + id + `"] button`)
+				tab.waitFor(`!!document.querySelector("#tl-result-svg") && document.querySelector(".tl-title").textContent.startsWith("cooperative")`, 10*time.Second)
+				lanes := evalIn[[]string](tab, `[...document.querySelectorAll("#tl-result-svg .lane-label")].map(e => e.textContent)`)
 				if strings.Join(lanes, ",") != "goroutine 0,goroutine 1" {
 					t.Errorf("cooperative × 2 timeline lanes %q, want both goroutines", lanes)
 				}
-				waits := eval[[]string](t, tab, `[...document.querySelectorAll("#tl-result-svg .lane-wait title")].map(e => e.textContent)`)
+				waits := evalIn[[]string](tab, `[...document.querySelectorAll("#tl-result-svg .lane-wait title")].map(e => e.textContent)`)
 				t.Logf("cooperative × 2 lane notes: %q", waits)
 			}
 
 			seq := wall["sequential"]
 			ratios := fmt.Sprintf("cooperative×1/sequential %.2f, cooperative×2/sequential %.2f, workers×1/sequential %.2f, workers×1/workers×2 %.2f",
 				wall["cooperative×1"]/seq, wall["cooperative×2"]/seq, wall["workers×1"]/seq, wall["workers×1"]/wall["workers×2"])
-			control, err := chromedp.Run(tab, chromedp.Evaluate[float64](parallelismJS, chromedp.EvalAwaitPromise))
-			if err != nil {
-				t.Fatalf("parallelism control: %v", err)
-			}
-			t.Logf("%s first round (ms): %v; %s; parallelism control %.2f", lesson, msOf(wall), ratios, control)
+			after := evalIn[float64](tab, jsprobe.Parallelism)
+			control := min(before, after)
+			t.Logf("%s %s first round (ms): %v; %s; parallelism control %.2f before, %.2f after", e.Title(), lesson, msOf(wall), ratios, before, after)
+			t.Logf("later rounds (ms): %s", strings.Join(later, ", "))
 			if control < quietControl {
 				t.Logf("the machine is busy (two threads gain %.2f×, under %.1f×): the timings are not judged", control, quietControl)
 				return
 			}
-			// The first round does not yet meet these targets on every
-			// quiet 2-core machine: a miss is logged, and fails the test
-			// only when CONLAB_JUDGE_FIRST_ROUND=1 asks for it.
-			miss := t.Logf
-			if os.Getenv("CONLAB_JUDGE_FIRST_ROUND") == "1" {
-				miss = t.Errorf
+			miss := t.Errorf
+			if why := firstRoundUnjudged[e]; why != "" && os.Getenv("CONLAB_JUDGE_FIRST_ROUND") != "1" {
+				t.Logf("%s: a miss is logged, not judged (CONLAB_JUDGE_FIRST_ROUND=1 judges it): %s", e.Title(), why)
+				miss = t.Logf
 			}
 			for _, c := range []string{"cooperative×1", "cooperative×2"} {
 				if r := wall[c] / seq; r < 0.85 || r > 1.18 {
@@ -199,17 +198,17 @@ func msOf(w map[string]float64) map[string]string {
 func TestE2EDownloadQueue(t *testing.T) {
 	site := buildSite(t)
 	base := serve(t, site)
-	tab := browser(t, 5*time.Minute)
-	open(t, tab, base+"/?workload=download&pages=30&delay=300&modes=cooperative&workers=20&rounds=1")
-	waitLong(t, tab, `!document.getElementById("run-all").disabled`, 2*time.Minute)
-	click(t, tab, "#run-all")
-	waitLong(t, tab, statusSets+` >= 1`, 3*time.Minute)
-	if state := eval[string](t, tab, statusState); state != "ok" {
-		t.Fatalf("status %s: %s", state, eval[string](t, tab, `document.getElementById("status").textContent`))
+	tab := browserIn(t, webdriver.Chromium, 5*time.Minute)
+	tab.open(base + "/?workload=download&pages=30&delay=300&modes=cooperative&workers=20&rounds=1")
+	tab.waitFor(`!document.getElementById("run-all").disabled`, 2*time.Minute)
+	tab.click("#run-all")
+	tab.waitFor(statusSets+` >= 1`, 3*time.Minute)
+	if state := evalIn[string](tab, statusState); state != "ok" {
+		t.Fatalf("status %s: %s", state, evalIn[string](tab, `document.getElementById("status").textContent`))
 	}
-	waitLong(t, tab, `!!document.querySelector("#tl-result-svg desc")`, 10*time.Second)
-	desc := eval[string](t, tab, `document.querySelector("#tl-result-svg desc").textContent`)
-	queued := eval[int](t, tab, `[...document.querySelectorAll("#tl-result-svg .span")].filter(e => (e.getAttribute("aria-label")||"").includes("queued in the browser")).length`)
+	tab.waitFor(`!!document.querySelector("#tl-result-svg desc")`, 10*time.Second)
+	desc := evalIn[string](tab, `document.querySelector("#tl-result-svg desc").textContent`)
+	queued := evalIn[int](tab, `[...document.querySelectorAll("#tl-result-svg .span")].filter(e => (e.getAttribute("aria-label")||"").includes("queued in the browser")).length`)
 	t.Logf("download cooperative × 20: %d queue spans; %s", queued, desc)
 	// On the wire: the fetch spans (not the queue, not the task's own
 	// running), never more than 6 at once. A connection passes from one
@@ -217,7 +216,7 @@ func TestE2EDownloadQueue(t *testing.T) {
 	// (the network process tells the page a little later: milliseconds,
 	// tens on a loaded machine), so spans that overlap by less than the
 	// slack count as one after the other.
-	wire := eval[[]int](t, tab, `[1, 5, 25, 50].map((slack) => {
+	wire := evalIn[[]int](tab, `[1, 5, 25, 50].map((slack) => {
 		const es = [];
 		for (const g of document.querySelectorAll("#tl-result-svg .span")) {
 			if (!/: fetch /.test(g.getAttribute("aria-label") || "")) continue;
@@ -235,5 +234,5 @@ func TestE2EDownloadQueue(t *testing.T) {
 	if queued == 0 {
 		t.Error("no request was drawn queued in the browser, though 20 fetched at once")
 	}
-	screenshot(t, tab, "measure-download-queue")
+	tab.screenshot("measure-download-queue")
 }
