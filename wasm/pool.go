@@ -139,10 +139,11 @@ type worker struct {
 	startMS       float64
 	warm          bool // guarded by Pool.mu
 	busy          bool // guarded by Pool.mu
-	// settled says Settle ran in the worker (guarded by Pool.mu); the
-	// settling took settleMS, and settleAgreed says two rounds agreed
-	// before the cap.
+	// settled says Settle ran in the worker (guarded by Pool.mu), and
+	// settledK on which kernels; the last settling took settleMS, and
+	// settleAgreed says its rounds agreed before the cap.
 	settled      bool
+	settledK     map[string]bool
 	settleAgreed bool
 	settleMS     float64
 }

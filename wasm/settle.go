@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"conlab/wasm/internal/jsenv"
@@ -18,30 +19,72 @@ import (
 // workers it may need first, which Config.StartTimeout bounds).
 const DefaultSettleCap = settle.DefaultCap
 
+// settleMin is the least time settling takes in each engine (see
+// settleOptions): how long after a worker's first call of a kernel the
+// engine may still be compiling a faster tier of it in the background.
+var settleMin = map[string]time.Duration{
+	"Blink":  1 * time.Second,
+	"Gecko":  2 * time.Second,
+	"WebKit": 5 * time.Second,
+}
+
+// settleOptions are the options of settling in this browser: three
+// consecutive rounds of at least 25 ms that agree within 10 %, no sooner
+// than the engine's settleMin (1.5 s in an engine not listed), within
+// DefaultSettleCap and, when ctx has a deadline, ending margin before it
+// (at least 100 ms), so that the answer arrives in time.
+func settleOptions(ctx context.Context, margin time.Duration) settle.Options {
+	limit := DefaultSettleCap
+	if d, ok := ctx.Deadline(); ok {
+		limit = max(min(limit, time.Until(d)-margin), 100*time.Millisecond)
+	}
+	least, ok := settleMin[jsenv.Browser().Engine]
+	if !ok {
+		least = 1500 * time.Millisecond
+	}
+	return settle.Options{MinTime: min(least, limit), Cap: limit}
+}
+
+// settleKernels returns the pool's kernels among ids, or all of the
+// pool's kernels when ids names none of them.
+func (p *Pool) settleKernels(ids []string) []string {
+	var ks []string
+	for _, id := range ids {
+		if slices.Contains(p.kernels, id) && !slices.Contains(ks, id) {
+			ks = append(ks, id)
+		}
+	}
+	if len(ks) == 0 {
+		return p.kernels
+	}
+	return ks
+}
+
 // Settle makes sure timings have settled in the first n workers of the
-// pool (n = 0: the pool's size) before a timed run uses them. It starts
-// and warms up the workers the pool lacks (as Warm does; the pool grows to
-// n), then every one of the n that has not settled yet repeats a
-// calibration pass (each CPU kernel once, with its quick parameters)
-// round after round, each round at least 10 ms long, until two
-// consecutive rounds take times within 10 % of each other, or
-// DefaultSettleCap (10 s) passes. The workers settle at the same time,
-// in parallel, as they run.
+// pool (n = 0: the pool's size) before a timed run uses them, for the
+// kernels a run will call: those of kernels that are CPU kernels of the
+// pool, or every CPU kernel when kernels names none. It starts and warms
+// up the workers the pool lacks (as Warm does; the pool grows to n), then
+// every one of the n that has not settled on those kernels yet repeats a
+// calibration pass (each of those kernels once, with its quick
+// parameters) round after round, each round at least 25 ms long, until
+// three consecutive rounds take times within 10 % of each other, no
+// sooner than the engine's least settling time (0.5 s in V8, 1.5 s in
+// SpiderMonkey, 3 s in JavaScriptCore: how long they may go on compiling
+// a faster tier in the background), or DefaultSettleCap (10 s) passes.
+// The workers settle at the same time, in parallel, as they run, as many
+// at once as the pool measured cores (the cap is shared among the
+// batches).
 //
-// A browser compiles a function several times as it runs and may go on
-// compiling in the background for seconds after the page loads
-// (JavaScriptCore does for about 8 s): Warm alone makes the first calls
-// cheap but does not wait for that, Settle does, on every engine.
-//
-// A worker that settled stays settled: a later call settles only the
-// workers started since (growth, replacements), and returns at once when
-// there are none. A worker that reaches the cap without two agreeing
-// rounds is not an error: it counts as settled but not in
-// SettleReport.Settled, and Stats says so. Settle takes the pool's turn:
-// it waits for a run going on and no run starts while it settles.
-// Cancelling ctx ends it with ctx's error; the workers then finish their
-// round on their own and stay usable.
-func (p *Pool) Settle(ctx context.Context, n int) (SettleReport, error) {
+// A worker that settled on a kernel stays settled on it: a later call
+// settles only the workers started since (growth, replacements) and the
+// kernels not settled yet, and returns at once when there are none. A
+// worker that reaches the cap without agreeing rounds is not an error: it
+// counts as settled but not in SettleReport.Settled, and Stats says so.
+// Settle takes the pool's turn: it waits for a run going on and no run
+// starts while it settles. Cancelling ctx ends it with ctx's error; the
+// workers then finish their round on their own and stay usable.
+func (p *Pool) Settle(ctx context.Context, n int, kernels ...string) (SettleReport, error) {
 	t0 := time.Now()
 	var rep SettleReport
 	if n < 0 || n > workloads.MaxWorkers {
@@ -74,9 +117,10 @@ func (p *Pool) Settle(ctx context.Context, n int) (SettleReport, error) {
 		return rep, errors.New("wasm: workers stopped while settling")
 	}
 	p.size = max(p.size, n)
+	ks := p.settleKernels(kernels)
 	var ws []*worker
 	for _, w := range p.workers[:n] {
-		if !w.settled {
+		if !w.settledOn(ks) {
 			ws = append(ws, w)
 		}
 	}
@@ -85,6 +129,36 @@ func (p *Pool) Settle(ctx context.Context, n int) (SettleReport, error) {
 		rep.MS = float64(time.Since(t0)) / float64(time.Millisecond)
 		return rep, nil
 	}
+	// As many workers settle at once as the machine runs threads at
+	// once: more would share cores, and their rounds would disagree.
+	p.mu.Lock()
+	per := p.measuredCores
+	p.mu.Unlock()
+	if per < 1 {
+		per = max(HardwareConcurrency(), 1)
+	}
+	o := settleOptions(ctx, 250*time.Millisecond)
+	end := time.Now().Add(o.Cap)
+	for i := 0; i < len(ws); i += per {
+		batch := ws[i:min(i+per, len(ws))]
+		left := (len(ws) - i + per - 1) / per
+		bo := o
+		bo.Cap = max(time.Until(end)/time.Duration(left), 100*time.Millisecond)
+		bo.MinTime = min(o.MinTime, bo.Cap)
+		if err := p.settleBatch(ctx, batch, ks, bo, &rep); err != nil {
+			return rep, err
+		}
+	}
+	rep.MS = float64(time.Since(t0)) / float64(time.Millisecond)
+	p.mu.Lock()
+	p.lastSettle = rep
+	p.mu.Unlock()
+	return rep, nil
+}
+
+// settleBatch has the workers ws settle on kernels ks at the same time,
+// with options o, and adds what they did to rep.
+func (p *Pool) settleBatch(ctx context.Context, ws []*worker, ks []string, o settle.Options, rep *SettleReport) error {
 	box := newMailbox()
 	for _, w := range ws {
 		w.box.Store(box)
@@ -95,12 +169,12 @@ func (p *Pool) Settle(ctx context.Context, n int) (SettleReport, error) {
 		}
 	}()
 	id := p.newID()
-	limit := DefaultSettleCap
+	limit := o.Cap
 	for _, w := range ws {
-		msg := &proto.Warm{ID: id, Workloads: p.kernels, SettleMS: float64(limit.Milliseconds())}
+		msg := &proto.Warm{ID: id, Workloads: ks, SettleMS: float64(limit.Milliseconds()), SettleMinMS: float64(o.MinTime.Milliseconds())}
 		if err := w.js.Post(msg, nil, nil); err != nil {
 			p.retire(w)
-			return rep, fmt.Errorf("wasm: asking worker %d to settle: %w", w.id, err)
+			return fmt.Errorf("wasm: asking worker %d to settle: %w", w.id, err)
 		}
 	}
 	// A worker stops at the cap by itself; past that and a grace, it is
@@ -118,56 +192,77 @@ func (p *Pool) Settle(ctx context.Context, n int) (SettleReport, error) {
 				bad = append(bad, w)
 			}
 			p.retire(bad...)
-			return rep, fmt.Errorf("wasm: %d worker(s) did not finish settling within %v", len(bad), limit+p.cfg.StartTimeout)
+			return fmt.Errorf("wasm: %d worker(s) did not finish settling within %v", len(bad), limit+p.cfg.StartTimeout)
 		}
 		if err != nil {
-			return rep, err
+			return err
 		}
 		if !pending[e.w] {
 			continue
 		}
 		if ferr := e.w.failure(e); ferr != nil {
 			p.retire(e.w)
-			return rep, fmt.Errorf("wasm: settling: %w", ferr)
+			return fmt.Errorf("wasm: settling: %w", ferr)
 		}
 		switch b := e.msg.Body.(type) {
 		case *proto.Error:
-			return rep, fmt.Errorf("wasm: worker %d while settling: %s", e.w.id, b.Error)
+			return fmt.Errorf("wasm: worker %d while settling: %s", e.w.id, b.Error)
 		case *proto.Warmed:
 			if b.ID != id {
 				continue
 			}
 			if b.Error != "" {
-				return rep, fmt.Errorf("wasm: worker %d: %s", e.w.id, b.Error)
+				return fmt.Errorf("wasm: worker %d: %s", e.w.id, b.Error)
 			}
 			delete(pending, e.w)
 			p.mu.Lock()
-			e.w.settled, e.w.settleMS, e.w.settleAgreed = true, b.SettledMS, b.Settled
+			e.w.settle(ks, b)
 			p.mu.Unlock()
 			rep.Workers++
 			if b.Settled {
 				rep.Settled++
 			}
 			rep.WorkerMS = append(rep.WorkerMS, b.SettledMS)
+			rep.PassNS = append(rep.PassNS, b.SettlePassNS)
 		}
 	}
-	rep.MS = float64(time.Since(t0)) / float64(time.Millisecond)
-	p.mu.Lock()
-	p.lastSettle = rep
-	p.mu.Unlock()
-	return rep, nil
+	return nil
+}
+
+// settledOn says whether w has settled on every one of kernels (guarded
+// by Pool.mu).
+func (w *worker) settledOn(kernels []string) bool {
+	for _, k := range kernels {
+		if !w.settledK[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// settle records w's settling on kernels (guarded by Pool.mu).
+func (w *worker) settle(kernels []string, b *proto.Warmed) {
+	if w.settledK == nil {
+		w.settledK = map[string]bool{}
+	}
+	for _, k := range kernels {
+		w.settledK[k] = true
+	}
+	w.settled, w.settleMS, w.settleAgreed = true, b.SettledMS, b.Settled
 }
 
 // SettlePage settles timings on the page's own thread, where the "main"
-// mode runs, as Settle does in a worker: the same calibration rounds,
-// until two consecutive rounds agree within 10 % or DefaultSettleCap
-// passes. Each round (at least 10 ms) holds the page's thread; between
+// mode runs, as Settle does in a worker: the same calibration rounds of
+// the same kernels (those of kernels that are the pool's CPU kernels, or
+// all of them), until three consecutive rounds agree within 10 %, no
+// sooner than the engine's least settling time, or DefaultSettleCap
+// passes. Each round (at least 25 ms) holds the page's thread; between
 // rounds the page handles its events. It returns how long settling took
-// and whether two rounds agreed (false: it stopped at the cap).
-func (p *Pool) SettlePage(ctx context.Context) (took time.Duration, agreed bool, err error) {
+// and whether the rounds agreed (false: it stopped at the cap).
+func (p *Pool) SettlePage(ctx context.Context, kernels ...string) (took time.Duration, agreed bool, err error) {
 	env := &jsenv.Env{Clock: p.clock, Base: p.base, OneMemory: true, Spawner: p.spawner}
 	var jobs []*workloads.Job
-	for _, id := range p.kernels {
+	for _, id := range p.settleKernels(kernels) {
 		wl, err := workloads.Lookup(id)
 		if err != nil {
 			return 0, false, err
@@ -178,15 +273,20 @@ func (p *Pool) SettlePage(ctx context.Context) (took time.Duration, agreed bool,
 		}
 		jobs = append(jobs, job)
 	}
+	// A pass is short: settle.Until checks ctx between passes, and a
+	// pass cut by ctx's deadline would end with the run's own error.
+	pctx := context.WithoutCancel(ctx)
 	pass := func() error {
 		for _, job := range jobs {
-			if _, err := job.Run(ctx, workloads.Options{Env: env, Engine: "wasm-page"}); err != nil {
+			if _, err := job.Run(pctx, workloads.Options{Env: env, Engine: "wasm-page"}); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	rep, err := settle.Until(ctx, p.clock.Now, pass, settle.Options{Between: func() { time.Sleep(time.Millisecond) }})
+	o := settleOptions(ctx, 2*settle.DefaultMinRound)
+	o.Between = func() { time.Sleep(time.Millisecond) }
+	rep, err := settle.Until(ctx, p.clock.Now, pass, o)
 	p.mu.Lock()
 	p.pageSettleMS, p.pageSettled = float64(rep.Took)/float64(time.Millisecond), rep.Settled
 	p.mu.Unlock()

@@ -22,11 +22,11 @@ func TestSettle(t *testing.T) {
 	if rep.Workers != 2 || len(rep.WorkerMS) != 2 || rep.MS <= 0 {
 		t.Fatalf("Settle(0) on a pool of 2: %+v", rep)
 	}
-	for _, ms := range rep.WorkerMS {
-		// At least two rounds of at least 10 ms each, at most the cap
+	for i, ms := range rep.WorkerMS {
+		// At least three rounds of at least 25 ms each, at most the cap
 		// and a little.
-		if ms < 20 || ms > float64((DefaultSettleCap+time.Second).Milliseconds()) {
-			t.Errorf("a worker settled in %v ms", ms)
+		if ms < 75 || ms > float64((DefaultSettleCap+time.Second).Milliseconds()) || len(rep.PassNS[i]) < 3 {
+			t.Errorf("a worker settled in %v ms, rounds %v", ms, rep.PassNS[i])
 		}
 	}
 	st := p.Stats()
@@ -38,6 +38,22 @@ func TestSettle(t *testing.T) {
 	if err != nil || again.Workers != 0 {
 		t.Errorf("Settle again: %+v, %v; want nothing to do", again, err)
 	}
+	// Settling on one kernel settles on it alone: another settles anew,
+	// unknown names settle on every kernel.
+	one, err := p.Settle(ctx, 2, "countdown")
+	if err != nil || one.Workers != 0 {
+		t.Errorf("Settle on countdown after every kernel: %+v, %v; want nothing to do", one, err)
+	}
+	p2 := newPool(t, Config{Size: 1})
+	if r, err := p2.Settle(ctx, 1, "countdown", "sleep"); err != nil || r.Workers != 1 {
+		t.Fatalf("Settle(1, countdown): %+v, %v", r, err)
+	}
+	if r, err := p2.Settle(ctx, 1, "countdown"); err != nil || r.Workers != 0 {
+		t.Errorf("Settle(1, countdown) again: %+v, %v; want nothing to do", r, err)
+	}
+	if r, err := p2.Settle(ctx, 1, "sumsquares"); err != nil || r.Workers != 1 {
+		t.Errorf("Settle(1, sumsquares) after countdown: %+v, %v; want the worker settled anew", r, err)
+	}
 	// Growing settles only the new worker.
 	more, err := p.Settle(ctx, 3)
 	if err != nil || more.Workers != 1 {
@@ -48,7 +64,7 @@ func TestSettle(t *testing.T) {
 	}
 	took, agreed, err := p.SettlePage(ctx)
 	t.Logf("the page settled in %v (agreed %v)", took, agreed)
-	if err != nil || took < 20*time.Millisecond {
+	if err != nil || took < 75*time.Millisecond {
 		t.Errorf("SettlePage: %v, %v", took, err)
 	}
 	if st := p.Stats(); st.PageSettleMS != float64(took)/float64(time.Millisecond) || st.PageSettled != agreed {

@@ -47,7 +47,7 @@ type Stats struct {
 	// SettleMS is, per alive worker, how long its settling took (see
 	// Pool.Settle); 0 for a worker not settled yet. Settled counts the
 	// alive workers that settled, SettledAgreed those of them whose last
-	// two rounds agreed (the others stopped at the cap).
+	// settling's rounds agreed (the others stopped at the cap).
 	SettleMS      []float64
 	Settled       int
 	SettledAgreed int
@@ -70,7 +70,7 @@ type Stats struct {
 	// long it took in all (MS, starting workers included) and per worker.
 	LastSettle SettleReport
 	// PageSettleMS is how long the last SettlePage took, and PageSettled
-	// whether its last two rounds agreed.
+	// whether its rounds agreed.
 	PageSettleMS float64
 	PageSettled  bool
 }
@@ -80,11 +80,14 @@ type SettleReport struct {
 	// Workers is how many workers the call settled (those settled before
 	// are not settled again).
 	Workers int
-	// Settled is how many of them saw two consecutive rounds agree
-	// within 10 % before the cap; the others stopped at the cap.
+	// Settled is how many of them saw consecutive rounds agree within
+	// 10 % before the cap; the others stopped at the cap.
 	Settled int
-	// WorkerMS is, per worker settled, how long its settling took.
+	// WorkerMS is, per worker settled, how long its settling took, and
+	// PassNS, per round in order, the mean time of its calibration pass
+	// in ns.
 	WorkerMS []float64
+	PassNS   [][]int64
 	// MS is how long the whole call took, starting any missing workers
 	// included.
 	MS float64

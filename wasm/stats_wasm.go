@@ -9,6 +9,7 @@ func (p *Pool) Stats() Stats {
 	s := Stats{Size: p.size, ReportedCores: HardwareConcurrency(), MeasuredCores: p.measuredCores, CoresRatio: p.coresRatio, MeasureMS: p.measureMS, CompileMS: p.compileMS, WarmupMS: p.warmupMS, Isolated: Isolated(), LastSettle: p.lastSettle,
 		PageSettleMS: p.pageSettleMS, PageSettled: p.pageSettled}
 	s.LastSettle.WorkerMS = append([]float64(nil), p.lastSettle.WorkerMS...)
+	s.LastSettle.PassNS = append([][]int64(nil), p.lastSettle.PassNS...)
 	if len(p.lastWarm) > 0 {
 		s.FirstCallUS, s.WarmCallUS = map[string]int64{}, map[string]int64{}
 		for _, k := range p.lastWarm {

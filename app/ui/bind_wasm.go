@@ -35,26 +35,28 @@ func (e poolEngine) Run(ctx context.Context, req workloads.Request, onProgress f
 	return e.p.Run(ctx, req, onProgress)
 }
 
-// SettlePage runs the pool's calibration on the page's thread (every CPU
-// kernel, in rounds, until two agree within 10 %), for at most limit.
-func (e poolEngine) SettlePage(ctx context.Context, limit time.Duration) (Settling, error) {
+// SettlePage runs the pool's calibration with kernel on the page's thread
+// (in rounds, until three agree within 10 %, no sooner than the engine's
+// least settling time), for at most limit.
+func (e poolEngine) SettlePage(ctx context.Context, kernel string, limit time.Duration) (Settling, error) {
 	cctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	took, agreed, err := e.p.SettlePage(cctx)
+	took, agreed, err := e.p.SettlePage(cctx, kernel)
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		err = nil // the limit passed: not settled, and no error
 	}
 	return Settling{Where: "the page", Took: took, Settled: agreed && err == nil}, err
 }
 
-// SettleWorkers runs the pool's calibration in the n workers a run uses
-// (every CPU kernel, in rounds, until two agree within 10 %), for at most
-// limit; a worker settled before is not settled again.
-func (e poolEngine) SettleWorkers(ctx context.Context, n int, limit time.Duration) (Settling, error) {
+// SettleWorkers runs the pool's calibration with kernel in the n workers
+// a run uses (in rounds, until three agree within 10 %, no sooner than
+// the engine's least settling time), for at most limit; a worker settled
+// on kernel before is not settled again.
+func (e poolEngine) SettleWorkers(ctx context.Context, kernel string, n int, limit time.Duration) (Settling, error) {
 	n = max(n, 1)
 	cctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	rep, err := e.p.Settle(cctx, n)
+	rep, err := e.p.Settle(cctx, n, kernel)
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		err = nil
 	}

@@ -22,14 +22,14 @@ type Browser interface {
 	Run(ctx context.Context, req workloads.Request, onProgress func(wasm.Progress)) (*workloads.Result, error)
 	// Stats describes the pool.
 	Stats() wasm.Stats
-	// SettlePage waits until timings in the page have settled, or limit
-	// has passed (see settle.go): the page's own thread runs the
-	// main-thread mode and every run's bookkeeping.
-	SettlePage(ctx context.Context, limit time.Duration) (Settling, error)
-	// SettleWorkers waits until timings have settled in the n workers a
-	// run of n lanes uses (the pool grows to n if it has fewer), or limit
-	// has passed.
-	SettleWorkers(ctx context.Context, n int, limit time.Duration) (Settling, error)
+	// SettlePage waits until timings of kernel (a workload's id) in the
+	// page have settled, or limit has passed (see settle.go): the page's
+	// own thread runs the main-thread mode and every run's bookkeeping.
+	SettlePage(ctx context.Context, kernel string, limit time.Duration) (Settling, error)
+	// SettleWorkers waits until timings of kernel have settled in the n
+	// workers a run of n lanes uses (the pool grows to n if it has
+	// fewer), or limit has passed.
+	SettleWorkers(ctx context.Context, kernel string, n int, limit time.Duration) (Settling, error)
 	// Parallelism measures how many threads run at once, with k threads
 	// trying (navigator.hardwareConcurrency can lie: WebKitGTK says 4 on
 	// 2 cores).

@@ -88,7 +88,8 @@ type fakeBrowser struct {
 	mu        sync.Mutex
 	reqs      []workloads.Request
 	fail      error
-	settles   []int // calibrations asked: 0 the page, n > 0 n workers
+	settles   []int    // calibrations asked: 0 the page, n > 0 n workers
+	kernels   []string // the kernel of each
 	settleErr error
 	parallel  float64
 }
@@ -108,17 +109,17 @@ func (f *fakeBrowser) Parallelism(ctx context.Context, k int) (float64, error) {
 }
 
 // The fake's calibrations settle at once, and are counted.
-func (f *fakeBrowser) SettlePage(ctx context.Context, limit time.Duration) (Settling, error) {
+func (f *fakeBrowser) SettlePage(ctx context.Context, kernel string, limit time.Duration) (Settling, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.settles = append(f.settles, 0)
+	f.settles, f.kernels = append(f.settles, 0), append(f.kernels, kernel)
 	return Settling{Where: "the page", Reps: 2, Settled: true}, f.settleErr
 }
 
-func (f *fakeBrowser) SettleWorkers(ctx context.Context, n int, limit time.Duration) (Settling, error) {
+func (f *fakeBrowser) SettleWorkers(ctx context.Context, kernel string, n int, limit time.Duration) (Settling, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.settles = append(f.settles, n)
+	f.settles, f.kernels = append(f.settles, n), append(f.kernels, kernel)
 	return Settling{Where: workersText(n), Reps: 2, Settled: true}, f.settleErr
 }
 

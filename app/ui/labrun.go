@@ -86,7 +86,7 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 		began := time.Now()
 		if br != nil && lanes >= 0 {
 			// No timed run while the browser is still busy starting.
-			cals, err := st.settle(rctx, br, lanes, func(msg string) {
+			cals, err := st.settle(rctx, br, wid, lanes, func(msg string) {
 				ctx.Dispatch(func(ctx app.Context) {
 					if id == l.runID {
 						l.setStatus("busy", msg)

@@ -10,13 +10,14 @@ import (
 )
 
 // Right after a page load the browser is still compiling: V8 and
-// SpiderMonkey tier up a module's hot functions within a second,
-// JavaScriptCore keeps compiling in the background for about 8 s. A run
+// SpiderMonkey tier up a module's hot functions within a second or two,
+// JavaScriptCore keeps compiling in the background for seconds. A run
 // timed meanwhile is slow for reasons that are not its lesson. So before
-// the first timed run of a page, the lab has the pool repeat a short
-// calibration (every CPU kernel), in the page and in the workers the run
-// will use, until two consecutive rounds agree within 10 %: then the
-// timings have settled.
+// the first timed run of a lesson's kernel, the lab has the pool repeat a
+// short calibration with that kernel, in the page and in the workers the
+// run will use, until three consecutive rounds agree within 10 %, no
+// sooner than the engine's least settling time: then the timings have
+// settled.
 const (
 	// settleLimit bounds the whole wait, the page's and the workers':
 	// a busy machine never settles, and the student must not wait long
@@ -33,7 +34,7 @@ type Settling struct {
 	Reps    int           // calibration timings taken (0: not counted)
 	Took    time.Duration // the whole wait
 	Last    time.Duration // the last timing
-	Settled bool          // two consecutive timings agreed (else the limit passed)
+	Settled bool          // consecutive timings agreed (else the limit passed)
 }
 
 // String says what the wait took, for the environment panel.
@@ -55,13 +56,14 @@ func fmtDuration(d time.Duration) string {
 	return fmt.Sprintf("%.1f s", d.Seconds())
 }
 
-// settler remembers, for the page, how far timings have settled: the
-// page's own, and the number of workers calibrated so far. The lab's runs
-// and the embedding API's share it, as they share the pool.
+// settler remembers, for the page, how far timings have settled, per
+// kernel (a lesson's workload): the page's own, and the number of workers
+// calibrated so far. The lab's runs and the embedding API's share it, as
+// they share the pool.
 type settler struct {
 	mu      sync.Mutex
-	page    bool
-	workers int
+	page    map[string]bool
+	workers map[string]int
 	log     []Settling
 	// parallel is the measured parallelism (0: not measured), the best
 	// of measures measurements of k threads trying.
@@ -75,36 +77,39 @@ const maxMeasures = 3
 
 var pageSettler settler
 
-// settle makes sure timings have settled in the page and in lanes workers
-// before a timed run, calibrating what has not been yet; wait is told
-// what it waits for (it may be nil). It returns the calibrations it made
-// (none when all was settled already). Runs take turns on the pool, so
-// holding the lock through the calibration keeps a second run from timing
-// meanwhile.
-func (st *settler) settle(ctx context.Context, br Browser, lanes int, wait func(string)) ([]Settling, error) {
+// settle makes sure timings of kernel (a workload's id) have settled in
+// the page and in lanes workers before a timed run, calibrating what has
+// not been yet; wait is told what it waits for (it may be nil). It
+// returns the calibrations it made (none when all was settled already).
+// Runs take turns on the pool, so holding the lock through the
+// calibration keeps a second run from timing meanwhile.
+func (st *settler) settle(ctx context.Context, br Browser, kernel string, lanes int, wait func(string)) ([]Settling, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if wait == nil {
 		wait = func(string) {}
 	}
+	if st.page == nil {
+		st.page, st.workers = map[string]bool{}, map[string]int{}
+	}
 	var done []Settling
 	var pageTook time.Duration
-	if !st.page {
+	if !st.page[kernel] {
 		wait("Waiting for the browser to finish compiling… (timing a short calibration in the page)")
-		s, err := br.SettlePage(ctx, settlePageLimit)
+		s, err := br.SettlePage(ctx, kernel, settlePageLimit)
 		if err != nil {
 			return done, err
 		}
-		st.page, pageTook = true, s.Took
+		st.page[kernel], pageTook = true, s.Took
 		done = append(done, s)
 	}
-	if lanes > st.workers {
+	if lanes > st.workers[kernel] {
 		wait(fmt.Sprintf("Waiting for the browser to finish compiling… (timing a short calibration in %s)", workersText(lanes)))
-		s, err := br.SettleWorkers(ctx, lanes, max(settleLimit-pageTook, time.Second))
+		s, err := br.SettleWorkers(ctx, kernel, lanes, max(settleLimit-pageTook, time.Second))
 		if err != nil {
 			return done, err
 		}
-		st.workers = lanes
+		st.workers[kernel] = lanes
 		done = append(done, s)
 	}
 	if st.k > 0 && st.measures < maxMeasures && measuredCores(st.parallel, st.k) < st.k {
@@ -176,7 +181,7 @@ func settleFor(ctx context.Context, br Browser, req workloads.Request) {
 	case workloads.Main:
 		lanes = 0
 	}
-	_, _ = pageSettler.settle(ctx, br, lanes, nil)
+	_, _ = pageSettler.settle(ctx, br, req.Workload, lanes, nil)
 }
 
 // cores is the core count the lab goes by: the measured parallelism once

@@ -15,20 +15,27 @@ func TestSettlerOnce(t *testing.T) {
 	var said []string
 	wait := func(s string) { said = append(said, s) }
 	ctx := context.Background()
-	if got, err := st.settle(ctx, fb, 2, wait); err != nil || len(got) != 2 {
+	if got, err := st.settle(ctx, fb, "countdown", 2, wait); err != nil || len(got) != 2 {
 		t.Fatalf("first: %+v %v", got, err)
 	}
 	if len(said) != 2 || !strings.HasPrefix(said[0], "Waiting for the browser to finish compiling…") || !strings.Contains(said[1], "2 workers") {
 		t.Errorf("said %q", said)
 	}
-	if got, _ := st.settle(ctx, fb, 1, wait); len(got) != 0 {
+	if got, _ := st.settle(ctx, fb, "countdown", 1, wait); len(got) != 0 {
 		t.Errorf("settled already: %+v", got)
 	}
-	if got, _ := st.settle(ctx, fb, 4, nil); len(got) != 1 || got[0].Where != "4 workers" {
+	if got, _ := st.settle(ctx, fb, "countdown", 4, nil); len(got) != 1 || got[0].Where != "4 workers" {
 		t.Errorf("more workers: %+v", got)
 	}
-	if !slices.Equal(fb.settles, []int{0, 2, 4}) || len(st.settled()) != 3 {
+	// Another lesson's kernel settles anew, in the page and the workers.
+	if got, _ := st.settle(ctx, fb, "sumsquares", 1, nil); len(got) != 2 {
+		t.Errorf("another kernel: %+v", got)
+	}
+	if !slices.Equal(fb.settles, []int{0, 2, 4, 0, 1}) || len(st.settled()) != 5 {
 		t.Errorf("calibrations %v, log %+v", fb.settles, st.settled())
+	}
+	if want := []string{"countdown", "countdown", "countdown", "sumsquares", "sumsquares"}; !slices.Equal(fb.kernels, want) {
+		t.Errorf("calibrated kernels %v, want %v", fb.kernels, want)
 	}
 	if got := (Settling{Where: "2 workers", Took: 10e9}).String(); got != "2 workers: still unsteady after 10.0 s: the machine is busy, timings may vary" {
 		t.Errorf("unsettled: %q", got)
@@ -39,7 +46,7 @@ func TestSettlerOnce(t *testing.T) {
 	// A failed calibration is reported, and tried again next time.
 	bad := &fakeBrowser{settleErr: errors.New("no pool")}
 	var st2 settler
-	if _, err := st2.settle(ctx, bad, 1, nil); err == nil || st2.page {
+	if _, err := st2.settle(ctx, bad, "countdown", 1, nil); err == nil || st2.page["countdown"] {
 		t.Errorf("failure: %v, page settled %v", err, st2.page)
 	}
 }
@@ -105,7 +112,7 @@ func TestMeasuredParallelism(t *testing.T) {
 	// maxMeasures.
 	st := l.settler
 	for range 5 {
-		st.settle(context.Background(), fb, 1, nil)
+		st.settle(context.Background(), fb, "countdown", 1, nil)
 	}
 	if st.measures != maxMeasures {
 		t.Errorf("%d measurements, want at most %d", st.measures, maxMeasures)

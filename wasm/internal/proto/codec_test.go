@@ -38,7 +38,7 @@ func richBodies() []Body {
 		&Ready{Worker: 3, CompileMS: 1e21, InstantiateMS: 12.5, TimeOriginMS: 1796055769493.892, ScriptMS: 1e-7, GoStartMS: 123456789.123, GoVersion: "go1.26"},
 		&Warmed{ID: 1, MS: 3, Kernels: []KernelWarm{{Workload: "countdown", Runs: 2, FirstUS: 900, LastUS: 90}}, Error: "oops"},
 		&Warmed{ID: 1},
-		&Warmed{ID: 1, Settled: true, SettledMS: 1.5, SettleRounds: []int64{10, 0}},
+		&Warmed{ID: 1, Settled: true, SettledMS: 1.5, SettlePassNS: []int64{10, 0}},
 		&Warm{ID: 1, SettleMS: 10_000},
 		&Spans{ID: 2, Spans: sp, Done: 5},
 		&Spans{ID: 2, Spans: []workloads.Span{}},

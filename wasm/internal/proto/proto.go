@@ -104,10 +104,11 @@ type Warm struct {
 	Long  []string `json:"long"`
 	MinMS float64  `json:"min_ms"`
 	// SettleMS, when positive, asks the worker to settle after warming:
-	// to repeat a calibration pass over Workloads until two consecutive
-	// rounds agree (package conlab/wasm/internal/settle), for at most
-	// SettleMS.
-	SettleMS float64 `json:"settle_ms,omitempty"`
+	// to repeat a calibration pass over Workloads until consecutive
+	// rounds agree (package conlab/wasm/internal/settle), for at least
+	// SettleMinMS and at most SettleMS.
+	SettleMS    float64 `json:"settle_ms,omitempty"`
+	SettleMinMS float64 `json:"settle_min_ms,omitempty"`
 }
 
 // Run asks a worker for a whole run in the sequential or cooperative mode.
@@ -186,11 +187,12 @@ type Warmed struct {
 	MS      float64      `json:"ms"`
 	Kernels []KernelWarm `json:"kernels"`
 	Error   string       `json:"error,omitempty"`
-	// The settling Warm.SettleMS asked for: whether two rounds agreed,
-	// how long it took (ms) and its rounds' durations (µs).
+	// The settling Warm.SettleMS asked for: whether its rounds agreed,
+	// how long it took (ms) and, per round, the mean time of a
+	// calibration pass in it (ns).
 	Settled      bool    `json:"settled,omitempty"`
 	SettledMS    float64 `json:"settled_ms,omitempty"`
-	SettleRounds []int64 `json:"settle_rounds,omitempty"`
+	SettlePassNS []int64 `json:"settle_pass_ns,omitempty"`
 }
 
 // KernelWarm is how warming one kernel went: its first (unoptimised) call

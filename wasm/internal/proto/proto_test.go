@@ -14,12 +14,12 @@ import (
 func TestRoundTrip(t *testing.T) {
 	bodies := []Body{
 		&Boot{Worker: 3, Base: "http://127.0.0.1/lab/", Role: RoleChild, Args: []string{"-lines", "2"}},
-		&Warm{ID: 1, Workloads: []string{"countdown"}, MinMS: 25, SettleMS: 5000},
+		&Warm{ID: 1, Workloads: []string{"countdown"}, MinMS: 25, SettleMS: 5000, SettleMinMS: 1500},
 		&Run{ID: 2, Request: workloads.Request{Workload: "countdown", Mode: workloads.Cooperative, Workers: 2, Params: map[string]any{"count": 12}}, OriginUS: 5, WatchdogMS: 1000},
 		&Task{ID: 3, Task: 4, Lane: 1, Request: workloads.Request{Workload: "countdown", Mode: workloads.Workers, Workers: 2}, OriginUS: 5, DeadlineUS: 9, WatchdogMS: 1000, More: []int{5, 6}},
 		&Finish{ID: 3}, &Cancel{ID: 3}, &Ping{ID: 9},
 		&Ready{Worker: 3, InstantiateMS: 12.5, GoVersion: "go1.26"},
-		&Warmed{ID: 1, MS: 3, Kernels: []KernelWarm{{Workload: "countdown", Runs: 2, FirstUS: 900, LastUS: 90}}, Settled: true, SettledMS: 45.5, SettleRounds: []int64{12000, 10500}},
+		&Warmed{ID: 1, MS: 3, Kernels: []KernelWarm{{Workload: "countdown", Runs: 2, FirstUS: 900, LastUS: 90}}, Settled: true, SettledMS: 45.5, SettlePassNS: []int64{12000, 10500}},
 		&Spans{ID: 2, Spans: []workloads.Span{{Lane: 1, Task: 0, Label: "x", State: workloads.Running, Start: 1, End: 2}}},
 		&Result{ID: 2, Result: workloads.Result{Workload: "countdown", WallUS: 10}},
 		&Result{ID: 2, Result: workloads.Result{Error: "deadlock"}, ErrKind: ErrDeadlock, AfterMS: 300},
@@ -89,6 +89,8 @@ func TestDecodeRejects(t *testing.T) {
 		{ToWorker, Version, "run", `{"id":1,"request":{"workload":"countdown","mode":"sequential"},"origin_us":1,"watchdog_ms":0}`, "watchdog_ms"},
 		{ToWorker, Version, "warm", `{"id":1,"workloads":[""],"min_ms":0}`, "bad workload"},
 		{ToWorker, Version, "warm", `{"id":1,"workloads":[],"min_ms":-1}`, "min_ms"},
+		{ToWorker, Version, "warm", `{"id":1,"workloads":[],"min_ms":0,"settle_ms":100,"settle_min_ms":200}`, "settle_min_ms"},
+		{ToPage, Version, "warmed", `{"id":1,"ms":1,"kernels":[],"settle_pass_ns":[-5]}`, "settle pass"},
 		{ToWorker, Version, "boot", `{"worker":1,"base":"","role":"daemon","args":null}`, "role"},
 		{ToWorker, Version, "boot", `{"worker":1,"base":"","role":"","args":["x"]}`, "no arguments"},
 		{ToPage, Version, "spans", `{"id":1,"spans":[{"lane":0,"task":0,"label":"","state":"running","start_us":5,"end_us":4}]}`, "malformed"},

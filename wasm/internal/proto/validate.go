@@ -135,6 +135,9 @@ func (m *Warm) validate() error {
 	if math.IsNaN(m.SettleMS) || m.SettleMS < 0 || m.SettleMS > 60_000 {
 		return fmt.Errorf("settle_ms %v out of range 0..60000", m.SettleMS)
 	}
+	if math.IsNaN(m.SettleMinMS) || m.SettleMinMS < 0 || m.SettleMinMS > m.SettleMS {
+		return fmt.Errorf("settle_min_ms %v out of range 0..settle_ms (%v)", m.SettleMinMS, m.SettleMS)
+	}
 	return nil
 }
 
@@ -233,12 +236,12 @@ func (m *Warmed) validate() error {
 	if err := checkMS("settled_ms", m.SettledMS); err != nil {
 		return err
 	}
-	if len(m.SettleRounds) > 100_000 {
-		return fmt.Errorf("%d settle rounds", len(m.SettleRounds))
+	if len(m.SettlePassNS) > 100_000 {
+		return fmt.Errorf("%d settle rounds", len(m.SettlePassNS))
 	}
-	for _, r := range m.SettleRounds {
+	for _, r := range m.SettlePassNS {
 		if r < 0 {
-			return fmt.Errorf("settle round of %d µs", r)
+			return fmt.Errorf("settle pass of %d ns", r)
 		}
 	}
 	return checkText("error", m.Error)

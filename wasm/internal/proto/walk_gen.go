@@ -43,6 +43,7 @@ func (m *Warm) walk(w *walker) {
 	list(w, "long", always, &m.Long, w.strValue)
 	w.float("min_ms", &m.MinMS, always)
 	w.float("settle_ms", &m.SettleMS, omitEmpty)
+	w.float("settle_min_ms", &m.SettleMinMS, omitEmpty)
 }
 
 func (m *Run) walk(w *walker) {
@@ -95,7 +96,7 @@ func (m *Warmed) walk(w *walker) {
 	w.str("error", &m.Error, omitEmpty)
 	w.bool("settled", &m.Settled, omitEmpty)
 	w.float("settled_ms", &m.SettledMS, omitEmpty)
-	list(w, "settle_rounds", omitEmpty, &m.SettleRounds, w.int64Value)
+	list(w, "settle_pass_ns", omitEmpty, &m.SettlePassNS, w.int64Value)
 }
 
 func (m *Spans) walk(w *walker) {

@@ -3,88 +3,115 @@ package settle
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
 
-// fakeClock advances only when a pass runs: each pass costs the next of
-// costs (the last one repeats).
+// fakeClock advances only when a pass runs: a pass costs cost(t) µs, t
+// being the clock's time when it starts.
 type fakeClock struct {
-	t     int64
-	costs []int64
-	n     int
+	t    int64
+	cost func(t int64) int64
 }
 
 func (c *fakeClock) now() int64 { return c.t }
 
 func (c *fakeClock) pass() error {
-	i := min(c.n, len(c.costs)-1)
-	c.t += c.costs[i]
-	c.n++
+	c.t += c.cost(c.t)
 	return nil
 }
 
-func TestUntilSettlesWhenTwoRoundsAgree(t *testing.T) {
-	// Passes of 1 ms: the first round takes 10 passes (10 ms). Then the
-	// code gets faster pass by pass until it stays at 400 µs.
-	costs := []int64{1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000}
-	for range 10 {
-		costs = append(costs, 800)
+// tiers is a cost that falls from tier to tier: costs[i] µs a pass until
+// until[i] µs, the last cost after that.
+func tiers(until []int64, costs ...int64) func(int64) int64 {
+	return func(t int64) int64 {
+		for i, u := range until {
+			if t < u {
+				return costs[i]
+			}
+		}
+		return costs[len(costs)-1]
 	}
-	for range 10 {
-		costs = append(costs, 500)
-	}
-	costs = append(costs, 400)
-	c := &fakeClock{costs: costs}
+}
+
+func TestUntilSettlesWhenRoundsAgree(t *testing.T) {
+	// The code gets faster round by round until a pass stays at 400 µs.
+	c := &fakeClock{cost: tiers([]int64{25_000, 50_600, 75_600}, 1000, 800, 500, 400)}
 	rep, err := Until(context.Background(), c.now, c.pass, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep.Settled || rep.Passes != 10 {
-		t.Fatalf("report %+v: want settled with 10 passes a round", rep)
+	want := []int64{1_000_000, 800_000, 500_000, 400_000, 400_000, 400_000}
+	if !rep.Settled || !slices.Equal(rep.PassNS, want) {
+		t.Fatalf("report %+v: want settled with passes of %v ns", rep, want)
 	}
-	want := []int64{10000, 8000, 5000, 4000, 4000}
-	if len(rep.Rounds) != len(want) {
-		t.Fatalf("rounds %v, want %v", rep.Rounds, want)
+	// Rounds of 25, 32 and 50 passes to 75.6 ms, then three of 63
+	// passes, 25.2 ms each.
+	if rep.Took != 151200*time.Microsecond || rep.Passes != 25+32+50+3*63 {
+		t.Errorf("took %v in %d passes, want 151.2ms in 296", rep.Took, rep.Passes)
 	}
-	for i := range want {
-		if rep.Rounds[i] != want[i] {
-			t.Fatalf("rounds %v, want %v", rep.Rounds, want)
+}
+
+func TestUntilWaitsForTheMinimumTime(t *testing.T) {
+	// A slow tier runs steadily at 1 ms a pass for 200 ms, then a fast
+	// one takes over at 500 µs: rounds agree at once, but only those
+	// after the minimum time count.
+	cost := tiers([]int64{200_000}, 1000, 500)
+	c := &fakeClock{cost: cost}
+	rep, err := Until(context.Background(), c.now, c.pass, Options{MinTime: 250 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Settled || rep.PassNS[len(rep.PassNS)-1] != 500_000 || rep.Took != 275*time.Millisecond {
+		t.Fatalf("report %+v: want settled on the fast tier after 275 ms", rep)
+	}
+	// Without the minimum, the slow tier's rounds settle it.
+	c = &fakeClock{cost: cost}
+	rep, _ = Until(context.Background(), c.now, c.pass, Options{})
+	if !rep.Settled || rep.Took != 75*time.Millisecond {
+		t.Fatalf("report %+v: want settled after 75 ms on the slow tier", rep)
+	}
+	// The minimum is bounded by the cap.
+	c = &fakeClock{cost: tiers(nil, 1000)}
+	rep, _ = Until(context.Background(), c.now, c.pass, Options{MinTime: time.Hour, Cap: time.Second})
+	if !rep.Settled || rep.Took != time.Second {
+		t.Fatalf("report %+v: want settled at the 1 s cap", rep)
+	}
+}
+
+func TestUntilMeasuresPassesOfACoarseClock(t *testing.T) {
+	// A pass of 300 µs on a clock that counts whole milliseconds: rounds
+	// of many passes still see 300 µs within the 10 %.
+	var exact int64
+	now := func() int64 { return exact / 1000 * 1000 }
+	pass := func() error { exact += 300; return nil }
+	rep, err := Until(context.Background(), now, pass, Options{})
+	if err != nil || !rep.Settled {
+		t.Fatalf("report %+v, %v", rep, err)
+	}
+	for _, ns := range rep.PassNS {
+		if ns < 270_000 || ns > 330_000 {
+			t.Errorf("a pass of 300 µs measured %d ns (rounds %v)", ns, rep.PassNS)
 		}
-	}
-	if rep.Took != 31*time.Millisecond {
-		t.Errorf("took %v, want 31ms", rep.Took)
 	}
 }
 
 func TestUntilGivesUpAtTheCap(t *testing.T) {
-	// Rounds alternate between 10 and 20 ms: they never agree.
-	c := &fakeClock{}
-	flip := false
-	pass := func() error {
-		if flip {
-			c.t += 2000
-		} else {
-			c.t += 1000
+	// The cost alternates between 1 and 2 ms every 40 ms: no three
+	// rounds agree.
+	c := &fakeClock{cost: func(t int64) int64 {
+		if t/40_000%2 == 0 {
+			return 1000
 		}
-		return nil
-	}
-	round := 0
-	now := func() int64 { return c.t }
-	wrapped := func() error {
-		err := pass()
-		round++
-		if round >= 10 && round%10 == 0 {
-			flip = !flip
-		}
-		return err
-	}
-	rep, err := Until(context.Background(), now, wrapped, Options{Cap: time.Second})
+		return 2000
+	}}
+	rep, err := Until(context.Background(), c.now, c.pass, Options{Cap: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if rep.Settled {
-		t.Fatalf("settled on rounds %v, which never agree", rep.Rounds)
+		t.Fatalf("settled on rounds %v, which never agree", rep.PassNS)
 	}
 	if rep.Took < time.Second || rep.Took > 1100*time.Millisecond {
 		t.Errorf("took %v, want about the 1 s cap", rep.Took)
@@ -92,17 +119,17 @@ func TestUntilGivesUpAtTheCap(t *testing.T) {
 }
 
 func TestUntilStopsOnErrors(t *testing.T) {
-	c := &fakeClock{costs: []int64{1000}}
+	c := &fakeClock{cost: tiers(nil, 1000)}
 	boom := errors.New("boom")
 	n := 0
 	_, err := Until(context.Background(), c.now, func() error {
 		n++
-		if n == 15 {
+		if n == 30 {
 			return boom
 		}
 		return c.pass()
 	}, Options{Cap: time.Hour})
-	// With 10 passes a round, pass 15 is in the second round.
+	// With 25 passes a round, pass 30 is in the second round.
 	if !errors.Is(err, boom) {
 		t.Fatalf("err %v", err)
 	}
@@ -118,11 +145,15 @@ func TestUntilStopsOnErrors(t *testing.T) {
 
 func TestAgree(t *testing.T) {
 	for _, c := range []struct {
-		a, b int64
-		ok   bool
-	}{{100, 110, true}, {110, 100, true}, {100, 112, false}, {0, 0, false}, {1000, 1000, true}} {
-		if got := Agree(c.a, c.b, 0.1); got != c.ok {
-			t.Errorf("Agree(%d, %d) = %v, want %v", c.a, c.b, got, c.ok)
+		ts []int64
+		ok bool
+	}{
+		{[]int64{100, 110}, true}, {[]int64{110, 100}, true}, {[]int64{100, 112}, false},
+		{[]int64{0, 0}, false}, {[]int64{1000, 1000}, true}, {[]int64{100}, false}, {nil, false},
+		{[]int64{100, 105, 110}, true}, {[]int64{100, 110, 115}, false},
+	} {
+		if got := Agree(c.ts, 0.1); got != c.ok {
+			t.Errorf("Agree(%v) = %v, want %v", c.ts, got, c.ok)
 		}
 	}
 }
