@@ -2,9 +2,11 @@
 
 // Command benchdriver is the browser half of the lab's browser benchmark
 // (app/internal/browserbench runs it in headless Chromium): it measures
-// the pool's cold start and warm per-run overhead, then each kernel given
-// in -config in the sequential, cooperative and workers modes, and prints
-// one line "CONLAB-BENCH-JSON {...}" with every measurement.
+// the pool's cold start, then each kernel given in -config in the
+// sequential, cooperative and workers modes, in rounds, right after
+// settling the pool with that kernel as the lab's first run does, then
+// the warm per-run overhead, and prints one line "CONLAB-BENCH-JSON
+// {...}" with every measurement.
 //
 // With CONLAB_FLOOR=1 the page serves wasm/internal/floorworker as
 // worker.wasm: the driver then times only cold starts, and prints them as
@@ -61,10 +63,7 @@ type Report struct {
 	// OverheadMinUS is the fastest of those runs: what the code costs when
 	// the machine lets it.
 	OverheadMinUS map[string]int64 `json:"overhead_min_us"`
-	// Settle is the pool's Settle, after its warm-up and before anything
-	// is timed: how long until each worker's timings settled.
-	Settle  wasm.SettleReport `json:"settle"`
-	Kernels []KernelReport    `json:"kernels"`
+	Kernels       []KernelReport   `json:"kernels"`
 }
 
 // Floor is the cold start of a pool of wasm/internal/floorworker, served
@@ -91,11 +90,16 @@ type KernelReport struct {
 	// ControlSpeedUp is what two plain JavaScript workers spinning got
 	// over one just before this kernel's runs: the parallelism the
 	// browser could have at that moment on a shared machine.
-	ControlSpeedUp float64            `json:"control_speedup"`
-	Workload       string             `json:"workload"`
-	Params         map[string]any     `json:"params"`
-	WallUS         map[string]int64   `json:"wall_us"`
-	AllUS          map[string][]int64 `json:"all_us"`
+	ControlSpeedUp float64 `json:"control_speedup"`
+	// Settle is the pool's Settle with this kernel just before its runs,
+	// as the lab's first run of a lesson does: how long until the
+	// workers' timings of it settled. The first kernel's first round is
+	// then the page's first timed round, as a student's first Run all.
+	Settle   wasm.SettleReport  `json:"settle"`
+	Workload string             `json:"workload"`
+	Params   map[string]any     `json:"params"`
+	WallUS   map[string]int64   `json:"wall_us"`
+	AllUS    map[string][]int64 `json:"all_us"`
 }
 
 func main() {
@@ -183,10 +187,47 @@ func bench(cfg Config) (*Report, error) {
 	if err := p.Warm(ctx); err != nil {
 		return nil, err
 	}
-	if rep.Settle, err = p.Settle(ctx, cfg.Pool); err != nil {
-		return nil, err
+	for _, k := range cfg.Kernels {
+		kr := KernelReport{Workload: k.Workload, Params: k.Params, WallUS: map[string]int64{}, AllUS: map[string][]int64{}}
+		if kr.Settle, err = p.Settle(ctx, slices.Max(append([]int{1}, cfg.Workers...)), k.Workload); err != nil {
+			return nil, err
+		}
+		log("%s: settled %d workers (%d agreed) in %.0f ms: %v ms each", k.Workload, kr.Settle.Workers, kr.Settle.Settled, kr.Settle.MS, kr.Settle.WorkerMS)
+		type run struct {
+			key  string
+			mode workloads.Mode
+			n    int
+		}
+		runs := []run{{"sequential", workloads.Sequential, 1}, {fmt.Sprintf("cooperative/%d", cfg.Coop), workloads.Cooperative, cfg.Coop}}
+		for _, n := range cfg.Workers {
+			runs = append(runs, run{fmt.Sprintf("workers/%d", n), workloads.Workers, n})
+		}
+		// Rounds interleave the modes, so a burst of load on the machine
+		// hits all of them alike.
+		for range cfg.Reps {
+			for _, r := range runs {
+				res, err := p.Run(ctx, workloads.Request{Workload: k.Workload, Mode: r.mode, Workers: r.n, Params: k.Params, TimeoutMS: workloads.MaxTimeoutMS}, nil)
+				if err != nil {
+					return nil, fmt.Errorf("%s %s: %w", k.Workload, r.key, err)
+				}
+				if !res.Check.OK {
+					return nil, fmt.Errorf("%s %s: check failed: %+v", k.Workload, r.key, res.Check)
+				}
+				kr.AllUS[r.key] = append(kr.AllUS[r.key], res.WallUS)
+				rep.Browser = res.Facts.Browser
+			}
+		}
+		// The control after the runs: before them it would sit between
+		// the settling and the first round.
+		if kr.ControlSpeedUp, err = jsenv.Parallelism(ctx); err != nil {
+			return nil, err
+		}
+		for key, v := range kr.AllUS {
+			kr.WallUS[key] = median(v)
+		}
+		log("%s: %v", k.Workload, kr.WallUS)
+		rep.Kernels = append(rep.Kernels, kr)
 	}
-	log("settled %d workers (%d agreed) in %.0f ms: %v ms each", rep.Settle.Workers, rep.Settle.Settled, rep.Settle.MS, rep.Settle.WorkerMS)
 
 	// Warm per-run overhead: a run with nearly nothing to do, timed after
 	// ten untimed ones (the browser optimises the message path as it is
@@ -212,41 +253,6 @@ func bench(cfg Config) (*Report, error) {
 		log("warm per-run overhead, %s: median %d µs, best %d µs", m.key, rep.OverheadUS[m.key], rep.OverheadMinUS[m.key])
 	}
 
-	for _, k := range cfg.Kernels {
-		kr := KernelReport{Workload: k.Workload, Params: k.Params, WallUS: map[string]int64{}, AllUS: map[string][]int64{}}
-		if kr.ControlSpeedUp, err = jsenv.Parallelism(ctx); err != nil {
-			return nil, err
-		}
-		type run struct {
-			key  string
-			mode workloads.Mode
-			n    int
-		}
-		runs := []run{{"sequential", workloads.Sequential, 1}, {fmt.Sprintf("cooperative/%d", cfg.Coop), workloads.Cooperative, cfg.Coop}}
-		for _, n := range cfg.Workers {
-			runs = append(runs, run{fmt.Sprintf("workers/%d", n), workloads.Workers, n})
-		}
-		// Rounds interleave the modes, so a burst of load on the machine
-		// hits all of them alike.
-		for range cfg.Reps {
-			for _, r := range runs {
-				res, err := p.Run(ctx, workloads.Request{Workload: k.Workload, Mode: r.mode, Workers: r.n, Params: k.Params, TimeoutMS: workloads.MaxTimeoutMS}, nil)
-				if err != nil {
-					return nil, fmt.Errorf("%s %s: %w", k.Workload, r.key, err)
-				}
-				if !res.Check.OK {
-					return nil, fmt.Errorf("%s %s: check failed: %+v", k.Workload, r.key, res.Check)
-				}
-				kr.AllUS[r.key] = append(kr.AllUS[r.key], res.WallUS)
-				rep.Browser = res.Facts.Browser
-			}
-		}
-		for key, v := range kr.AllUS {
-			kr.WallUS[key] = median(v)
-		}
-		log("%s: %v", k.Workload, kr.WallUS)
-		rep.Kernels = append(rep.Kernels, kr)
-	}
 	return rep, nil
 }
 

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -72,5 +76,35 @@ func TestParseFloor(t *testing.T) {
 	}
 	if ratio(300.0, 100.0) != 3 || ratio(int64(5), 0) != 0 {
 		t.Error("ratio")
+	}
+}
+
+func TestWasmSizes(t *testing.T) {
+	dir := t.TempDir()
+	raw, gz := filepath.Join(dir, "w.wasm"), filepath.Join(dir, "w.wasm.gz")
+	data := bytes.Repeat([]byte("conlab worker "), 10_000)
+	if err := os.WriteFile(raw, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := gzipFile(raw, gz); err != nil {
+		t.Fatal(err)
+	}
+	s := wasmSizes(raw, gz)
+	if s["raw"] != int64(len(data)) || s["gzip"] <= 0 || s["gzip"] >= s["raw"] || s["brotli"] <= 0 || s["brotli"] >= s["gzip"] {
+		t.Errorf("sizes %v of a repetitive file of %d bytes", s, len(data))
+	}
+}
+
+func TestFirstRound(t *testing.T) {
+	got, worst := firstRound(map[string][]int64{
+		"sequential": {1200, 1000, 900, 1100}, // later median 1000: +20 %
+		"workers/1":  {950, 1000, 1000},       // -5 %
+		"workers/2":  {500},                   // one round: none
+	})
+	if len(got) != 2 || math.Abs(got["sequential"]-0.2) > 1e-9 || math.Abs(got["workers/1"]+0.05) > 1e-9 || math.Abs(worst-0.2) > 1e-9 {
+		t.Errorf("first round %v, worst %v", got, worst)
+	}
+	if w := worstOf(got); math.Abs(w-0.2) > 1e-9 {
+		t.Errorf("worstOf %v", w)
 	}
 }
