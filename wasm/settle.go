@@ -22,9 +22,15 @@ const DefaultSettleCap = settle.DefaultCap
 // settleMin is the least time settling takes in each engine (see
 // settleOptions): how long after a worker's first call of a kernel the
 // engine may still be compiling a faster tier of it in the background.
+// Measured on a quiet 2-core machine, countdown's calibration pass in a
+// fresh worker reached its steady time after about 1.75 s in V8
+// (Chromium 156: 250-350 µs, 100 µs at 0.3-0.75 s, 80-85 µs later),
+// 0.3-2 s in SpiderMonkey (Firefox ESR 153: 290 µs, 120 µs, then 105 µs)
+// and 3-4 s in JavaScriptCore (WebKitGTK 2.50: 0.5-1 ms, up to 4 ms
+// while interpreted, then 100-110 µs).
 var settleMin = map[string]time.Duration{
-	"Blink":  1 * time.Second,
-	"Gecko":  2 * time.Second,
+	"Blink":  2 * time.Second,
+	"Gecko":  1500 * time.Millisecond,
 	"WebKit": 5 * time.Second,
 }
 
@@ -69,8 +75,8 @@ func (p *Pool) settleKernels(ids []string) []string {
 // calibration pass (each of those kernels once, with its quick
 // parameters) round after round, each round at least 25 ms long, until
 // three consecutive rounds take times within 10 % of each other, no
-// sooner than the engine's least settling time (0.5 s in V8, 1.5 s in
-// SpiderMonkey, 3 s in JavaScriptCore: how long they may go on compiling
+// sooner than the engine's least settling time (2 s in V8, 1.5 s in
+// SpiderMonkey, 5 s in JavaScriptCore: how long they may go on compiling
 // a faster tier in the background), or DefaultSettleCap (10 s) passes.
 // The workers settle at the same time, in parallel, as they run, as many
 // at once as the pool measured cores (the cap is shared among the

@@ -46,18 +46,24 @@ type storedRun struct {
 	} `json:"result"`
 }
 
-// firstRoundUnjudged names the engines whose first round still misses
-// the timing targets on a quiet 2-core machine, and why: their misses are
-// logged, and fail the test only with CONLAB_JUDGE_FIRST_ROUND=1. Every
-// other engine's misses fail it whenever the parallelism control says
-// the machine is quiet.
-var firstRoundUnjudged = map[webdriver.Engine]string{
-	webdriver.Chromium: unsettled,
-	webdriver.Firefox:  unsettled,
-	webdriver.WebKit:   unsettled,
+// firstRoundUnjudged says why a timing target of engine e's first round
+// of lesson is not judged ("" when it is): a target that the engine's
+// later rounds, the steady state, do not meet either on a quiet 2-core
+// machine. Such a miss is logged, and fails the test only with
+// CONLAB_JUDGE_FIRST_ROUND=1. The targets are "cooperative" (within
+// 0.85-1.18 of sequential), "one lane" (no more than 10 % faster than
+// sequential) and "workers×2" (1.5× faster than × 1).
+func firstRoundUnjudged(e webdriver.Engine, lesson, target string) string {
+	switch {
+	case target != "workers×2":
+		return ""
+	case lesson == "sumsquares":
+		return "sumsquares' 20 tasks of about 18 ms: workers × 2 is 1.18-1.51× faster than × 1 in the later rounds too (a quiet 2-core machine, parallelism control 1.8-2.1; Chromium 1.18-1.41, Firefox 1.33-1.51, WebKitGTK 1.23-1.25): the target is the workers mode's, not the first round's"
+	case e == webdriver.WebKit:
+		return "WebKitGTK's workers × 2 is 1.19-1.57× faster than × 1 in its later rounds too (a quiet 2-core machine, parallelism control 1.8-2.1): the 1.5× target sits within the steady state's noise"
+	}
+	return ""
 }
-
-const unsettled = "on a quiet 2-core machine the first round still misses the targets (Chromium, parallelism control 1.75-2.14: countdown cooperative×1/sequential 0.83-0.88, workers×2 1.37-1.48× faster than ×1): the settling ends before the engine has compiled its fast tier"
 
 // The first round right after a page load, with the lesson's default
 // parameters, already shows the lesson's shape in every engine:
@@ -73,12 +79,12 @@ func TestE2EFirstRoundShape(t *testing.T) { engines(t, e2eFirstRoundShape) }
 func e2eFirstRoundShape(t *testing.T, e webdriver.Engine) {
 	site := buildSite(t)
 	base := serve(t, site)
-	// countdown with the default rounds (its screenshot shows them all),
-	// sumsquares with one.
+	// The lessons with the default rounds: the later rounds, logged,
+	// are the steady state the first is compared with.
 	for _, c := range []struct {
 		lesson string
 		rounds int
-	}{{"countdown", defaultRounds}, {"sumsquares", 1}} {
+	}{{"countdown", defaultRounds}, {"sumsquares", defaultRounds}} {
 		lesson := c.lesson
 		t.Run(lesson, func(t *testing.T) {
 			tab := browserIn(t, e, 10*time.Minute)
@@ -162,23 +168,28 @@ func e2eFirstRoundShape(t *testing.T, e webdriver.Engine) {
 				t.Logf("the machine is busy (two threads gain %.2f×, under %.1f×): the timings are not judged", control, quietControl)
 				return
 			}
-			miss := t.Errorf
-			if why := firstRoundUnjudged[e]; why != "" && os.Getenv("CONLAB_JUDGE_FIRST_ROUND") != "1" {
-				t.Logf("%s: a miss is logged, not judged (CONLAB_JUDGE_FIRST_ROUND=1 judges it): %s", e.Title(), why)
-				miss = t.Logf
+			miss := func(target, format string, args ...any) {
+				t.Helper()
+				why := firstRoundUnjudged(e, lesson, target)
+				if why == "" || os.Getenv("CONLAB_JUDGE_FIRST_ROUND") == "1" {
+					t.Errorf(format, args...)
+					return
+				}
+				t.Logf(format, args...)
+				t.Logf("not judged (CONLAB_JUDGE_FIRST_ROUND=1 judges it): %s", why)
 			}
 			for _, c := range []string{"cooperative×1", "cooperative×2"} {
 				if r := wall[c] / seq; r < 0.85 || r > 1.18 {
-					miss("%s / sequential = %.2f, want 0.85 to 1.18 (%s)", c, r, ratios)
+					miss("cooperative", "%s / sequential = %.2f, want 0.85 to 1.18 (%s)", c, r, ratios)
 				}
 			}
 			for _, c := range []string{"cooperative×1", "workers×1"} {
 				if s := seq / wall[c]; s > 1.10 {
-					miss("%s is %.2f× faster than sequential: a one-lane run may not be more than 10 %% faster (%s)", c, s, ratios)
+					miss("one lane", "%s is %.2f× faster than sequential: a one-lane run may not be more than 10 %% faster (%s)", c, s, ratios)
 				}
 			}
 			if s := wall["workers×1"] / wall["workers×2"]; s < 1.5 {
-				miss("workers × 2 is %.2f× faster than × 1, want 1.5× or more (%s)", s, ratios)
+				miss("workers×2", "workers × 2 is %.2f× faster than × 1, want 1.5× or more (%s)", s, ratios)
 			}
 		})
 	}
