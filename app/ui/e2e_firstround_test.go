@@ -145,6 +145,11 @@ func e2eFirstRoundShape(t *testing.T, e webdriver.Engine) {
 			}
 			if lesson == "countdown" {
 				tab.screenshot("measure-countdown-first-runall")
+				// The charts and the status line in the window, for the
+				// engines whose screenshot is the window only (WebKitGTK).
+				evalIn[any](tab, `(document.querySelector(".status, #status").scrollIntoView({block: "start"}), null)`)
+				time.Sleep(300 * time.Millisecond)
+				webdriver.SaveScreenshot(t, tab.ctx, tab.p, string(e)+"-measure-countdown-first-runall-charts")
 				// The cooperative × 2 run on the timeline: both lanes.
 				id := evalIn[string](tab, `[...document.querySelectorAll(".results-table tbody tr")].find(r => r.querySelector("th").textContent == "cooperative" && r.querySelectorAll("td")[2].textContent == "2").dataset.id`)
 				tab.click(`tr[data-id="` + id + `"] button`)
