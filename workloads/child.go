@@ -42,6 +42,9 @@ type SpawnOptions struct {
 	// compiling costs. Natively every process is loaded afresh anyway, and
 	// in-process children ignore it.
 	Fresh bool
+	// Env adds variables to a child process's environment ("KEY=value");
+	// Web Workers and in-process children have none and ignore it.
+	Env []string
 }
 
 // Child is a running child program. Its methods are called by one

@@ -22,7 +22,7 @@ func (e NativeEnv) Spawn(ctx context.Context, opt SpawnOptions) (Child, error) {
 	}
 	c := &processChild{ctx: ctx}
 	cmd := exec.CommandContext(ctx, e.Exe, append([]string{"child"}, opt.Args...)...)
-	cmd.Env = append(os.Environ(), ChildEnv+"=1")
+	cmd.Env = append(append(os.Environ(), ChildEnv+"=1"), opt.Env...)
 	cmd.Stderr = &c.stderr
 	// Once the process is gone, Wait must not hang on a pipe some
 	// grandchild might still hold.

@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -44,7 +45,7 @@ func TestChildMain(t *testing.T) {
 			t.Errorf("answer %q: %d, %v; want %s%d", line, v, err, prefix, childAnswer(4, 10))
 		}
 	}
-	for _, args := range [][]string{{"-lines", "-1"}, {"-exit", "126"}, {"-nope"}, {"extra"}, {"-work", "x"}} {
+	for _, args := range [][]string{{"-lines", "-1"}, {"-exit", "126"}, {"-nope"}, {"extra"}, {"-work", "x"}, {"-deadlock", "1"}, {"-deadlock", "9"}, {"-hold", "-1"}} {
 		out.Reset()
 		errb.Reset()
 		if code := ChildMain(args, &out, &errb); code != 2 || errb.Len() == 0 || out.Len() != 0 {
@@ -261,5 +262,19 @@ func TestChildReportRoundTrip(t *testing.T) {
 	}
 	if _, err := childReports(Outputs{Data: [][]byte{[]byte(`{"child":"x"}`)}}, 1); err == nil || !strings.Contains(err.Error(), "child 0") {
 		t.Errorf("childReports of JSON: %v", err)
+	}
+}
+
+// Where Go's runtime cannot see a deadlock (a build with cgo, as this test
+// binary natively; wasm under Node), the -deadlock child starts none: it
+// says why and exits with ChildNoVerdict instead of hanging.
+func TestChildDeadlockRefusesWhereTheRuntimeCannotTell(t *testing.T) {
+	if noDeadlockVerdict() == "" {
+		t.Skip("this binary would deadlock for real: TestDeadlockRuntimeVerdict runs such a child")
+	}
+	var out, errb bytes.Buffer
+	if code := ChildMain([]string{"-deadlock", "2", "-hold", "1"}, &out, &errb); code != ChildNoVerdict ||
+		!strings.Contains(errb.String(), "cannot see a deadlock") || out.String() != "ready\n" {
+		t.Errorf("code %d, stdout %q, stderr %q", code, out.String(), errb.String())
 	}
 }

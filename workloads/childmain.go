@@ -14,6 +14,8 @@ const (
 	maxChildEveryMS = 10_000
 	maxChildWork    = 1_000_000_000
 	maxChildExit    = 125
+	maxChildCircle  = 8
+	maxChildHoldMS  = 5_000
 )
 
 // ChildMain is the child program: what `conlab child ARGS` runs natively
@@ -28,7 +30,14 @@ const (
 //	            that sum plus ID;
 //	-id ID      the child's number, in its lines and answers;
 //	-exit CODE  exits with CODE (0 to 125), writing why to stderr when
-//	            it is not 0.
+//	            it is not 0;
+//	-deadlock K K goroutines (2 to 8) in the deadlock lesson's circle,
+//	            each taking its own lock, pausing -hold MS, then its
+//	            neighbour's, with plain sync.Mutex and no watchdog (see
+//	            childDeadlock). Go's runtime ends such a program with
+//	            "fatal error: all goroutines are asleep - deadlock!" and
+//	            exit code 2, so it never returns; where the runtime cannot
+//	            see the deadlock it exits with ChildNoVerdict instead.
 //
 // It returns the exit code: CODE, 2 for bad arguments (explained on
 // stderr), 1 when stdout fails (the parent closed the pipe).
@@ -47,6 +56,8 @@ func childMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	work := fs.Int64("work", 0, "squares to sum, twice (cold and warm)")
 	id := fs.Int("id", 0, "the child's number")
 	code := fs.Int("exit", 0, "exit code")
+	circle := fs.Int("deadlock", 0, "goroutines in a circle of locks that deadlocks")
+	hold := fs.Int("hold", 0, "milliseconds each goroutine of -deadlock holds its first lock")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -65,6 +76,10 @@ func childMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return bad("-work %d: allowed 0 to %d", *work, maxChildWork)
 	case *code < 0 || *code > maxChildExit:
 		return bad("-exit %d: allowed 0 to %d", *code, maxChildExit)
+	case *circle != 0 && (*circle < 2 || *circle > maxChildCircle):
+		return bad("-deadlock %d: allowed 2 to %d goroutines", *circle, maxChildCircle)
+	case *hold < 0 || *hold > maxChildHoldMS:
+		return bad("-hold %d: allowed 0 to %d", *hold, maxChildHoldMS)
 	}
 	say := func(format string, a ...any) bool {
 		if _, err := fmt.Fprintf(stdout, format+"\n", a...); err != nil {
@@ -83,6 +98,9 @@ func childMain(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	if !say("ready") {
 		return stopped()
+	}
+	if *circle > 0 {
+		return childDeadlock(*circle, time.Duration(*hold)*time.Millisecond, say, stderr)
 	}
 	for k := 1; k <= *lines; k++ {
 		if k > 1 && *every > 0 {

@@ -24,7 +24,10 @@ func init() {
 			"the program just stops making progress. The lab's watchdog notices that every task has been blocked " +
 			"with no progress, ends the run with a \"deadlock\" error naming the stuck tasks, and later runs work " +
 			"as before. (Natively, when every goroutine of a whole program is blocked, Go's runtime itself stops it " +
-			"with \"fatal error: all goroutines are asleep - deadlock!\".) The fix is to take resources in one agreed " +
+			"with \"fatal error: all goroutines are asleep - deadlock!\"; a native run also runs the same circle as a " +
+			"program of its own, with plain locks and no watchdog, and shows what the runtime said beside the " +
+			"watchdog's report. In the browser the runtime cannot tell: the page's events could always wake a " +
+			"goroutine.) The fix is to take resources in one agreed " +
 			"order: with fix=ordered every task takes the lower-numbered resource first, so no cycle of waiting can " +
 			"form. A deadlock also needs the tasks to overlap: run one after another (sequential, or fewer lanes " +
 			"than tasks) each task finds both resources free and finishes.",
@@ -108,8 +111,18 @@ type deadlockInstance struct {
 }
 
 // Run takes the task's two resources, pausing in between, then releases
-// them. It returns 1 when the task finished.
+// them. It returns 1 when the task finished. Natively, task 0 also asks
+// Go's runtime for its own verdict on the same circle (askRuntime), and
+// records it as its last span once the child has ended.
 func (d *deadlockInstance) Run(t *T, i int) (uint64, error) {
+	if i == 0 {
+		if ask := askRuntime(t, len(d.res), d.hold, d.fix); ask != nil {
+			defer func() {
+				t.Phase("wait for Go's runtime's verdict", Waiting)
+				t.Phase(ask.wait(runtimePatience), Waiting)
+			}()
+		}
+	}
 	first, second := deadlockOrder(i, len(d.res), d.fix)
 	if err := d.take(t, i, first); err != nil {
 		return 0, err

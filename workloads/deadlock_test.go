@@ -142,15 +142,9 @@ func TestRawDeadlock(t *testing.T) {
 	if runtime.GOOS == "js" {
 		t.Skip("no child processes in wasm")
 	}
-	goTool := goToolPath(t)
+	bin := buildRawDeadlock(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	bin := filepath.Join(t.TempDir(), "rawdeadlock")
-	build := exec.CommandContext(ctx, goTool, "build", "-o", bin, "./testdata/rawdeadlock")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
 	// The bound turns a hang (the runtime did not see the deadlock) into a
 	// failure instead of a stuck test.
 	run, stop := context.WithTimeout(ctx, 30*time.Second)
@@ -163,6 +157,21 @@ func TestRawDeadlock(t *testing.T) {
 	if !strings.Contains(string(out), "fatal error: all goroutines are asleep - deadlock!") {
 		t.Fatalf("the runtime's message is missing:\n%s", out)
 	}
+}
+
+// buildRawDeadlock builds testdata/rawdeadlock without cgo and returns
+// its path.
+func buildRawDeadlock(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	bin := filepath.Join(t.TempDir(), "rawdeadlock")
+	build := exec.CommandContext(ctx, goToolPath(t), "build", "-o", bin, "./testdata/rawdeadlock")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
 }
 
 // goToolPath finds the go command that built this test, to build helpers.

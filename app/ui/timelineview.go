@@ -54,6 +54,7 @@ func (l *lab) timelineSection() app.UI {
 				app.If(len(r.Result.Stuck) > 0, func() app.UI {
 					return app.P().Class("hint", "warn").Textf("Stuck when the deadlock was declared: %s.", stuckText(r.Result.Stuck))
 				}),
+				runtimeVerdictView(r, l.spans[r.ID]),
 			)
 		}),
 	)
