@@ -40,9 +40,9 @@ func RuntimeVerdict(label string) (e Exit, why string, found bool) {
 const runtimeGrace = 10 * time.Second
 
 // runtimePatience is how long a task that has ended waits for the
-// runtime's verdict: the engine keeps a cancelled task's spans for a
-// second only.
-const runtimePatience = 500 * time.Millisecond
+// runtime's verdict, and then for a child it stopped to be gone: the
+// engine keeps a cancelled task's spans for a second only.
+const runtimePatience = 400 * time.Millisecond
 
 // runtimeAsk is a question put to Go's runtime: a child process running
 // the same circle.
@@ -74,8 +74,9 @@ func askRuntime(t *T, k int, hold time.Duration, fix string) *runtimeAsk {
 }
 
 // wait returns the RuntimePrefix label of the verdict, or, when the child
-// has not ended within patience, stops it and says the runtime did not
-// declare its deadlock.
+// has not ended within patience, stops it, waits up to patience more for
+// it to be gone (a program that hangs must not outlive the run), and
+// says the runtime did not declare its deadlock.
 func (a *runtimeAsk) wait(patience time.Duration) string {
 	tm := time.NewTimer(patience)
 	defer tm.Stop()
@@ -83,9 +84,14 @@ func (a *runtimeAsk) wait(patience time.Duration) string {
 	case v := <-a.verdict:
 		return v
 	case <-tm.C:
-		a.cancel()
-		return RuntimePrefix + runtimeCouldNot + "the program was still running when the run ended: the runtime had not declared its deadlock"
 	}
+	a.cancel()
+	tm.Reset(patience)
+	select {
+	case <-a.verdict:
+	case <-tm.C:
+	}
+	return RuntimePrefix + runtimeCouldNot + "the program was still running when the run ended: the runtime had not declared its deadlock"
 }
 
 // runtimeVerdict runs the child and says how it ended.

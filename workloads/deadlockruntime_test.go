@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -76,22 +77,35 @@ func TestDeadlockRuntimeVerdict(t *testing.T) {
 	}
 }
 
-// hangEnv starts children that never end on their own, as a program built
-// with a runtime that cannot see its deadlock would.
-type hangEnv struct{ NativeEnv }
-
-func (hangEnv) Spawn(ctx context.Context, opt SpawnOptions) (Child, error) {
-	return InProcess.Spawn(ctx, SpawnOptions{Args: []string{"-lines", "2", "-every", "10000"}})
+// hangEnv starts children that do not end on their own (processes of
+// this test binary, waiting 10 s between two lines), as a program whose
+// runtime cannot see its deadlock would hang, and remembers them.
+type hangEnv struct {
+	NativeEnv
+	started chan Child
 }
 
-// A child the runtime does not stop is stopped when the run ends, and the
-// verdict says the runtime did not declare the deadlock.
+func (e hangEnv) Spawn(ctx context.Context, opt SpawnOptions) (Child, error) {
+	c, err := e.NativeEnv.Spawn(ctx, SpawnOptions{Args: []string{"-lines", "2", "-every", "10000"}})
+	if err == nil {
+		e.started <- c
+	}
+	return c, err
+}
+
+// A child the runtime does not stop is stopped before the run ends, and
+// the verdict says the runtime did not declare the deadlock.
 func TestDeadlockRuntimeHung(t *testing.T) {
-	res, _ := Run(context.Background(), Request{Workload: "deadlock", Mode: Goroutines, Workers: 2}, Options{Env: hangEnv{}})
+	env := hangEnv{NativeEnv{Exe: os.Args[0]}, make(chan Child, 1)}
+	res, _ := Run(context.Background(), Request{Workload: "deadlock", Mode: Goroutines, Workers: 2}, Options{Env: env})
 	if res == nil {
 		t.Fatal("no result")
 	}
 	if _, why, ok := RuntimeVerdict(runtimeLabel(res)); !ok || !strings.Contains(why, "had not declared its deadlock") {
 		t.Errorf("%v %q", ok, why)
+	}
+	c := (<-env.started).(*processChild)
+	if err := c.cmd.Process.Signal(syscall.Signal(0)); err == nil {
+		t.Errorf("%s outlived the run", c.Name())
 	}
 }
