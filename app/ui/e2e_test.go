@@ -300,23 +300,39 @@ func open(t *testing.T, tab context.Context, url string) time.Duration {
 	return time.Duration(ms * float64(time.Millisecond))
 }
 
+// waitFor polls expr in tab until it is true, for at most within, across
+// the page's navigations.
 func waitFor(t *testing.T, tab context.Context, expr string, within time.Duration) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(tab, within)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
-		status := eval[string](t, tab, `(document.getElementById("status")||{}).textContent||""`)
-		t.Fatalf("waiting for %s: %v (status: %q)", expr, err, status)
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingInterval(100*time.Millisecond)))
+		if err == nil {
+			return
+		}
+		if !webdriver.IsNavigated(err) || ctx.Err() != nil {
+			status := eval[string](t, tab, `(document.getElementById("status")||{}).textContent||""`)
+			t.Fatalf("waiting for %s: %v (status: %q)", expr, err, status)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
+// eval evaluates expr in tab, again while a navigation ends the
+// evaluation.
 func eval[T any](t *testing.T, tab context.Context, expr string) T {
 	t.Helper()
-	v, err := chromedp.Run(tab, chromedp.Evaluate[T](expr))
-	if err != nil {
-		t.Fatalf("evaluating %s: %v", expr, err)
+	for {
+		v, err := chromedp.Run(tab, chromedp.Evaluate[T](expr))
+		if err == nil {
+			return v
+		}
+		if !webdriver.IsNavigated(err) || tab.Err() != nil {
+			t.Fatalf("evaluating %s: %v", expr, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	return v
 }
 
 // click clicks the element sel as a user would, with the mouse, after

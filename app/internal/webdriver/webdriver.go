@@ -170,6 +170,12 @@ func navigated(err error) error {
 	return err
 }
 
+// IsNavigated reports whether err ended an evaluation because its page
+// navigated or its document went away, as any of the drivers words it
+// (chromedp's own errors included): evaluating again reaches the new
+// document.
+func IsNavigated(err error) bool { return errors.Is(navigated(err), ErrNavigated) }
+
 // Eval evaluates expr in p and decodes its value into T, evaluating again
 // while a navigation ends the evaluation, until ctx ends.
 func Eval[T any](ctx context.Context, p Page, expr string) (T, error) {
