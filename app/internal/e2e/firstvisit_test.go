@@ -27,33 +27,24 @@ func TestFirstVisitsWebKit(t *testing.T) { firstVisits(t, webdriver.WebKit) }
 
 func firstVisits(t *testing.T, e webdriver.Engine) {
 	webdriver.Require(t, e)
-	labs := []struct{ name, url string }{
-		{"static", startLab(t, builtSite(t)).URL},
-		{"serve", startServe(t, servePublic(t))},
-	}
-	for _, lab := range labs {
-		t.Run(lab.name, func(t *testing.T) { firstVisitsTo(t, e, lab.name, lab.url) })
-	}
-}
-
-// firstVisitsTo makes the first visits to the lab at url.
-func firstVisitsTo(t *testing.T, e webdriver.Engine, name, url string) {
-	n := webdriver.FirstVisits()
-	var total time.Duration
-	start := time.Now()
-	webdriver.FreshVisits(t, e, n, 4*time.Minute, func(ctx context.Context, i int, p webdriver.Page) {
-		if err := p.Navigate(ctx, url+"?workload=countdown"); err != nil {
-			t.Fatalf("visit %d: %v", i, err)
+	eachLab(t, func(t *testing.T, lab *labServer) {
+		n := webdriver.FirstVisits()
+		var total time.Duration
+		start := time.Now()
+		webdriver.FreshVisits(t, e, n, 4*time.Minute, func(ctx context.Context, i int, p webdriver.Page) {
+			if err := p.Navigate(ctx, lab.URL+"?workload=countdown"); err != nil {
+				t.Fatalf("visit %d: %v", i, err)
+			}
+			took, err := webdriver.NoFalseUpdate(ctx, p)
+			if err != nil {
+				webdriver.SaveScreenshot(t, ctx, p, fmt.Sprintf("%s-%s-first-visit-%d", e, lab.Kind, i))
+				t.Errorf("visit %d: %v", i, err)
+				return
+			}
+			total += took
+		})
+		if !t.Failed() {
+			t.Logf("%d fresh-profile first visits in %v, no update offered; the lab ran under its service worker %v after opening, on average", n, time.Since(start).Round(time.Second), (total / time.Duration(n)).Round(time.Millisecond))
 		}
-		took, err := webdriver.NoFalseUpdate(ctx, p)
-		if err != nil {
-			webdriver.SaveScreenshot(t, ctx, p, fmt.Sprintf("%s-%s-first-visit-%d", e, name, i))
-			t.Errorf("visit %d: %v", i, err)
-			return
-		}
-		total += took
 	})
-	if !t.Failed() {
-		t.Logf("%d fresh-profile first visits in %v, no update offered; the lab ran under its service worker %v after opening, on average", n, time.Since(start).Round(time.Second), (total / time.Duration(n)).Round(time.Millisecond))
-	}
 }
