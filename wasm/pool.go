@@ -123,6 +123,9 @@ type Pool struct {
 	// pageSettleMS and pageSettled are the last SettlePage's.
 	pageSettleMS float64
 	pageSettled  bool
+	// pageHeap is the most memory SettlePageRun grew the page's Go heap
+	// by.
+	pageHeap int64
 	// tiered are the kernels some worker of the pool has kept calling
 	// long enough for the browser to optimise them. Each is tiered once
 	// per pool; later workers only call it briefly (see start).
@@ -146,6 +149,10 @@ type worker struct {
 	settledK     map[string]bool
 	settleAgreed bool
 	settleMS     float64
+	// primed is, per kernel, the largest declared peak memory
+	// (workloads.Cost.Bytes) of a run SettleRun primed the worker with
+	// (guarded by Pool.mu).
+	primed map[string]int64
 }
 
 // NewPool makes a pool. It starts nothing: Warm, or the first Run, does.

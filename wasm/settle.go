@@ -103,6 +103,12 @@ func (p *Pool) Settle(ctx context.Context, n int, kernels ...string) (SettleRepo
 		return rep, err
 	}
 	defer p.endTurn()
+	return p.settleInTurn(ctx, t0, n, kernels)
+}
+
+// settleInTurn is Settle, in the pool's turn, begun at t0.
+func (p *Pool) settleInTurn(ctx context.Context, t0 time.Time, n int, kernels []string) (SettleReport, error) {
+	var rep SettleReport
 	p.measureCores(ctx)
 	p.mu.Lock()
 	if n == 0 {
@@ -137,12 +143,7 @@ func (p *Pool) Settle(ctx context.Context, n int, kernels ...string) (SettleRepo
 	}
 	// As many workers settle at once as the machine runs threads at
 	// once: more would share cores, and their rounds would disagree.
-	p.mu.Lock()
-	per := p.measuredCores
-	p.mu.Unlock()
-	if per < 1 {
-		per = max(HardwareConcurrency(), 1)
-	}
+	per := p.atOnce()
 	o := settleOptions(ctx, 250*time.Millisecond)
 	end := time.Now().Add(o.Cap)
 	for i := 0; i < len(ws); i += per {
@@ -160,6 +161,18 @@ func (p *Pool) Settle(ctx context.Context, n int, kernels ...string) (SettleRepo
 	p.lastSettle = rep
 	p.mu.Unlock()
 	return rep, nil
+}
+
+// atOnce is how many workers settle at once: the measured cores, else
+// the reported ones.
+func (p *Pool) atOnce() int {
+	p.mu.Lock()
+	per := p.measuredCores
+	p.mu.Unlock()
+	if per < 1 {
+		per = max(HardwareConcurrency(), 1)
+	}
+	return per
 }
 
 // settleBatch has the workers ws settle on kernels ks at the same time,

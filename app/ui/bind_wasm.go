@@ -35,28 +35,30 @@ func (e poolEngine) Run(ctx context.Context, req workloads.Request, onProgress f
 	return e.p.Run(ctx, req, onProgress)
 }
 
-// SettlePage runs the pool's calibration with kernel on the page's thread
-// (in rounds, until three agree within 10 %, no sooner than the engine's
-// least settling time), for at most limit.
-func (e poolEngine) SettlePage(ctx context.Context, kernel string, limit time.Duration) (Settling, error) {
+// SettlePage runs the pool's calibration with req's kernel on the page's
+// thread (in rounds, until three agree within 10 %, no sooner than the
+// engine's least settling time) and grows the page's memory for req
+// (Pool.SettlePageRun), for at most limit.
+func (e poolEngine) SettlePage(ctx context.Context, req workloads.Request, limit time.Duration) (Settling, error) {
 	cctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	took, agreed, err := e.p.SettlePage(cctx, kernel)
+	took, agreed, err := e.p.SettlePageRun(cctx, req)
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		err = nil // the limit passed: not settled, and no error
 	}
 	return Settling{Where: "the page", Took: took, Settled: agreed && err == nil}, err
 }
 
-// SettleWorkers runs the pool's calibration with kernel in the n workers
-// a run uses (in rounds, until three agree within 10 %, no sooner than
-// the engine's least settling time), for at most limit; a worker settled
-// on kernel before is not settled again.
-func (e poolEngine) SettleWorkers(ctx context.Context, kernel string, n int, limit time.Duration) (Settling, error) {
+// SettleWorkers runs the pool's calibration with req's kernel in the n
+// workers a run uses (in rounds, until three agree within 10 %, no
+// sooner than the engine's least settling time), then one untimed run of
+// req in each (Pool.SettleRun), for at most limit; a worker settled on
+// the kernel, or primed with a run as big, is not made ready again.
+func (e poolEngine) SettleWorkers(ctx context.Context, req workloads.Request, n int, limit time.Duration) (Settling, error) {
 	n = max(n, 1)
 	cctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
-	rep, err := e.p.Settle(cctx, n, kernel)
+	rep, err := e.p.SettleRun(cctx, n, req)
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		err = nil
 	}

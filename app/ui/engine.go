@@ -22,14 +22,15 @@ type Browser interface {
 	Run(ctx context.Context, req workloads.Request, onProgress func(wasm.Progress)) (*workloads.Result, error)
 	// Stats describes the pool.
 	Stats() wasm.Stats
-	// SettlePage waits until timings of kernel (a workload's id) in the
-	// page have settled, or limit has passed (see settle.go): the page's
-	// own thread runs the main-thread mode and every run's bookkeeping.
-	SettlePage(ctx context.Context, kernel string, limit time.Duration) (Settling, error)
-	// SettleWorkers waits until timings of kernel have settled in the n
-	// workers a run of n lanes uses (the pool grows to n if it has
-	// fewer), or limit has passed.
-	SettleWorkers(ctx context.Context, kernel string, n int, limit time.Duration) (Settling, error)
+	// SettlePage waits until timings of req's kernel (a workload) in the
+	// page have settled, or limit has passed, and grows the page's memory
+	// to what req declares it needs (see settle.go): the page's own thread
+	// runs the main-thread mode and every run's bookkeeping.
+	SettlePage(ctx context.Context, req workloads.Request, limit time.Duration) (Settling, error)
+	// SettleWorkers waits until timings of req's kernel have settled in
+	// the n workers a run of n lanes uses (the pool grows to n if it has
+	// fewer), then has each run req once, untimed, or limit has passed.
+	SettleWorkers(ctx context.Context, req workloads.Request, n int, limit time.Duration) (Settling, error)
 	// Parallelism measures how many threads run at once, with k threads
 	// trying (navigator.hardwareConcurrency can lie: WebKitGTK says 4 on
 	// 2 cores).

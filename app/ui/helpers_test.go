@@ -109,17 +109,17 @@ func (f *fakeBrowser) Parallelism(ctx context.Context, k int) (float64, error) {
 }
 
 // The fake's calibrations settle at once, and are counted.
-func (f *fakeBrowser) SettlePage(ctx context.Context, kernel string, limit time.Duration) (Settling, error) {
+func (f *fakeBrowser) SettlePage(ctx context.Context, req workloads.Request, limit time.Duration) (Settling, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.settles, f.kernels = append(f.settles, 0), append(f.kernels, kernel)
+	f.settles, f.kernels = append(f.settles, 0), append(f.kernels, req.Workload)
 	return Settling{Where: "the page", Reps: 2, Settled: true}, f.settleErr
 }
 
-func (f *fakeBrowser) SettleWorkers(ctx context.Context, kernel string, n int, limit time.Duration) (Settling, error) {
+func (f *fakeBrowser) SettleWorkers(ctx context.Context, req workloads.Request, n int, limit time.Duration) (Settling, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.settles, f.kernels = append(f.settles, n), append(f.kernels, kernel)
+	f.settles, f.kernels = append(f.settles, n), append(f.kernels, req.Workload)
 	return Settling{Where: workersText(n), Reps: 2, Settled: true}, f.settleErr
 }
 

@@ -77,8 +77,12 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 	st := l.settler
 	st.wantParallelism(min(max(l.facts.Cores, 2), 8))
 	lanes := -1 // the workers the runs use at once; -1: no browser run
+	var sreq workloads.Request
 	for _, s := range specs {
 		if s.Mode != modeNative {
+			if lanes < 0 {
+				sreq = s.request(wid, params)
+			}
 			lanes = max(lanes, specLanes(s))
 		}
 	}
@@ -86,7 +90,7 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 		began := time.Now()
 		if br != nil && lanes >= 0 {
 			// No timed run while the browser is still busy starting.
-			cals, err := st.settle(rctx, br, wid, lanes, func(msg string) {
+			cals, err := st.settle(rctx, br, sreq, lanes, func(msg string) {
 				ctx.Dispatch(func(ctx app.Context) {
 					if id == l.runID {
 						l.setStatus("busy", msg)

@@ -17,7 +17,11 @@ import (
 // short calibration with that kernel, in the page and in the workers the
 // run will use, until three consecutive rounds agree within 10 %, no
 // sooner than the engine's least settling time: then the timings have
-// settled.
+// settled. Then each of those workers runs the lesson once, untimed, at
+// the size the student chose, and the page's memory grows to what the run
+// declares it needs: a calibration is small, and the first run of the
+// real size would otherwise pay for the browser handing the program its
+// memory (multiply's first round: 72 % slower than the later ones).
 const (
 	// settleLimit bounds the whole wait, the page's and the workers':
 	// a busy machine never settles, and the student must not wait long
@@ -61,9 +65,12 @@ func fmtDuration(d time.Duration) string {
 // calibrated so far. The lab's runs and the embedding API's share it, as
 // they share the pool.
 type settler struct {
-	mu      sync.Mutex
-	page    map[string]bool
-	workers map[string]int
+	mu sync.Mutex
+	// page and workers are, per kernel, the largest run (the memory it
+	// declares) the page and the workers were made ready for, and how
+	// many workers.
+	page    map[string]int64
+	workers map[string]readied
 	log     []Settling
 	// parallel is the measured parallelism (0: not measured), the best
 	// of measures measurements of k threads trying.
@@ -72,44 +79,56 @@ type settler struct {
 	measures int
 }
 
+// readied is what the workers were made ready for: that many lanes, runs
+// declaring that much memory.
+type readied struct {
+	lanes int
+	bytes int64
+}
+
 // maxMeasures bounds the measurements of parallelism a page makes.
 const maxMeasures = 3
 
 var pageSettler settler
 
-// settle makes sure timings of kernel (a workload's id) have settled in
-// the page and in lanes workers before a timed run, calibrating what has
-// not been yet; wait is told what it waits for (it may be nil). It
-// returns the calibrations it made (none when all was settled already).
-// Runs take turns on the pool, so holding the lock through the
-// calibration keeps a second run from timing meanwhile.
-func (st *settler) settle(ctx context.Context, br Browser, kernel string, lanes int, wait func(string)) ([]Settling, error) {
+// settle makes sure timings of req's kernel (a workload) have settled in
+// the page and in lanes workers before a timed run of req, and that they
+// have run it once at its size, making ready what has not been yet; wait
+// is told what it waits for (it may be nil). It returns the calibrations
+// it made (none when all was ready already). Runs take turns on the pool,
+// so holding the lock through the calibration keeps a second run from
+// timing meanwhile.
+func (st *settler) settle(ctx context.Context, br Browser, req workloads.Request, lanes int, wait func(string)) ([]Settling, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if wait == nil {
 		wait = func(string) {}
 	}
 	if st.page == nil {
-		st.page, st.workers = map[string]bool{}, map[string]int{}
+		st.page, st.workers = map[string]int64{}, map[string]readied{}
+	}
+	kernel, bytes := req.Workload, int64(1)
+	if job, err := workloads.Prepare(req); err == nil {
+		bytes = max(job.Cost(1).Bytes, 1)
 	}
 	var done []Settling
 	var pageTook time.Duration
-	if !st.page[kernel] {
+	if st.page[kernel] < bytes {
 		wait("Waiting for the browser to finish compiling… (timing a short calibration in the page)")
-		s, err := br.SettlePage(ctx, kernel, settlePageLimit)
+		s, err := br.SettlePage(ctx, req, settlePageLimit)
 		if err != nil {
 			return done, err
 		}
-		st.page[kernel], pageTook = true, s.Took
+		st.page[kernel], pageTook = bytes, s.Took
 		done = append(done, s)
 	}
-	if lanes > st.workers[kernel] {
-		wait(fmt.Sprintf("Waiting for the browser to finish compiling… (timing a short calibration in %s)", workersText(lanes)))
-		s, err := br.SettleWorkers(ctx, kernel, lanes, max(settleLimit-pageTook, time.Second))
+	if was := st.workers[kernel]; lanes > was.lanes || (lanes > 0 && bytes > was.bytes) {
+		wait(fmt.Sprintf("Waiting for the browser to finish compiling… (timing a short calibration in %s, then one untimed run each at this size)", workersText(lanes)))
+		s, err := br.SettleWorkers(ctx, req, lanes, max(settleLimit-pageTook, time.Second))
 		if err != nil {
 			return done, err
 		}
-		st.workers[kernel] = lanes
+		st.workers[kernel] = readied{lanes, bytes}
 		done = append(done, s)
 	}
 	if st.k > 0 && st.measures < maxMeasures && measuredCores(st.parallel, st.k) < st.k {
@@ -181,7 +200,7 @@ func settleFor(ctx context.Context, br Browser, req workloads.Request) {
 	case workloads.Main:
 		lanes = 0
 	}
-	_, _ = pageSettler.settle(ctx, br, req.Workload, lanes, nil)
+	_, _ = pageSettler.settle(ctx, br, req, lanes, nil)
 }
 
 // cores is the core count the lab goes by: the measured parallelism once

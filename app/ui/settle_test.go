@@ -6,7 +6,42 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"conlab/workloads"
 )
+
+// seq is a sequential run of workload with its defaults.
+func seq(workload string) workloads.Request {
+	return workloads.Request{Workload: workload, Mode: workloads.Sequential}
+}
+
+// A run declaring more memory than the runs made ready for makes the page
+// and the workers ready again (the workers run it once, untimed); a
+// smaller one does not.
+func TestSettlerBiggerRun(t *testing.T) {
+	fb := &fakeBrowser{}
+	var st settler
+	ctx := context.Background()
+	small := workloads.Request{Workload: "multiply", Mode: workloads.Sequential, Params: map[string]any{"size": 1000}}
+	big := workloads.Request{Workload: "multiply", Mode: workloads.Workers, Workers: 2, Params: map[string]any{"size": 4_000_000}}
+	var said []string
+	wait := func(s string) { said = append(said, s) }
+	if got, err := st.settle(ctx, fb, small, 2, wait); err != nil || len(got) != 2 {
+		t.Fatalf("first: %+v %v", got, err)
+	}
+	if got, err := st.settle(ctx, fb, big, 2, wait); err != nil || len(got) != 2 {
+		t.Fatalf("a bigger run: %+v %v", got, err)
+	}
+	if !strings.Contains(said[len(said)-1], "one untimed run each at this size") {
+		t.Errorf("said %q", said)
+	}
+	if got, _ := st.settle(ctx, fb, small, 2, nil); len(got) != 0 {
+		t.Errorf("a smaller run after a bigger one: %+v", got)
+	}
+	if !slices.Equal(fb.settles, []int{0, 2, 0, 2}) {
+		t.Errorf("calibrations %v", fb.settles)
+	}
+}
 
 // The page settles once; workers settle again only for more of them.
 func TestSettlerOnce(t *testing.T) {
@@ -15,20 +50,20 @@ func TestSettlerOnce(t *testing.T) {
 	var said []string
 	wait := func(s string) { said = append(said, s) }
 	ctx := context.Background()
-	if got, err := st.settle(ctx, fb, "countdown", 2, wait); err != nil || len(got) != 2 {
+	if got, err := st.settle(ctx, fb, seq("countdown"), 2, wait); err != nil || len(got) != 2 {
 		t.Fatalf("first: %+v %v", got, err)
 	}
 	if len(said) != 2 || !strings.HasPrefix(said[0], "Waiting for the browser to finish compiling…") || !strings.Contains(said[1], "2 workers") {
 		t.Errorf("said %q", said)
 	}
-	if got, _ := st.settle(ctx, fb, "countdown", 1, wait); len(got) != 0 {
+	if got, _ := st.settle(ctx, fb, seq("countdown"), 1, wait); len(got) != 0 {
 		t.Errorf("settled already: %+v", got)
 	}
-	if got, _ := st.settle(ctx, fb, "countdown", 4, nil); len(got) != 1 || got[0].Where != "4 workers" {
+	if got, _ := st.settle(ctx, fb, seq("countdown"), 4, nil); len(got) != 1 || got[0].Where != "4 workers" {
 		t.Errorf("more workers: %+v", got)
 	}
 	// Another lesson's kernel settles anew, in the page and the workers.
-	if got, _ := st.settle(ctx, fb, "sumsquares", 1, nil); len(got) != 2 {
+	if got, _ := st.settle(ctx, fb, seq("sumsquares"), 1, nil); len(got) != 2 {
 		t.Errorf("another kernel: %+v", got)
 	}
 	if !slices.Equal(fb.settles, []int{0, 2, 4, 0, 1}) || len(st.settled()) != 5 {
@@ -46,7 +81,7 @@ func TestSettlerOnce(t *testing.T) {
 	// A failed calibration is reported, and tried again next time.
 	bad := &fakeBrowser{settleErr: errors.New("no pool")}
 	var st2 settler
-	if _, err := st2.settle(ctx, bad, "countdown", 1, nil); err == nil || st2.page["countdown"] {
+	if _, err := st2.settle(ctx, bad, seq("countdown"), 1, nil); err == nil || st2.page["countdown"] != 0 {
 		t.Errorf("failure: %v, page settled %v", err, st2.page)
 	}
 }
@@ -112,7 +147,7 @@ func TestMeasuredParallelism(t *testing.T) {
 	// maxMeasures.
 	st := l.settler
 	for range 5 {
-		st.settle(context.Background(), fb, "countdown", 1, nil)
+		st.settle(context.Background(), fb, seq("countdown"), 1, nil)
 	}
 	if st.measures != maxMeasures {
 		t.Errorf("%d measurements, want at most %d", st.measures, maxMeasures)

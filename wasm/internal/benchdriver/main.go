@@ -91,9 +91,9 @@ type KernelReport struct {
 	// over one just before this kernel's runs: the parallelism the
 	// browser could have at that moment on a shared machine.
 	ControlSpeedUp float64 `json:"control_speedup"`
-	// Settle is the pool's Settle with this kernel just before its runs,
-	// as the lab's first run of a lesson does: how long until the
-	// workers' timings of it settled. The first kernel's first round is
+	// Settle is the pool's SettleRun with this kernel's run just before
+	// its runs, as the lab's first run of a lesson does: how long until
+	// the workers' timings of it settled, and their untimed run of it. The first kernel's first round is
 	// then the page's first timed round, as a student's first Run all.
 	Settle   wasm.SettleReport  `json:"settle"`
 	Workload string             `json:"workload"`
@@ -189,10 +189,10 @@ func bench(cfg Config) (*Report, error) {
 	}
 	for _, k := range cfg.Kernels {
 		kr := KernelReport{Workload: k.Workload, Params: k.Params, WallUS: map[string]int64{}, AllUS: map[string][]int64{}}
-		if kr.Settle, err = p.Settle(ctx, slices.Max(append([]int{1}, cfg.Workers...)), k.Workload); err != nil {
+		if kr.Settle, err = p.SettleRun(ctx, slices.Max(append([]int{1}, cfg.Workers...)), workloads.Request{Workload: k.Workload, Mode: workloads.Sequential, Params: k.Params}); err != nil {
 			return nil, err
 		}
-		log("%s: settled %d workers (%d agreed) in %.0f ms: %v ms each", k.Workload, kr.Settle.Workers, kr.Settle.Settled, kr.Settle.MS, kr.Settle.WorkerMS)
+		log("%s: settled %d workers (%d agreed) in %.0f ms: %v ms each; %d primed with an untimed run in %.0f ms", k.Workload, kr.Settle.Workers, kr.Settle.Settled, kr.Settle.MS, kr.Settle.WorkerMS, kr.Settle.Primed, kr.Settle.PrimeMS)
 		type run struct {
 			key  string
 			mode workloads.Mode
