@@ -175,18 +175,24 @@ func (p *Pool) atOnce() int {
 	return per
 }
 
-// settleBatch has the workers ws settle on kernels ks at the same time,
-// with options o, and adds what they did to rep.
-func (p *Pool) settleBatch(ctx context.Context, ws []*worker, ks []string, o settle.Options, rep *SettleReport) error {
-	box := newMailbox()
+// listen has the workers ws answer into one new mailbox, until unlisten.
+func listen(ws []*worker) (box *mailbox, unlisten func()) {
+	box = newMailbox()
 	for _, w := range ws {
 		w.box.Store(box)
 	}
-	defer func() {
+	return box, func() {
 		for _, w := range ws {
 			w.box.Store(nil)
 		}
-	}()
+	}
+}
+
+// settleBatch has the workers ws settle on kernels ks at the same time,
+// with options o, and adds what they did to rep.
+func (p *Pool) settleBatch(ctx context.Context, ws []*worker, ks []string, o settle.Options, rep *SettleReport) error {
+	box, unlisten := listen(ws)
+	defer unlisten()
 	id := p.newID()
 	limit := o.Cap
 	for _, w := range ws {

@@ -98,15 +98,8 @@ func (p *Pool) SettleRun(ctx context.Context, n int, req workloads.Request) (Set
 // returns those whose run ended (its outcome is not looked at). It waits
 // at most limit and a grace; a worker silent past that is retired.
 func (p *Pool) primeBatch(ctx context.Context, ws []*worker, req workloads.Request, limit time.Duration) ([]*worker, error) {
-	box := newMailbox()
-	for _, w := range ws {
-		w.box.Store(box)
-	}
-	defer func() {
-		for _, w := range ws {
-			w.box.Store(nil)
-		}
-	}()
+	box, unlisten := listen(ws)
+	defer unlisten()
 	id := p.newID()
 	pending := map[*worker]bool{}
 	for _, w := range ws {
