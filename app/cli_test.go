@@ -54,9 +54,19 @@ func TestList(t *testing.T) {
 		t.Errorf("first row %q", lines[1])
 	}
 	out, _, code = runCLI(t, "list", "-json")
-	var cat []workloads.Workload
+	var cat []struct {
+		workloads.Workload
+		Unsupported map[string]string `json:"unsupported"`
+	}
 	if code != 0 || json.Unmarshal([]byte(out), &cat) != nil || len(cat) != len(workloads.All()) || len(cat[0].Params) == 0 {
-		t.Errorf("list -json: exit %d, %d workloads", code, len(cat))
+		t.Fatalf("list -json: exit %d, %d workloads", code, len(cat))
+	}
+	// The catalog names the browser modes a lesson cannot run in, as the
+	// server's does.
+	for _, w := range cat {
+		if w.ID == "dbupdate" && !strings.Contains(w.Unsupported["workers"], "own memory") || w.ID == "countdown" && w.Unsupported != nil {
+			t.Errorf("list -json: %s unsupported %q", w.ID, w.Unsupported)
+		}
 	}
 }
 

@@ -26,7 +26,7 @@ func ExamplePool_Run() {
 		fmt.Println(err)
 		return
 	}
-	req := workloads.Request{Workload: "countdown", Mode: workloads.Workers, Workers: 2, Params: map[string]any{"count": 1_000_000}}
+	req := workloads.Request{Workload: "countdown", Mode: wasm.Workers, Workers: 2, Params: map[string]any{"count": 1_000_000}}
 	res, err := p.Run(ctx, req, func(pr wasm.Progress) {
 		// Called as the run advances: stages, tasks done, spans closed.
 	})
@@ -47,7 +47,7 @@ func ExamplePool_Run() {
 func ExamplePool_Run_unsupported() {
 	p, _ := wasm.NewPool(wasm.Config{Size: 1})
 	defer p.Close()
-	_, err := p.Run(context.Background(), workloads.Request{Workload: "deadlock", Mode: workloads.Workers, Workers: 2}, nil)
+	_, err := p.Run(context.Background(), workloads.Request{Workload: "deadlock", Mode: wasm.Workers, Workers: 2}, nil)
 	fmt.Println(err)
 	// Output: deadlock cannot run in workers mode: each worker has its own memory, so workers cannot hold each other's locks: there is nothing shared to wait for, and so no deadlock to see
 }

@@ -45,10 +45,10 @@ func TestRunRejectsBadRequests(t *testing.T) {
 	for _, req := range []workloads.Request{
 		{Workload: "nope", Mode: workloads.Sequential},
 		{Workload: "countdown", Mode: "threads"},
-		{Workload: "countdown", Mode: workloads.Workers, Workers: 65},
-		{Workload: "countdown", Mode: workloads.Cooperative, Params: map[string]any{"count": -1}},
-		{Workload: "countdown", Mode: workloads.Cooperative, Params: map[string]any{"cuont": 5}},
-		{Workload: "deadlock", Mode: workloads.Workers, Workers: 2},
+		{Workload: "countdown", Mode: Workers, Workers: 65},
+		{Workload: "countdown", Mode: Cooperative, Params: map[string]any{"count": -1}},
+		{Workload: "countdown", Mode: Cooperative, Params: map[string]any{"cuont": 5}},
+		{Workload: "deadlock", Mode: Workers, Workers: 2},
 	} {
 		res, err := p.Run(ctx, req, nil)
 		var pe *workloads.ParamError
@@ -71,13 +71,13 @@ func TestQuickRunsInEveryMode(t *testing.T) {
 		m workloads.Mode
 		n int
 	}
-	modes := []mode{{workloads.Sequential, 1}, {workloads.Cooperative, 3}, {workloads.Workers, 1}, {workloads.Workers, 3}, {workloads.Main, 2}}
+	modes := []mode{{workloads.Sequential, 1}, {Cooperative, 3}, {Workers, 1}, {Workers, 3}, {Main, 2}}
 	for _, w := range workloads.All() {
 		if w.Quick == nil {
 			continue
 		}
 		for _, md := range modes {
-			if ok, _ := w.Supports(md.m); !ok {
+			if ok, _ := Supports(w, md.m); !ok {
 				continue
 			}
 			name := fmt.Sprintf("%s/%s/%d", w.ID, md.m, md.n)
@@ -95,7 +95,7 @@ func TestQuickRunsInEveryMode(t *testing.T) {
 			}
 			checkSpans(t, res, lanes)
 			wantEngine := "wasm-worker"
-			if md.m == workloads.Main {
+			if md.m == Main {
 				wantEngine = "wasm-page"
 			}
 			if res.Facts.Engine != wantEngine || res.Facts.GOARCH != "wasm" || res.Mode != md.m || res.Workers != md.n {
@@ -132,7 +132,7 @@ func TestCooperativeCPUIsLikeSequential(t *testing.T) {
 	p := warmPool(t, Config{Size: 1})
 	params := map[string]any{"count": 60_000_000}
 	seq := workloads.Request{Workload: "countdown", Mode: workloads.Sequential, Params: params}
-	coop := workloads.Request{Workload: "countdown", Mode: workloads.Cooperative, Workers: 4, Params: params}
+	coop := workloads.Request{Workload: "countdown", Mode: Cooperative, Workers: 4, Params: params}
 	var ratio float64
 	for attempt := 1; attempt <= 3; attempt++ {
 		ts, tc := timePair(t, p, seq, coop, 5)
@@ -161,8 +161,8 @@ func TestWorkersRunInParallel(t *testing.T) {
 	}
 	p := warmPool(t, Config{Size: 2})
 	params := map[string]any{"count": 120_000_000}
-	one := workloads.Request{Workload: "countdown", Mode: workloads.Workers, Workers: 1, Params: params}
-	two := workloads.Request{Workload: "countdown", Mode: workloads.Workers, Workers: 2, Params: params}
+	one := workloads.Request{Workload: "countdown", Mode: Workers, Workers: 1, Params: params}
+	two := workloads.Request{Workload: "countdown", Mode: Workers, Workers: 2, Params: params}
 	if n := maxOverlap(mustRun(t, p, two).Spans, workloads.Running); n != 2 {
 		t.Fatalf("at most %d tasks run at once on the timeline of 2 workers, want 2", n)
 	}
@@ -214,7 +214,7 @@ func TestSleepOverlapsCooperatively(t *testing.T) {
 		cases = append(cases, c{"sleep", map[string]any{"tasks": 5, "unit": 40}, 200 * time.Millisecond, 600 * time.Millisecond})
 	}
 	for _, tc := range cases {
-		coop := mustRun(t, p, workloads.Request{Workload: tc.id, Mode: workloads.Cooperative, Workers: 5, Params: tc.params})
+		coop := mustRun(t, p, workloads.Request{Workload: tc.id, Mode: Cooperative, Workers: 5, Params: tc.params})
 		seq := mustRun(t, p, workloads.Request{Workload: tc.id, Mode: workloads.Sequential, Params: tc.params})
 		wc, ws := time.Duration(coop.WallUS)*time.Microsecond, time.Duration(seq.WallUS)*time.Microsecond
 		t.Logf("%s: cooperative %v (longest sleep %v), sequential %v (sum %v)", tc.id, wc, tc.longest, ws, tc.total)
@@ -265,7 +265,7 @@ func TestPanicIsATaskError(t *testing.T) {
 		return s
 	}
 	before := fmt.Sprint(ids())
-	for _, m := range []workloads.Mode{workloads.Sequential, workloads.Cooperative, workloads.Workers, workloads.Main} {
+	for _, m := range []workloads.Mode{workloads.Sequential, Cooperative, Workers, Main} {
 		res, err := p.Run(testCtx(t, time.Minute), workloads.Request{Workload: "test-panic", Mode: m, Workers: 2, Params: map[string]any{"tasks": 4, "panic": 1}}, nil)
 		if err == nil || !strings.Contains(err.Error(), "task 1 panicked") || !strings.Contains(err.Error(), "nil map") {
 			t.Errorf("%s: error %v, want task 1's panic", m, err)
@@ -285,7 +285,7 @@ func TestPanicIsATaskError(t *testing.T) {
 // the worker and the next run succeeds.
 func TestCrashedWorkerIsReplaced(t *testing.T) {
 	p := warmPool(t, Config{Size: 2})
-	for _, m := range []workloads.Mode{workloads.Cooperative, workloads.Workers} {
+	for _, m := range []workloads.Mode{Cooperative, Workers} {
 		res, err := p.Run(testCtx(t, time.Minute), workloads.Request{Workload: "test-crash", Mode: m, Workers: 2}, nil)
 		if err == nil || !strings.Contains(err.Error(), "exited with code 2") || !strings.Contains(err.Error(), "stack") || res == nil {
 			t.Errorf("%s: %v, want the worker's crash", m, err)
@@ -296,7 +296,7 @@ func TestCrashedWorkerIsReplaced(t *testing.T) {
 		}
 		mustRun(t, p, workloads.Request{Workload: "countdown", Mode: m, Workers: 2, Params: map[string]any{"count": 1000}})
 	}
-	if _, err := p.Run(testCtx(t, time.Minute), workloads.Request{Workload: "test-crash", Mode: workloads.Main}, nil); err == nil {
+	if _, err := p.Run(testCtx(t, time.Minute), workloads.Request{Workload: "test-crash", Mode: Main}, nil); err == nil {
 		t.Error("test-crash ran on the page")
 	}
 }
@@ -309,7 +309,7 @@ func TestCancelReplacesWorkers(t *testing.T) {
 		t.Fatalf("%d workers alive before the test, want 2", liveWorkers(t))
 	}
 	huge := map[string]any{"count": 20_000_000_000}
-	for _, m := range []workloads.Mode{workloads.Workers, workloads.Cooperative, workloads.Sequential} {
+	for _, m := range []workloads.Mode{Workers, Cooperative, workloads.Sequential} {
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(300*time.Millisecond, cancel)
 		t0 := time.Now()
@@ -342,12 +342,12 @@ func TestDeadlockIsReported(t *testing.T) {
 		want string
 	}
 	cases := []c{
-		{workloads.Request{Workload: "test-hang", Mode: workloads.Cooperative, Workers: 2}, "0 1"},
-		{workloads.Request{Workload: "test-hang", Mode: workloads.Workers, Workers: 2}, "0 1"},
-		{workloads.Request{Workload: "test-hang", Mode: workloads.Main, Workers: 3, Params: map[string]any{"tasks": 3}}, "0 1 2"},
+		{workloads.Request{Workload: "test-hang", Mode: Cooperative, Workers: 2}, "0 1"},
+		{workloads.Request{Workload: "test-hang", Mode: Workers, Workers: 2}, "0 1"},
+		{workloads.Request{Workload: "test-hang", Mode: Main, Workers: 3, Params: map[string]any{"tasks": 3}}, "0 1 2"},
 	}
 	if _, err := workloads.Lookup("deadlock"); err == nil {
-		cases = append(cases, c{workloads.Request{Workload: "deadlock", Mode: workloads.Cooperative, Workers: 2, Params: map[string]any{"fix": "none", "hold": 20}}, "0 1"})
+		cases = append(cases, c{workloads.Request{Workload: "deadlock", Mode: Cooperative, Workers: 2, Params: map[string]any{"fix": "none", "hold": 20}}, "0 1"})
 	}
 	for _, tc := range cases {
 		name := tc.req.Workload + "/" + string(tc.req.Mode)
@@ -371,7 +371,7 @@ func TestDeadlockIsReported(t *testing.T) {
 		}
 		t.Logf("%s: %v after %v", name, err, took)
 	}
-	for _, m := range []workloads.Mode{workloads.Workers, workloads.Cooperative} {
+	for _, m := range []workloads.Mode{Workers, Cooperative} {
 		mustRun(t, p, workloads.Request{Workload: "countdown", Mode: m, Workers: 2, Params: map[string]any{"count": 1000}})
 	}
 	if s := p.Stats(); s.Alive != 2 {
@@ -383,7 +383,7 @@ func TestDeadlockIsReported(t *testing.T) {
 // works on.
 func TestDeadline(t *testing.T) {
 	p := warmPool(t, Config{Size: 2})
-	for _, m := range []workloads.Mode{workloads.Cooperative, workloads.Workers} {
+	for _, m := range []workloads.Mode{Cooperative, Workers} {
 		t0 := time.Now()
 		res, err := p.Run(testCtx(t, time.Minute), workloads.Request{Workload: "countdown", Mode: m, Workers: 2, TimeoutMS: 300, Params: map[string]any{"count": 20_000_000_000}}, nil)
 		took := time.Since(t0)
@@ -396,7 +396,7 @@ func TestDeadline(t *testing.T) {
 			t.Errorf("%s: a 300 ms deadline took %v", m, took)
 		}
 		t.Logf("%s: %v after %v", m, err, took)
-		if m == workloads.Workers && len(res.Spans) < 2 {
+		if m == Workers && len(res.Spans) < 2 {
 			t.Errorf("workers: the timed-out tasks' spans are missing: %+v", res.Spans)
 		}
 		mustRun(t, p, workloads.Request{Workload: "countdown", Mode: m, Workers: 2, Params: map[string]any{"count": 1000}})
@@ -408,7 +408,7 @@ func TestDeadline(t *testing.T) {
 func TestWallExcludesCheck(t *testing.T) {
 	p := warmPool(t, Config{Size: 2})
 	const check = 400 // ms; the tasks sleep 1 and 2 ms
-	for _, m := range []workloads.Mode{workloads.Sequential, workloads.Cooperative, workloads.Workers, workloads.Main} {
+	for _, m := range []workloads.Mode{workloads.Sequential, Cooperative, Workers, Main} {
 		res := mustRun(t, p, workloads.Request{Workload: "test-sleepy", Mode: m, Workers: 2, Params: map[string]any{"tasks": 2, "unit": 1, "check": check}})
 		if res.CheckUS < check*1000 || res.WallUS >= check*1000 {
 			t.Errorf("%s: wall %d µs, check %d µs: want the %d ms check outside the wall", m, res.WallUS, res.CheckUS, check)
@@ -421,7 +421,7 @@ func TestWallExcludesCheck(t *testing.T) {
 func TestWorkersPayloadsAndFinals(t *testing.T) {
 	p := warmPool(t, Config{Size: 2})
 	params := map[string]any{"tasks": 5, "size": 200_000}
-	res := mustRun(t, p, workloads.Request{Workload: "test-bytes", Mode: workloads.Workers, Workers: 3, Params: params})
+	res := mustRun(t, p, workloads.Request{Workload: "test-bytes", Mode: Workers, Workers: 3, Params: params})
 	checkSpans(t, res, 3)
 	copies := 0
 	for _, s := range res.Spans {
@@ -432,7 +432,7 @@ func TestWorkersPayloadsAndFinals(t *testing.T) {
 	if copies == 0 {
 		t.Errorf("no copy spans on the timeline: %+v", res.Spans)
 	}
-	mustRun(t, p, workloads.Request{Workload: "test-bytes", Mode: workloads.Cooperative, Workers: 3, Params: params})
+	mustRun(t, p, workloads.Request{Workload: "test-bytes", Mode: Cooperative, Workers: 3, Params: params})
 }
 
 // Shared memory between workers needs a cross-origin isolated page;
@@ -442,7 +442,7 @@ func TestSharedMemory(t *testing.T) {
 		t.Skip("no counter workload")
 	}
 	p := warmPool(t, Config{Size: 2})
-	req := workloads.Request{Workload: "counter", Mode: workloads.Workers, Workers: 2, Params: map[string]any{"tasks": 4, "increments": 2000, "sync": "shared"}}
+	req := workloads.Request{Workload: "counter", Mode: Workers, Workers: 2, Params: map[string]any{"tasks": 4, "increments": 2000, "sync": "shared"}}
 	res, err := p.Run(testCtx(t, time.Minute), req, nil)
 	if Isolated() {
 		if err != nil || !res.Check.OK {
@@ -463,7 +463,7 @@ func TestProgress(t *testing.T) {
 	var stages []string
 	spans := 0
 	last := Progress{}
-	res, err := p.Run(testCtx(t, time.Minute), workloads.Request{Workload: "test-sleepy", Mode: workloads.Workers, Workers: 2, Params: map[string]any{"tasks": 4, "unit": 20}}, func(pr Progress) {
+	res, err := p.Run(testCtx(t, time.Minute), workloads.Request{Workload: "test-sleepy", Mode: Workers, Workers: 2, Params: map[string]any{"tasks": 4, "unit": 20}}, func(pr Progress) {
 		if len(stages) == 0 || stages[len(stages)-1] != pr.Stage {
 			stages = append(stages, pr.Stage)
 		}
@@ -483,7 +483,7 @@ func TestProgress(t *testing.T) {
 	}
 	// A whole run inside one worker, or on the page, reports its tasks as
 	// they finish too.
-	for _, m := range []workloads.Mode{workloads.Cooperative, workloads.Main} {
+	for _, m := range []workloads.Mode{Cooperative, Main} {
 		var dones []int
 		_, err := p.Run(testCtx(t, time.Minute), workloads.Request{Workload: "test-sleepy", Mode: m, Workers: 4, Params: map[string]any{"tasks": 4, "unit": 80}}, func(pr Progress) {
 			if len(dones) == 0 || dones[len(dones)-1] != pr.Done {

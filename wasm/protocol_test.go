@@ -59,7 +59,7 @@ func TestWorkerRejectsMalformedMessages(t *testing.T) {
 	}
 	// A valid task for a workload the worker does not know is refused too,
 	// by the engine's validation, with the request's id.
-	if err := w.js.Post(&proto.Task{ID: 77, Request: workloads.Request{Workload: "nope", Mode: workloads.Workers}, OriginUS: 1, DeadlineUS: 1000, WatchdogMS: 100}, nil, nil); err != nil {
+	if err := w.js.Post(&proto.Task{ID: 77, Request: workloads.Request{Workload: "nope", Mode: workloads.Sequential}, OriginUS: 1, DeadlineUS: 1000, WatchdogMS: 100}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if b, ok := next().msg.Body.(*proto.Error); !ok || b.ID != 77 || !strings.Contains(b.Error, "unknown workload") {
@@ -72,7 +72,7 @@ func TestWorkerRejectsMalformedMessages(t *testing.T) {
 		t.Errorf("after the rejections the worker answers ping with %+v", b)
 	}
 	w.box.Store(nil)
-	mustRun(t, p, workloads.Request{Workload: "countdown", Mode: workloads.Cooperative, Workers: 2, Params: map[string]any{"count": 1000}})
+	mustRun(t, p, workloads.Request{Workload: "countdown", Mode: Cooperative, Workers: 2, Params: map[string]any{"count": 1000}})
 }
 
 // worker.js rejects anything before its boot message.
@@ -124,7 +124,7 @@ func TestPageRejectsMalformedAnswers(t *testing.T) {
 	}
 	w.dead.Store(true)
 	box.put(event{w: w, err: err})
-	r := &run{p: p, job: mustPrepare(t, workloads.Request{Workload: "countdown", Mode: workloads.Cooperative}), ws: []*worker{w}, box: box, progress: func(Progress) {}}
+	r := &run{p: p, job: mustPrepare(t, workloads.Request{Workload: "countdown", Mode: Cooperative}), mode: Cooperative, ws: []*worker{w}, box: box, progress: func(Progress) {}}
 	r.id, r.origin = p.newID(), p.clock.Now()
 	res, rerr := r.inWorker(testCtx(t, time.Minute))
 	if rerr == nil || !strings.Contains(rerr.Error(), "malformed") || res.Error == "" {
@@ -139,7 +139,7 @@ func TestPageRejectsMalformedAnswers(t *testing.T) {
 	if !replaced {
 		t.Error("the worker that sent a malformed answer is still in the pool")
 	}
-	mustRun(t, p, workloads.Request{Workload: "countdown", Mode: workloads.Cooperative, Params: map[string]any{"count": 1000}})
+	mustRun(t, p, workloads.Request{Workload: "countdown", Mode: Cooperative, Params: map[string]any{"count": 1000}})
 }
 
 // Children of the subprocess and spawn lessons are Web Workers, sharing
@@ -151,7 +151,7 @@ func TestChildrenAreWebWorkers(t *testing.T) {
 			t.Skipf("no %s workload", id)
 		}
 	}
-	for _, m := range []workloads.Mode{workloads.Cooperative, workloads.Main, workloads.Workers} {
+	for _, m := range []workloads.Mode{Cooperative, Main, Workers} {
 		res := mustRun(t, p, workloads.Request{Workload: "subprocess", Mode: m, Workers: 2, Params: map[string]any{"children": 2, "lines": 3, "every": 1, "fail": 1, "exit": 3}})
 		if !strings.Contains(res.Check.Note, "child 1 exited with code 3") || strings.Contains(res.Check.Note, "in-process") {
 			t.Errorf("%s: subprocess: %+v", m, res.Check)
@@ -165,7 +165,7 @@ func TestChildrenAreWebWorkers(t *testing.T) {
 		}
 	}
 	for _, compile := range []string{"once", "each"} {
-		res := mustRun(t, p, workloads.Request{Workload: "spawn", Mode: workloads.Cooperative, Workers: 4, Params: map[string]any{"children": 4, "compile": compile, "work": 100000}})
+		res := mustRun(t, p, workloads.Request{Workload: "spawn", Mode: Cooperative, Workers: 4, Params: map[string]any{"children": 4, "compile": compile, "work": 100000}})
 		if !strings.Contains(res.Check.Note, "per process") {
 			t.Errorf("compile %s: %+v", compile, res.Check)
 		}
@@ -196,7 +196,7 @@ func mustEval(t *testing.T, src string) safejs.Value {
 
 func mustPrepare(t *testing.T, req workloads.Request) *workloads.Job {
 	t.Helper()
-	job, err := workloads.Prepare(req)
+	job, err := Prepare(req)
 	if err != nil {
 		t.Fatal(err)
 	}

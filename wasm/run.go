@@ -14,18 +14,19 @@ import (
 	"conlab/workloads"
 )
 
-// Run runs req in req.Mode and blocks until it ends:
+// Run runs req in req.Mode, one of [Modes], and blocks until it ends:
 //
 //   - "sequential": one lane in one worker;
-//   - "cooperative" (or "goroutines"): N goroutines in one worker;
+//   - "cooperative": N goroutines in one worker;
 //   - "workers": the tasks spread over N workers (the pool grows to N if
 //     it has fewer: the run pays their start-up);
 //   - "main": the cooperative run on the page's own thread. It freezes
 //     the page for the run's duration: that is its lesson.
 //
-// A request that does not validate returns a nil Result and the engine's
+// A request that does not validate returns a nil Result and [Prepare]'s
 // *workloads.ParamError or *workloads.UnsupportedError. A run that starts
-// returns a Result (Facts.Engine "wasm-worker" or "wasm-page") whose spans
+// returns a Result in req's mode (Facts.Engine "wasm-worker" or
+// "wasm-page") whose spans
 // are relative to the moment Run was called, on one clock for every
 // worker; WallUS is the time from that moment to the end of the last
 // task, including any start-up, which StartupUS and Startup spans (Task
@@ -40,9 +41,13 @@ import (
 // bounds). onProgress, if not nil, is called from one goroutine at a time,
 // never from a JavaScript callback.
 func (p *Pool) Run(ctx context.Context, req workloads.Request, onProgress func(Progress)) (*workloads.Result, error) {
-	job, err := workloads.Prepare(req)
+	job, err := Prepare(req)
 	if err != nil {
 		return nil, err
+	}
+	mode := req.Mode
+	if mode == "" {
+		mode = Sequential
 	}
 	progress := func(Progress) {}
 	if onProgress != nil {
@@ -53,12 +58,12 @@ func (p *Pool) Run(ctx context.Context, req workloads.Request, onProgress func(P
 	}
 	defer p.endTurn()
 	origin := p.clock.Now()
-	r := &run{p: p, job: job, origin: origin, progress: progress, id: p.newID(), total: len(job.Plan.Tasks)}
-	if job.Request.Mode == workloads.Main {
+	r := &run{p: p, job: job, mode: mode, origin: origin, progress: progress, id: p.newID(), total: len(job.Plan.Tasks)}
+	if mode == Main {
 		return r.onPage(ctx)
 	}
 	lanes := 1
-	if job.Request.Mode == workloads.Workers {
+	if mode == Workers {
 		lanes = min(job.Request.Workers, r.total)
 	}
 	ws, startup, startupUS, err := p.acquire(ctx, lanes, origin, progress)
@@ -81,7 +86,7 @@ func (p *Pool) Run(ctx context.Context, req workloads.Request, onProgress func(P
 	defer cancel()
 	r.parent = ctx
 	var res *workloads.Result
-	if job.Request.Mode == workloads.Workers {
+	if mode == Workers {
 		res, err = r.onWorkers(runCtx)
 	} else {
 		res, err = r.inWorker(runCtx)
@@ -103,7 +108,8 @@ const deadlineGrace = 500 * time.Millisecond
 // run is one Run going on.
 type run struct {
 	p         *Pool
-	job       *workloads.Job
+	job       *workloads.Job // in the engine's terms (see Prepare)
+	mode      workloads.Mode // the browser mode the run reports
 	id        int64
 	origin    int64
 	total     int
@@ -156,7 +162,7 @@ func (r *run) ctxError(ctx context.Context) error {
 func (r *run) result(engine string) *workloads.Result {
 	return &workloads.Result{
 		Workload:  r.job.Workload.ID,
-		Mode:      r.job.Request.Mode,
+		Mode:      r.mode,
 		Workers:   r.job.Request.Workers,
 		Params:    r.job.Args.Map(),
 		StartupUS: r.startupUS,
@@ -164,13 +170,14 @@ func (r *run) result(engine string) *workloads.Result {
 	}
 }
 
-// finishResult sets the wall time, adds the start-up spans, sorts, and
-// reports the end. The wall ends before the check (res.CheckUS), which
-// ran last, as in every engine.
+// finishResult sets the browser mode and the wall time, adds the
+// start-up spans, sorts, and reports the end. The wall ends before the
+// check (res.CheckUS), which ran last, as in every engine.
 //
 // A step-by-step run (Result.Outcome set) keeps its own times: its clock
 // counts steps.
 func (r *run) finishResult(res *workloads.Result, err error) (*workloads.Result, error) {
+	res.Mode = r.mode
 	if res.Outcome == "" {
 		now := r.now()
 		res.CheckUS = min(max(res.CheckUS, 0), now) // a worker's figure, bounded

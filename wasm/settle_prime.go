@@ -32,7 +32,7 @@ const minPrime = 100 * time.Millisecond
 // cores.
 func (p *Pool) SettleRun(ctx context.Context, n int, req workloads.Request) (SettleReport, error) {
 	t0 := time.Now()
-	job, err := workloads.Prepare(req)
+	job, err := Prepare(req)
 	if err != nil {
 		return SettleReport{}, err
 	}
@@ -157,7 +157,7 @@ func (p *Pool) primeBatch(ctx context.Context, ws []*worker, req workloads.Reque
 // runs do. Growing it takes milliseconds, not a run: a main-thread run is
 // not repeated untimed, since it would freeze the page as long again.
 func (p *Pool) SettlePageRun(ctx context.Context, req workloads.Request) (took time.Duration, agreed bool, err error) {
-	job, err := workloads.Prepare(req)
+	job, err := Prepare(req)
 	if err != nil {
 		return 0, false, err
 	}

@@ -17,7 +17,7 @@ func TestSettleRun(t *testing.T) {
 	p := newPool(t, Config{Size: 2})
 	ctx := testCtx(t, 2*time.Minute)
 	req := func(size int) workloads.Request {
-		return workloads.Request{Workload: "multiply", Mode: workloads.Workers, Workers: 2, Params: map[string]any{"method": "loop", "size": size}}
+		return workloads.Request{Workload: "multiply", Mode: Workers, Workers: 2, Params: map[string]any{"method": "loop", "size": size}}
 	}
 	if _, err := p.SettleRun(ctx, -1, req(1000)); err == nil {
 		t.Error("SettleRun(-1) succeeded")

@@ -25,7 +25,7 @@ func TestStartFailures(t *testing.T) {
 	if s := p.Stats(); s.Alive != 0 {
 		t.Errorf("workers that failed to start are still counted: %+v", s)
 	}
-	if res, err := p.Run(ctx, workloads.Request{Workload: "countdown", Mode: workloads.Cooperative}, nil); err == nil {
+	if res, err := p.Run(ctx, workloads.Request{Workload: "countdown", Mode: Cooperative}, nil); err == nil {
 		t.Errorf("Run on a pool that cannot start: %+v", res)
 	}
 	p.Close()
@@ -38,7 +38,7 @@ func TestStartFailures(t *testing.T) {
 // the pool compiles from the bytes.
 func TestWrongMIMEType(t *testing.T) {
 	p := warmPool(t, Config{Prefix: "/badmime/site", Size: 1})
-	mustRun(t, p, workloads.Request{Workload: "countdown", Mode: workloads.Cooperative, Workers: 2, Params: map[string]any{"count": 1000}})
+	mustRun(t, p, workloads.Request{Workload: "countdown", Mode: Cooperative, Workers: 2, Params: map[string]any{"count": 1000}})
 }
 
 func TestResize(t *testing.T) {
@@ -64,7 +64,7 @@ func TestResize(t *testing.T) {
 		t.Errorf("the browser has %d workers, want 3: %v", n, lastCensus)
 	}
 	// A run that needs more workers grows the pool and pays their start.
-	res := mustRun(t, p, workloads.Request{Workload: "countdown", Mode: workloads.Workers, Workers: 4, Params: map[string]any{"count": 4000}})
+	res := mustRun(t, p, workloads.Request{Workload: "countdown", Mode: Workers, Workers: 4, Params: map[string]any{"count": 4000}})
 	if s := p.Stats(); s.Size != 4 || s.Alive != 4 || res.StartupUS <= 0 {
 		t.Errorf("after a run on 4 workers: %+v, startup %d µs", s, res.StartupUS)
 	}
@@ -74,7 +74,7 @@ func TestResize(t *testing.T) {
 // are on one clock.
 func TestStartupAndOneClock(t *testing.T) {
 	p := newPool(t, Config{Size: 2})
-	req := workloads.Request{Workload: "test-sleepy", Mode: workloads.Workers, Workers: 2, Params: map[string]any{"tasks": 2, "unit": 60}}
+	req := workloads.Request{Workload: "test-sleepy", Mode: Workers, Workers: 2, Params: map[string]any{"tasks": 2, "unit": 60}}
 	cold := mustRun(t, p, req)
 	checkSpans(t, cold, 2)
 	startup := map[int]int{}

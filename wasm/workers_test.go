@@ -63,7 +63,7 @@ func TestShortTasksTravelTogether(t *testing.T) {
 	p := warmPool(t, Config{Size: 1})
 	answers := 0
 	last := 0
-	req := workloads.Request{Workload: "counter", Mode: workloads.Workers, Workers: 1, Params: map[string]any{"tasks": 100, "increments": 1000, "sync": "atomic"}}
+	req := workloads.Request{Workload: "counter", Mode: Workers, Workers: 1, Params: map[string]any{"tasks": 100, "increments": 1000, "sync": "atomic"}}
 	res, err := p.Run(testCtx(t, time.Minute), req, func(pr Progress) {
 		if pr.Stage == "running" && pr.Done > last {
 			answers++

@@ -29,9 +29,9 @@ func TestCatalogDeclarations(t *testing.T) {
 		if w.Mapping == "" || w.Kind == "" || len(w.Summary) < 100 {
 			t.Errorf("%s: mapping, kind or summary missing", w.ID)
 		}
-		for m, why := range w.Unsupported {
-			if !m.Valid() || len(why) < 20 {
-				t.Errorf("%s: unsupported mode %q needs a valid id and a reason a student understands (%q)", w.ID, m, why)
+		for need, why := range map[string]string{"one memory": w.Needs.OneMemory, "own program": w.Needs.OwnProgram} {
+			if why != "" && len(why) < 20 {
+				t.Errorf("%s: the need for %s needs a reason a student understands (%q)", w.ID, need, why)
 			}
 		}
 		if _, err := w.Args(w.Quick); err != nil {
@@ -51,14 +51,11 @@ func TestCatalogDeclarations(t *testing.T) {
 	}
 }
 
-// Every workload's quick run checks out in every supported engine mode and
-// lane count, with one lane per goroutine at most.
+// Every workload's quick run checks out in every engine mode (each meets
+// every need) and lane count, with one lane per goroutine at most.
 func TestQuickRunsCheckOut(t *testing.T) {
 	for _, w := range All() {
-		for _, mode := range EngineModes {
-			if ok, _ := w.Supports(mode); !ok {
-				continue
-			}
+		for _, mode := range Modes {
 			for _, n := range []int{1, 2, 3, 8} {
 				res, err := Run(context.Background(), Request{Workload: w.ID, Mode: mode, Workers: n, Params: w.Quick}, Options{Env: testEnv(t)})
 				if err != nil {
@@ -79,6 +76,19 @@ func TestQuickRunsCheckOut(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// The lessons whose tasks share a lock, a channel or a value say why they
+// need one memory, in the words a mode without one shows; the others need
+// none.
+func TestNeedsOneMemory(t *testing.T) {
+	want := map[string]string{"dbupdate": "own memory", "deadlock": "own memory", "queue": "message", "semaphore": "one memory"}
+	for _, w := range All() {
+		why := w.Needs.OneMemory
+		if phrase, ok := want[w.ID]; ok != (why != "") || !strings.Contains(why, phrase) {
+			t.Errorf("%s needs one memory because %q; want a reason saying %q", w.ID, why, phrase)
 		}
 	}
 }

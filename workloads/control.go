@@ -161,7 +161,7 @@ func (job *Job) runControlled(ctx context.Context, opt Options, choose chooser) 
 	}
 	n := len(job.Plan.Tasks)
 	lanes := 1
-	if req.Mode.Engine() == Goroutines {
+	if req.Mode == Goroutines {
 		lanes = min(req.Workers, n)
 	}
 	c := &controller{events: make(chan ctlEvent, lanes), holders: map[any]int{}}

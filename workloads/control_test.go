@@ -64,7 +64,7 @@ func TestControlledCounterLosesAnUpdate(t *testing.T) {
 }
 
 func TestControlledDBUpdateUnlocked(t *testing.T) {
-	res, err := Run(context.Background(), Request{Workload: "dbupdate", Mode: Cooperative, Workers: 2, Schedule: "0.1",
+	res, err := Run(context.Background(), Request{Workload: "dbupdate", Mode: Goroutines, Workers: 2, Schedule: "0.1",
 		Params: map[string]any{"variant": dbUnlocked}}, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +88,7 @@ func TestControlledDBUpdateUnlocked(t *testing.T) {
 	if wait == nil || wait.Start != 1*StepUS || wait.End != 4*StepUS {
 		t.Fatalf("task 0's wait: %+v", wait)
 	}
-	ok, err := Run(context.Background(), Request{Workload: "dbupdate", Mode: Cooperative, Workers: 2, Schedule: "0.0.0.1",
+	ok, err := Run(context.Background(), Request{Workload: "dbupdate", Mode: Goroutines, Workers: 2, Schedule: "0.0.0.1",
 		Params: map[string]any{"variant": dbUnlocked}}, Options{})
 	if err != nil || ok.Outcome != OutcomeAllFinish || ok.Check.Value != "2" {
 		t.Fatalf("one after the other: %v %+v", err, ok)
@@ -162,7 +162,6 @@ func TestControlledBadSchedules(t *testing.T) {
 		{counterReq(syncMutex, "0.1"), "step 2 chooses goroutine 1, which cannot go then (it must wait: task 1: wait for the counter's lock (held by task 0))"},
 		{counterReq(syncNone, "0.2"), "step 2 names goroutine 2, but this run has 2"},
 		{counterReq(syncNone, "0*6.0"), "step 7 chooses goroutine 0, which cannot go then (it has finished)"},
-		{Request{Workload: "counter", Mode: Workers, Workers: 2, Schedule: "0"}, "the workers mode cannot run step by step"},
 		{counterReq(syncNone, "0.x"), `item 2 ("x")`},
 	} {
 		_, err := Run(context.Background(), c.req, Options{})
@@ -188,8 +187,8 @@ func TestControlledLessonsReplay(t *testing.T) {
 	for _, req := range []Request{
 		counterReq(syncNone, ""), counterReq(syncMutex, ""), counterReq(syncAtomic, ""),
 		{Workload: "counter", Mode: Goroutines, Workers: 2, Params: map[string]any{"tasks": 2, "increments": 3, "sync": syncNone}},
-		{Workload: "dbupdate", Mode: Cooperative, Workers: 2, Params: map[string]any{"variant": dbLocked}},
-		{Workload: "dbupdate", Mode: Cooperative, Workers: 2, Params: map[string]any{"variant": dbSleepFirst}},
+		{Workload: "dbupdate", Mode: Goroutines, Workers: 2, Params: map[string]any{"variant": dbLocked}},
+		{Workload: "dbupdate", Mode: Goroutines, Workers: 2, Params: map[string]any{"variant": dbSleepFirst}},
 		{Workload: "deadlock", Mode: Goroutines, Workers: 3, Params: map[string]any{"tasks": 3}},
 		{Workload: "deadlock", Mode: Goroutines, Workers: 3, Params: map[string]any{"tasks": 3, "fix": fixOrdered}},
 		{Workload: "semaphore", Mode: Goroutines, Workers: 4, Params: map[string]any{"tasks": 4, "limit": 2}},

@@ -27,7 +27,7 @@ func (e cellsEnv) Shared(int) Shared { return e.cells }
 // task values and each worker's Final.
 func simulateWorkersRun(t *testing.T, req Request, workers int, env Env) (Check, error) {
 	t.Helper()
-	req.Mode = Workers
+	req.Mode = Sequential // in each worker
 	job, err := Prepare(req)
 	if err != nil {
 		return Check{}, err
@@ -78,7 +78,7 @@ func TestCounterSynchronisedIsExact(t *testing.T) {
 	for _, s := range []string{syncMutex, syncAtomic, syncShared} {
 		for _, yield := range []bool{false, true} {
 			params := map[string]any{"tasks": 6, "increments": 3000, "sync": s, "yield": yield}
-			for _, mode := range EngineModes {
+			for _, mode := range Modes {
 				for _, n := range []int{1, 2, 4} {
 					res := runOK(t, Request{Workload: "counter", Mode: mode, Workers: n, Params: params})
 					if !res.Check.OK || res.Check.Value != "18000" {

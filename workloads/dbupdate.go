@@ -40,8 +40,8 @@ func init() {
 		},
 		Python: dbupdatePython,
 		Source: dbupdateSource,
-		Unsupported: map[Mode]string{
-			Workers: "each worker has its own memory, so there is no shared value for two workers to overwrite: " +
+		Needs: Needs{
+			OneMemory: "each worker has its own memory, so there is no shared value for two workers to overwrite: " +
 				"every worker would update its own copy and no update could be lost",
 		},
 		Quick:  map[string]any{"variant": dbLocked, "delay": 1},

@@ -118,14 +118,6 @@ func TestDBUpdateRealClock(t *testing.T) {
 	}
 }
 
-func TestDBUpdateWorkersUnsupported(t *testing.T) {
-	_, err := Prepare(Request{Workload: "dbupdate", Mode: Workers, Workers: 2})
-	var ue *UnsupportedError
-	if !errors.As(err, &ue) || !strings.Contains(ue.Reason, "own memory") {
-		t.Fatalf("got %v, want an UnsupportedError explaining separate memories", err)
-	}
-}
-
 // A cancelled run ends the sleeping and the blocked task at once.
 func TestDBUpdateCancel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {

@@ -45,8 +45,8 @@ func init() {
 		},
 		Python: deadlockPython,
 		Source: deadlockSource,
-		Unsupported: map[Mode]string{
-			Workers: "each worker has its own memory, so workers cannot hold each other's locks: " +
+		Needs: Needs{
+			OneMemory: "each worker has its own memory, so workers cannot hold each other's locks: " +
 				"there is nothing shared to wait for, and so no deadlock to see",
 		},
 		Quick:  map[string]any{"fix": fixOrdered, "hold": 1},

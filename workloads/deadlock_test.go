@@ -89,7 +89,7 @@ func TestDeadlockDetectedThenEngineWorks(t *testing.T) {
 // Taking resources in one order never deadlocks, however many lanes.
 func TestDeadlockOrderedFinishes(t *testing.T) {
 	for _, tasks := range []int{2, 3, 8} {
-		for _, mode := range EngineModes {
+		for _, mode := range Modes {
 			for _, n := range []int{1, 2, 8} {
 				res, err := Run(context.Background(), Request{Workload: "deadlock", Mode: mode, Workers: n,
 					Params: map[string]any{"fix": fixOrdered, "tasks": tasks, "hold": 2}}, Options{Watchdog: 2 * time.Second})
@@ -113,13 +113,6 @@ func TestDeadlockNeedsOverlap(t *testing.T) {
 		if !res.Check.OK || res.Check.Value != res.Check.Expected {
 			t.Errorf("%s/%d: %+v", req.Mode, req.Workers, res.Check)
 		}
-	}
-}
-
-func TestDeadlockWorkersUnsupported(t *testing.T) {
-	ok, why := lookupOK(t, "deadlock").Supports(Workers)
-	if ok || !strings.Contains(why, "own memory") {
-		t.Fatalf("workers: %v %q", ok, why)
 	}
 }
 

@@ -84,7 +84,7 @@ func FuzzParseDelayQuery(f *testing.F) {
 // server, in wasm through the in-process page env).
 func TestDownloadSources(t *testing.T) {
 	for _, source := range []string{"api", "static"} {
-		for _, mode := range EngineModes {
+		for _, mode := range Modes {
 			res, err := Run(context.Background(), Request{Workload: "download", Mode: mode, Workers: 4,
 				Params: map[string]any{"pages": 9, "delay": 1, "source": source}}, Options{Env: testEnv(t)})
 			if err != nil {

@@ -161,20 +161,16 @@ func (o Options) facts() Facts {
 var ErrTimeout = errors.New("the run exceeded its deadline")
 
 // Run validates req and runs it in this process in the Sequential or
-// Goroutines mode (the browser modes Cooperative and Main run as
-// Goroutines). It blocks until the run ends, fails, or ctx is done.
+// Goroutines mode. It blocks until the run ends, fails, or ctx is done.
 //
-// A request that does not validate returns a nil Result and a *ParamError
-// or *UnsupportedError. A run that starts always returns a Result, with
-// its spans; if it failed, Result.Error is set and the error is returned
-// too: a *DeadlockError, ErrTimeout, the context's error, or a task's.
+// A request that does not validate returns a nil Result and a *ParamError.
+// A run that starts always returns a Result, with its spans; if it failed,
+// Result.Error is set and the error is returned too: a *DeadlockError,
+// ErrTimeout, the context's error, or a task's.
 func Run(ctx context.Context, req Request, opt Options) (*Result, error) {
 	job, err := Prepare(req)
 	if err != nil {
 		return nil, err
-	}
-	if job.Request.Mode == Workers {
-		return nil, &UnsupportedError{Workload: job.Workload.ID, Mode: Workers, Reason: "the workers mode needs the browser's worker pool; natively use goroutines"}
 	}
 	return job.Run(ctx, opt)
 }
@@ -203,7 +199,7 @@ func (job *Job) Run(ctx context.Context, opt Options) (*Result, error) {
 	n := len(job.Plan.Tasks)
 	results := make([]TaskResult, n)
 	lanes := 1
-	if req.Mode.Engine() == Goroutines {
+	if req.Mode == Goroutines {
 		lanes = min(req.Workers, n)
 	}
 	r.lanes = lanes

@@ -11,7 +11,7 @@ import (
 // from there the lowest-numbered task that can go goes.
 func ExampleSchedule() {
 	res, err := workloads.Run(context.Background(), workloads.Request{
-		Workload: "dbupdate", Mode: workloads.Cooperative, Workers: 2,
+		Workload: "dbupdate", Mode: workloads.Goroutines, Workers: 2,
 		Params:   map[string]any{"variant": "unlocked"},
 		Schedule: "0.1",
 	}, workloads.Options{})

@@ -138,8 +138,8 @@ func TestFindBadRequests(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Field != "outcome" {
 		t.Fatalf("%v", err)
 	}
-	_, err = Find(context.Background(), Request{Workload: "counter", Mode: Workers}, OutcomeDeadlock, FindOptions{}, Options{})
-	if !errors.As(err, &pe) || pe.Field != "schedule" {
+	_, err = Find(context.Background(), Request{Workload: "counter", Mode: "workers"}, OutcomeDeadlock, FindOptions{}, Options{})
+	if !errors.As(err, &pe) || pe.Field != "mode" {
 		t.Fatalf("%v", err)
 	}
 }

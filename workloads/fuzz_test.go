@@ -37,11 +37,10 @@ func FuzzPrepare(f *testing.F) {
 		job, err := Prepare(req)
 		if err != nil {
 			var pe *ParamError
-			var ue *UnsupportedError
-			if !errors.As(err, &pe) && !errors.As(err, &ue) {
+			if !errors.As(err, &pe) {
 				t.Fatalf("untyped error %T: %v", err, err)
 			}
-			if pe != nil && pe.Field == "" {
+			if pe.Field == "" {
 				t.Fatalf("error names no field: %v", err)
 			}
 			return

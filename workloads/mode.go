@@ -1,54 +1,33 @@
 package workloads
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
-// Mode says how the tasks of a run are scheduled. The ids are part of the
-// public interface (URLs, the embedding API, results).
+// Mode names how the tasks of a run are scheduled. The ids are part of the
+// public interface (URLs, the embedding API, results). The engine defines
+// and runs the two below; a package that runs the engine elsewhere (the
+// browser's) names its own modes, each run by one of these in each Go
+// instance, and refuses a workload whose [Needs] its mode cannot meet.
 type Mode string
 
-// Engine modes: what [Run] executes in one process.
+// The engine's modes: what [Run] executes in one Go program.
 const (
 	// Sequential runs every task on one goroutine, one after another.
 	Sequential Mode = "sequential"
-	// Goroutines runs the tasks on N goroutines. Natively they are real
-	// threads up to GOMAXPROCS; inside a wasm instance they are cooperative.
+	// Goroutines runs the tasks on N goroutines in one memory. Natively
+	// they are real threads up to GOMAXPROCS; inside a wasm instance they
+	// are cooperative.
 	Goroutines Mode = "goroutines"
 )
 
-// Browser modes: how the browser engine schedules a run.
-const (
-	// Cooperative is the Goroutines mode inside one wasm instance in a Web
-	// Worker: one thread, goroutines switch only when they block.
-	Cooperative Mode = "cooperative"
-	// Workers spreads the tasks over N Web Workers, each its own wasm
-	// instance with its own memory, tasks and results passed as messages.
-	Workers Mode = "workers"
-	// Main is the cooperative run on the page's own thread: a deliberate
-	// demonstration that the page freezes.
-	Main Mode = "main"
-)
+// Modes are the engine's modes, in display order.
+var Modes = []Mode{Sequential, Goroutines}
 
-// EngineModes are the modes [Run] accepts.
-var EngineModes = []Mode{Sequential, Goroutines}
-
-// AllModes lists every mode id, engine and browser, in display order.
-var AllModes = []Mode{Sequential, Goroutines, Cooperative, Workers, Main}
-
-// Engine returns the engine mode that runs m inside one instance:
-// Cooperative and Main are Goroutines in wasm; Workers runs each task with
-// Sequential in its worker.
-func (m Mode) Engine() Mode {
-	switch m {
-	case Cooperative, Main, Goroutines:
-		return Goroutines
-	default:
-		return Sequential
-	}
-}
-
-// Valid reports whether m is one of the known mode ids.
+// Valid reports whether m is one of the engine's modes.
 func (m Mode) Valid() bool {
-	for _, k := range AllModes {
+	for _, k := range Modes {
 		if k == m {
 			return true
 		}
@@ -56,22 +35,37 @@ func (m Mode) Valid() bool {
 	return false
 }
 
-// ParseMode returns the mode named s or an error listing the valid ids.
+// ParseMode returns the engine mode named s or an error listing the valid
+// ids.
 func ParseMode(s string) (Mode, error) {
 	m := Mode(s)
 	if !m.Valid() {
-		return "", &ParamError{Field: "mode", Msg: fmt.Sprintf("unknown mode %q (want one of %s)", s, joinModes(AllModes))}
+		return "", &ParamError{Field: "mode", Msg: fmt.Sprintf("unknown mode %q (want one of %s)", s, JoinModes(Modes))}
 	}
 	return m, nil
 }
 
-func joinModes(ms []Mode) string {
-	s := ""
+// JoinModes joins the ids of ms with ", ", for messages.
+func JoinModes(ms []Mode) string {
+	ids := make([]string, len(ms))
 	for i, m := range ms {
-		if i > 0 {
-			s += ", "
-		}
-		s += string(m)
+		ids[i] = string(m)
 	}
-	return s
+	return strings.Join(ids, ", ")
+}
+
+// Needs is what a workload requires of the place its tasks run, in the
+// engine's terms. Each field, when set, is the reason, in words a student
+// understands; a mode that cannot meet a need refuses the workload with
+// it. The engine's own modes meet every need: they run in one memory, in
+// a Go program the caller gives to the run.
+type Needs struct {
+	// OneMemory says why the tasks must share one memory (a lock, a
+	// channel, a value they all update): lanes that each have a memory of
+	// their own, passing only messages, cannot run them.
+	OneMemory string
+	// OwnProgram says why the run needs a Go program of its own: a task
+	// ends its program on purpose, so the run cannot share a program that
+	// must outlive it.
+	OwnProgram string
 }

@@ -35,8 +35,8 @@ func init() {
 		},
 		Python: queuePython,
 		Source: queueSource,
-		Unsupported: map[Mode]string{
-			Workers: "a channel lives in one memory: between Web Workers every item would have to travel as a " +
+		Needs: Needs{
+			OneMemory: "a channel lives in one memory: between Web Workers every item would have to travel as a " +
 				"message through the page, which this lab does not do; run it cooperatively, or see the pool lesson " +
 				"for work handed out to workers",
 		},
@@ -200,7 +200,7 @@ func (q *queueInstance) Final() uint64 {
 // tasks).
 func eachTaskHasLane(t *T) bool {
 	req := t.r.job.Request
-	return req.Mode.Engine() == Goroutines && req.Workers >= len(t.r.job.Plan.Tasks)
+	return req.Mode == Goroutines && req.Workers >= len(t.r.job.Plan.Tasks)
 }
 
 // queueCheck passes when the producers made every item, the consumers used

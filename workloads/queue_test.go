@@ -14,7 +14,7 @@ import (
 // together over a small buffer; with fewer, they run in turn over a queue
 // that holds every item. Nothing hangs.
 func TestQueueAnyLaneCount(t *testing.T) {
-	for _, mode := range EngineModes {
+	for _, mode := range Modes {
 		for n := 1; n <= 8; n++ {
 			for _, producers := range []int{1, 3} {
 				for _, buffer := range []int{1, 4} {
@@ -122,10 +122,4 @@ func TestQueueCancel(t *testing.T) {
 			t.Fatalf("got %v after %d µs", err, res.WallUS)
 		}
 	})
-}
-
-func TestQueueWorkersUnsupported(t *testing.T) {
-	if ok, why := lookupOK(t, "queue").Supports(Workers); ok || !strings.Contains(why, "message") {
-		t.Fatalf("workers: %v %q", ok, why)
-	}
 }

@@ -32,7 +32,7 @@ func runResponsive(t *testing.T, mode Mode, n int, params map[string]any) *Resul
 
 // Bounded by count, the check is exact and the same in every mode.
 func TestResponsiveCount(t *testing.T) {
-	for _, mode := range EngineModes {
+	for _, mode := range Modes {
 		for _, n := range []int{1, 2, 3} {
 			res := runResponsive(t, mode, n, map[string]any{"count": 5_000_003})
 			if !res.Check.OK || res.Check.Value != "5000003" {

@@ -35,8 +35,8 @@ func init() {
 		},
 		Python: semaphorePython,
 		Source: semaphoreSource,
-		Unsupported: map[Mode]string{
-			Workers: "a semaphore lives in one memory: each worker would have its own, and nothing would limit how " +
+		Needs: Needs{
+			OneMemory: "a semaphore lives in one memory: each worker would have its own, and nothing would limit how " +
 				"many workers work at once; with workers the limit is the size of the pool itself (see the pool lesson)",
 		},
 		Quick: map[string]any{"tasks": 6, "limit": 2, "hold": 1},

@@ -154,12 +154,6 @@ func TestSemaphoreCancelWhileWaiting(t *testing.T) {
 	})
 }
 
-func TestSemaphoreWorkersUnsupported(t *testing.T) {
-	if ok, why := lookupOK(t, "semaphore").Supports(Workers); ok || !strings.Contains(why, "one memory") {
-		t.Fatalf("workers: %v %q", ok, why)
-	}
-}
-
 // A semaphore that did not bind says why: too few lanes, or one thread
 // kept busy by a task working on the CPU; it never blames the lanes when
 // there were more lanes than tasks at work.

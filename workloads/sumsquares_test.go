@@ -44,7 +44,7 @@ func cpuOutputs(t *testing.T, req Request) (*Job, Outputs) {
 // counts and fails unless every run checks out.
 func runChecks(t *testing.T, id string, params map[string]any) {
 	t.Helper()
-	for _, mode := range EngineModes {
+	for _, mode := range Modes {
 		for _, n := range []int{1, 2, 3, 5, 8} {
 			res, err := Run(context.Background(), Request{Workload: id, Mode: mode, Workers: n, Params: params}, Options{})
 			if err != nil {

@@ -39,9 +39,9 @@ type Workload struct {
 	// Both are empty in a build with the conlab_nosource tag (source.go).
 	Python string `json:"python"`
 	Source string `json:"source"`
-	// Unsupported maps a mode to the reason the workload cannot run in it.
-	// Goroutines covers Cooperative and Main too.
-	Unsupported map[Mode]string `json:"unsupported,omitempty"`
+	// Needs says what the workload requires of the place its tasks run,
+	// for the modes that run the engine elsewhere (see [Mode]).
+	Needs Needs `json:"-"`
 	// Quick holds parameter values for a run of a few milliseconds whose
 	// check passes in every supported mode: used by tests and to warm up a
 	// browser worker before anything is timed.
@@ -161,20 +161,6 @@ func Lookup(id string) (*Workload, error) {
 	return w, nil
 }
 
-// Supports reports whether w runs in mode m, and if not, why.
-// Cooperative and Main are the Goroutines mode inside wasm.
-func (w *Workload) Supports(m Mode) (bool, string) {
-	if r, ok := w.Unsupported[m]; ok {
-		return false, r
-	}
-	if m == Cooperative || m == Main {
-		if r, ok := w.Unsupported[Goroutines]; ok {
-			return false, r
-		}
-	}
-	return true, ""
-}
-
 // Job is a validated request bound to its workload and plan.
 type Job struct {
 	Workload *Workload
@@ -185,8 +171,9 @@ type Job struct {
 	Schedule *Schedule
 }
 
-// Prepare validates r and plans it. Every error is a *ParamError or an
-// *UnsupportedError that names the offending field; Prepare never panics.
+// Prepare validates r, a request in one of the engine's modes, and plans
+// it. An invalid request returns a *ParamError that names the offending
+// field; Prepare never panics.
 func Prepare(r Request) (job *Job, err error) {
 	w, err := Lookup(r.Workload)
 	if err != nil {
@@ -195,8 +182,7 @@ func Prepare(r Request) (job *Job, err error) {
 	if r.Mode == "" {
 		r.Mode = Sequential
 	}
-	if !r.Mode.Valid() {
-		_, err := ParseMode(string(r.Mode))
+	if _, err := ParseMode(string(r.Mode)); err != nil {
 		return nil, err
 	}
 	if r.Workers == 0 {
@@ -220,14 +206,7 @@ func Prepare(r Request) (job *Job, err error) {
 		if err != nil {
 			return nil, err
 		}
-		if r.Mode == Workers {
-			return nil, &ParamError{Field: "schedule", Msg: "schedule: the workers mode cannot run step by step " +
-				"(each worker is its own program); use goroutines natively or cooperative in the browser"}
-		}
 		sched = &s
-	}
-	if ok, why := w.Supports(r.Mode); !ok {
-		return nil, &UnsupportedError{Workload: w.ID, Mode: r.Mode, Reason: why}
 	}
 	a, err := w.Args(r.Params)
 	if err != nil {
@@ -248,7 +227,7 @@ func Prepare(r Request) (job *Job, err error) {
 	r.Params = a.Map()
 	if sched != nil {
 		lanes := 1
-		if r.Mode.Engine() == Goroutines {
+		if r.Mode == Goroutines {
 			lanes = min(r.Workers, len(plan.Tasks))
 		}
 		for k, g := range sched.Choices {

@@ -37,6 +37,28 @@ func TestWorkloadsEndpoint(t *testing.T) {
 	if p.Name != "count" || p.Min != 1 || p.Max <= p.Min || p.Default == nil {
 		t.Errorf("countdown's parameter lacks its bounds: %+v", p)
 	}
+	// Each entry names the browser modes that cannot run it, with why:
+	// the workers mode for the lessons that need one memory.
+	var modes []struct {
+		ID          string            `json:"id"`
+		Unsupported map[string]string `json:"unsupported"`
+	}
+	if err := json.Unmarshal(body, &modes); err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range modes {
+		w := workloads.All()[i]
+		want := map[string]string{}
+		if w.Needs.OneMemory != "" {
+			want["workers"] = w.Needs.OneMemory
+		}
+		if e.ID != w.ID || len(e.Unsupported) != len(want) || e.Unsupported["workers"] != want["workers"] {
+			t.Errorf("%s: unsupported %q, want %q", e.ID, e.Unsupported, want)
+		}
+	}
+	if modes[0].Unsupported != nil || len(modes) < 5 || !strings.Contains(string(body), `"unsupported":{"workers":"each worker has its own memory`) {
+		t.Errorf("the catalog's unsupported modes are not as the lessons say")
+	}
 	if !resp.Uncompressed {
 		t.Error("the catalog was not sent compressed to a client accepting gzip")
 	}

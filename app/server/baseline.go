@@ -72,7 +72,7 @@ type BaselineOptions struct {
 
 // BaselineRequests returns the requests of a baseline with n lanes, in
 // order: for each workload, sequential at GOMAXPROCS 1 and goroutines at
-// GOMAXPROCS 1 and n, each where the workload supports it.
+// GOMAXPROCS 1 and n.
 func BaselineRequests(ws []*workloads.Workload, n int, quick bool) []workloads.Request {
 	var out []workloads.Request
 	for _, w := range ws {
@@ -81,9 +81,7 @@ func BaselineRequests(ws []*workloads.Workload, n int, quick bool) []workloads.R
 			params = w.Quick
 		}
 		add := func(m workloads.Mode, procs int) {
-			if ok, _ := w.Supports(m); ok {
-				out = append(out, workloads.Request{Workload: w.ID, Mode: m, Workers: n, GOMAXPROCS: procs, Params: params})
-			}
+			out = append(out, workloads.Request{Workload: w.ID, Mode: m, Workers: n, GOMAXPROCS: procs, Params: params})
 		}
 		add(workloads.Sequential, 1)
 		add(workloads.Goroutines, 1)

@@ -17,26 +17,26 @@ import (
 	"sync"
 	"time"
 
+	"conlab/wasm"
 	"conlab/workloads"
 )
 
-// NativeModes are the modes a native run accepts: the engine's modes. The
-// browser's modes (cooperative, workers, main) need the browser.
-var NativeModes = []workloads.Mode{workloads.Sequential, workloads.Goroutines}
-
-// PrepareNative validates req for a native run: the engine's checks, plus
-// a native mode. Every error is a *workloads.ParamError or a
-// *workloads.UnsupportedError naming the problem.
+// PrepareNative validates req for a native run, in one of the engine's
+// modes. A browser mode (cooperative, workers, main) is a
+// *workloads.UnsupportedError saying so; every other error is the
+// engine's *workloads.ParamError naming the field.
 func PrepareNative(req workloads.Request) (*workloads.Job, error) {
-	job, err := workloads.Prepare(req)
-	if err != nil {
-		return nil, err
-	}
-	if m := job.Request.Mode; !slices.Contains(NativeModes, m) {
+	if m := req.Mode; slices.Contains(wasm.Modes, m) && !m.Valid() {
+		// The browser's checks first, so that an error the browser would
+		// report too (a bad parameter) comes before the mode's.
+		job, err := wasm.Prepare(req)
+		if err != nil {
+			return nil, err
+		}
 		return nil, &workloads.UnsupportedError{Workload: job.Workload.ID, Mode: m,
 			Reason: "that mode runs in the browser; natively the lab runs sequential and goroutines (real threads)"}
 	}
-	return job, nil
+	return workloads.Prepare(req)
 }
 
 // Execute runs req natively in this process and blocks until the run ends.

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"conlab/wasm"
 	"conlab/workloads"
 )
 
@@ -33,7 +34,7 @@ func TestExecuteSetsAndRestoresGOMAXPROCS(t *testing.T) {
 }
 
 func TestExecuteRefusesBrowserModes(t *testing.T) {
-	for _, m := range []workloads.Mode{workloads.Cooperative, workloads.Workers, workloads.Main} {
+	for _, m := range []workloads.Mode{wasm.Cooperative, wasm.Workers, wasm.Main} {
 		_, err := Execute(context.Background(), workloads.Request{Workload: "countdown", Mode: m})
 		var ue *workloads.UnsupportedError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), "browser") {
@@ -164,9 +165,8 @@ func TestBaselineRequests(t *testing.T) {
 	reqs := BaselineRequests(all, 4, false)
 	per := map[string]int{}
 	for _, r := range reqs {
-		w, _ := workloads.Lookup(r.Workload)
-		if ok, _ := w.Supports(r.Mode); !ok {
-			t.Errorf("%s in unsupported mode %s", r.Workload, r.Mode)
+		if !r.Mode.Valid() {
+			t.Errorf("%s in mode %q, not an engine mode", r.Workload, r.Mode)
 		}
 		if r.Mode == workloads.Sequential && r.GOMAXPROCS != 1 || r.Workers != 4 || r.Params != nil {
 			t.Errorf("%+v", r)

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"conlab/app/ui"
+	"conlab/wasm"
 	"conlab/workloads"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -204,7 +205,7 @@ func New(cfg Config) (*Server, error) {
 		}
 		cfg.Spawner = &Spawner{Exe: exe}
 	}
-	catalog, err := json.Marshal(workloads.All())
+	catalog, err := json.Marshal(Catalog())
 	if err != nil {
 		return nil, fmt.Errorf("encoding the catalog: %w", err)
 	}
@@ -557,3 +558,22 @@ func (r *recorder) Write(b []byte) (int, error) {
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 var _ app.ResourceResolver = webResolver{}
+
+// CatalogEntry is a workload as the catalog shows it (GET /api/workloads,
+// `conlab list -json`): the engine's fields, and the browser modes that
+// cannot run it, with the reasons.
+type CatalogEntry struct {
+	*workloads.Workload
+	Unsupported map[workloads.Mode]string `json:"unsupported,omitempty"`
+}
+
+// Catalog returns every workload as the catalog shows it, in catalog
+// order.
+func Catalog() []CatalogEntry {
+	all := workloads.All()
+	out := make([]CatalogEntry, len(all))
+	for i, w := range all {
+		out[i] = CatalogEntry{w, wasm.Unsupported(w)}
+	}
+	return out
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"conlab/app/charts"
+	"conlab/wasm"
 	"conlab/workloads"
 )
 
@@ -58,11 +59,11 @@ func seriesOf(r *workloads.Result) (int, bool) {
 	switch r.Mode {
 	case workloads.Sequential:
 		return serSequential, true
-	case workloads.Cooperative:
+	case wasm.Cooperative:
 		return serCooperative, true
-	case workloads.Workers:
+	case wasm.Workers:
 		return serWorkers, true
-	case workloads.Main:
+	case wasm.Main:
 		return serMain, true
 	}
 	return 0, false

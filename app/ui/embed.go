@@ -189,17 +189,6 @@ func (rm runMessage) request() (*workloads.Request, error) {
 	if req.Mode == "" {
 		req.Mode = workloads.Sequential
 	}
-	if !slices.Contains(wasm.Modes, req.Mode) { // a host may ask for the browser engine's
-		ids := make([]string, len(wasm.Modes))
-		for i, m := range wasm.Modes {
-			ids[i] = string(m)
-		}
-		msg := fmt.Sprintf("mode %q is not a browser mode; use one of %s", rm.Mode, strings.Join(ids, ", "))
-		if req.Mode == workloads.Goroutines {
-			msg += " (goroutines is the native engine's mode: in the browser it is cooperative, or parallel as workers)"
-		}
-		return nil, &workloads.ParamError{Field: "mode", Msg: msg}
-	}
 	if rm.Workers != nil {
 		req.Workers = *rm.Workers
 		if req.Workers == 0 {
@@ -211,11 +200,12 @@ func (rm runMessage) request() (*workloads.Request, error) {
 	if rm.TimeoutMS < 0 {
 		return nil, &workloads.ParamError{Field: "timeout_ms", Msg: fmt.Sprintf("timeout_ms: %d is out of range; allowed: 1 to %d", rm.TimeoutMS, workloads.MaxTimeoutMS)}
 	}
-	job, err := workloads.Prepare(req)
+	job, err := wasm.Prepare(req) // a host may ask for the browser engine's modes
 	if err != nil {
 		return nil, err
 	}
-	out := job.Request
+	out := job.Request // normalised, in the engine's terms
+	out.Mode = req.Mode
 	return &out, nil
 }
 

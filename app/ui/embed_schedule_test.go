@@ -5,13 +5,14 @@ import (
 	"strings"
 	"testing"
 
+	"conlab/wasm"
 	"conlab/workloads"
 )
 
 // lab:run takes a schedule: the request runs step by step.
 func TestParseHostMessageSchedule(t *testing.T) {
 	m := ParseHostMessage([]byte(`{"type":"lab:run","id":3,"workload":"dbupdate","mode":"cooperative","workers":2,"schedule":"0.1"}`))
-	if m.Err != nil || m.Run == nil || m.Run.Schedule != "0.1" || m.Run.Mode != workloads.Cooperative {
+	if m.Err != nil || m.Run == nil || m.Run.Schedule != "0.1" || m.Run.Mode != wasm.Cooperative {
 		t.Fatalf("%+v", m)
 	}
 	for msg, want := range map[string]string{

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"conlab/wasm"
 	"conlab/workloads"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -21,13 +22,13 @@ func TestParseHostMessageRuns(t *testing.T) {
 		want      workloads.Request
 	}{
 		{"full", `{"type":"lab:run","id":7,"workload":"countdown","mode":"cooperative","workers":2,"params":{"count":1000}}`, `7`,
-			workloads.Request{Workload: "countdown", Mode: workloads.Cooperative, Workers: 2}},
+			workloads.Request{Workload: "countdown", Mode: wasm.Cooperative, Workers: 2}},
 		{"defaults", `{"type":"lab:run","id":"a","workload":"sleep"}`, `"a"`,
 			workloads.Request{Workload: "sleep", Mode: workloads.Sequential, Workers: 1}},
 		{"workers mode", `{"type":"lab:run","id":"w","workload":"countdown","mode":"workers","workers":4,"timeout_ms":5000}`, `"w"`,
-			workloads.Request{Workload: "countdown", Mode: workloads.Workers, Workers: 4, TimeoutMS: 5000}},
+			workloads.Request{Workload: "countdown", Mode: wasm.Workers, Workers: 4, TimeoutMS: 5000}},
 		{"no id still runs", `{"type":"lab:run","workload":"countdown","mode":"main"}`, ``,
-			workloads.Request{Workload: "countdown", Mode: workloads.Main, Workers: 1}},
+			workloads.Request{Workload: "countdown", Mode: wasm.Main, Workers: 1}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := ParseHostMessage([]byte(tc.msg))
@@ -45,7 +46,7 @@ func TestParseHostMessageRuns(t *testing.T) {
 				t.Errorf("timeout = %d, want %d", got.TimeoutMS, tc.want.TimeoutMS)
 			}
 			// The request is the engine's normalised one: every parameter is set.
-			if _, err := workloads.Prepare(got); err != nil {
+			if _, err := wasm.Prepare(got); err != nil {
 				t.Errorf("the parsed request does not validate: %v", err)
 			}
 			if len(got.Params) == 0 {
@@ -140,7 +141,7 @@ func TestParseHostMessageErrors(t *testing.T) {
 }
 
 func TestResultMessage(t *testing.T) {
-	res := &workloads.Result{Workload: "countdown", Mode: workloads.Cooperative, Workers: 2, WallUS: 1234,
+	res := &workloads.Result{Workload: "countdown", Mode: wasm.Cooperative, Workers: 2, WallUS: 1234,
 		Check: workloads.Check{Value: "0", Expected: "0", OK: true}}
 	var ok struct {
 		Type   string            `json:"type"`
@@ -284,7 +285,7 @@ func FuzzParseHostMessage(f *testing.F) {
 			if m.Run == nil {
 				t.Fatalf("neither ignored, nor an error, nor a run: %q", b)
 			}
-			if _, err := workloads.Prepare(*m.Run); err != nil {
+			if _, err := wasm.Prepare(*m.Run); err != nil {
 				t.Fatalf("accepted a request that does not validate: %v", err)
 			}
 			if m.ID != nil && !json.Valid(m.ID) {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"conlab/wasm"
 	"conlab/workloads"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -40,7 +41,7 @@ func TestFrameGaps(t *testing.T) {
 // for runs on the page's thread, and the figure survives storage.
 func TestFramesInTable(t *testing.T) {
 	w := &frameWindow{LongestMS: 1520, Dropped: 89, Frames: 3}
-	r := record{ID: "a", Mode: modeMain, Frames: w, Result: workloads.Result{Workload: "countdown", Mode: workloads.Main, Workers: 1, WallUS: 1_600_000}}
+	r := record{ID: "a", Mode: modeMain, Frames: w, Result: workloads.Result{Workload: "countdown", Mode: wasm.Main, Workers: 1, WallUS: 1_600_000}}
 	if !showsFrames(r) {
 		t.Error("a main-thread run hides its frames")
 	}

@@ -131,10 +131,13 @@ func (f *fakeBrowser) Run(ctx context.Context, req workloads.Request, progress f
 	if fail != nil {
 		return nil, fail
 	}
+	if _, err := wasm.Prepare(req); err != nil {
+		return nil, err // what the pool refuses
+	}
 	eng := req
-	eng.Mode = req.Mode.Engine()
-	if req.Mode == workloads.Workers {
-		eng.Mode = workloads.Goroutines
+	eng.Mode = wasm.EngineMode(req.Mode)
+	if req.Mode == wasm.Workers {
+		eng.Mode = workloads.Goroutines // the workers' lanes run at once
 	}
 	res, err := workloads.Run(ctx, eng, workloads.Options{OnSpan: func(s workloads.Span) {
 		progress(wasm.Progress{Stage: "running", Span: &s})
@@ -144,7 +147,7 @@ func (f *fakeBrowser) Run(ctx context.Context, req workloads.Request, progress f
 	}
 	res.Mode = req.Mode
 	res.Facts.Engine = "wasm-worker"
-	if req.Mode == workloads.Workers {
+	if req.Mode == wasm.Workers {
 		for lane := range req.Workers {
 			res.Spans = append(res.Spans, workloads.Span{Lane: lane, Task: -1, Label: fmt.Sprintf("start worker %d", lane), State: workloads.Startup, Start: 0, End: 1})
 		}

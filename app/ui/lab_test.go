@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"conlab/wasm"
 	"conlab/workloads"
 )
 
@@ -39,7 +40,7 @@ func TestPlanAll(t *testing.T) {
 	if r.Mode != workloads.Goroutines || r.GOMAXPROCS != 4 || r.Workers != 4 {
 		t.Errorf("native request %+v", r)
 	}
-	if r := got[4].request("countdown", nil); r.Mode != workloads.Workers || r.GOMAXPROCS != 0 {
+	if r := got[4].request("countdown", nil); r.Mode != wasm.Workers || r.GOMAXPROCS != 0 {
 		t.Errorf("browser request %+v", r)
 	}
 	// Modes a lesson does not support are never planned.
@@ -161,7 +162,7 @@ func TestEveryLessonRenders(t *testing.T) {
 		for _, p := range w.Params {
 			mustContain(t, doc, `id="param-`+p.Name+`"`)
 		}
-		for m, why := range w.Unsupported {
+		for m, why := range wasm.Unsupported(w) {
 			if validUIMode(Mode(m)) {
 				mustContain(t, doc, "Not for this lesson: "+esc(why))
 			}
@@ -226,7 +227,7 @@ func TestRunAll(t *testing.T) {
 	if l.running || l.statusKind != "ok" || !strings.HasPrefix(l.status, "Done: 8 runs") {
 		t.Fatalf("after the runs: running=%v %s %q %v", l.running, l.statusKind, l.status, l.errs)
 	}
-	if len(fb.reqs) != 5 || fb.reqs[0].Mode != workloads.Sequential || fb.reqs[4].Mode != workloads.Workers || fb.reqs[4].Workers != 2 {
+	if len(fb.reqs) != 5 || fb.reqs[0].Mode != workloads.Sequential || fb.reqs[4].Mode != wasm.Workers || fb.reqs[4].Workers != 2 {
 		t.Errorf("browser requests %+v", fb.reqs)
 	}
 	if len(l.recs) != 8 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"conlab/wasm"
 	"conlab/workloads"
 )
 
@@ -45,7 +46,7 @@ func runLanes(mode Mode, res *workloads.Result) int {
 		return 0
 	}
 	tasks := 0
-	if job, err := workloads.Prepare(workloads.Request{Workload: res.Workload, Mode: workloads.Cooperative, Workers: max(res.Workers, 1), Params: res.Params}); err == nil {
+	if job, err := wasm.Prepare(workloads.Request{Workload: res.Workload, Mode: wasm.Cooperative, Workers: max(res.Workers, 1), Params: res.Params}); err == nil {
 		tasks = len(job.Plan.Tasks)
 	}
 	if tasks == 0 {

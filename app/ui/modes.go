@@ -3,6 +3,7 @@ package ui
 import (
 	"strings"
 
+	"conlab/wasm"
 	"conlab/workloads"
 )
 
@@ -14,9 +15,9 @@ type Mode string
 // The modes, by their public ids.
 const (
 	modeSequential  = Mode(workloads.Sequential)
-	modeCooperative = Mode(workloads.Cooperative)
-	modeWorkers     = Mode(workloads.Workers)
-	modeMain        = Mode(workloads.Main)
+	modeCooperative = Mode(wasm.Cooperative)
+	modeWorkers     = Mode(wasm.Workers)
+	modeMain        = Mode(wasm.Main)
 	modeNative      = Mode("native")
 )
 
@@ -69,13 +70,10 @@ func validUIMode(m Mode) bool {
 }
 
 // supportsMode reports whether w runs in the UI mode m, and if not, why.
-// Native runs use the engine's Sequential and Goroutines modes.
+// Native runs use the engine's own modes, which meet every need.
 func supportsMode(w *workloads.Workload, m Mode) (bool, string) {
 	if m == modeNative {
-		if ok, why := w.Supports(workloads.Goroutines); !ok {
-			return false, why
-		}
-		return w.Supports(workloads.Sequential)
+		return true, ""
 	}
-	return w.Supports(workloads.Mode(m))
+	return wasm.Supports(w, workloads.Mode(m))
 }

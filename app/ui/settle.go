@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"conlab/wasm"
 	"conlab/workloads"
 )
 
@@ -108,7 +109,7 @@ func (st *settler) settle(ctx context.Context, br Browser, req workloads.Request
 		st.page, st.workers = map[string]int64{}, map[string]readied{}
 	}
 	kernel, bytes := req.Workload, int64(1)
-	if job, err := workloads.Prepare(req); err == nil {
+	if job, err := wasm.Prepare(req); err == nil {
 		bytes = max(job.Cost(1).Bytes, 1)
 	}
 	var done []Settling
@@ -195,9 +196,9 @@ func specLanes(s runSpec) int {
 func settleFor(ctx context.Context, br Browser, req workloads.Request) {
 	lanes := 1
 	switch req.Mode {
-	case workloads.Workers:
+	case wasm.Workers:
 		lanes = max(req.Workers, 1)
-	case workloads.Main:
+	case wasm.Main:
 		lanes = 0
 	}
 	_, _ = pageSettler.settle(ctx, br, req, lanes, nil)

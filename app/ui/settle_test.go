@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"conlab/wasm"
 	"conlab/workloads"
 )
 
@@ -23,7 +24,7 @@ func TestSettlerBiggerRun(t *testing.T) {
 	var st settler
 	ctx := context.Background()
 	small := workloads.Request{Workload: "multiply", Mode: workloads.Sequential, Params: map[string]any{"size": 1000}}
-	big := workloads.Request{Workload: "multiply", Mode: workloads.Workers, Workers: 2, Params: map[string]any{"size": 4_000_000}}
+	big := workloads.Request{Workload: "multiply", Mode: wasm.Workers, Workers: 2, Params: map[string]any{"size": 4_000_000}}
 	var said []string
 	wait := func(s string) { said = append(said, s) }
 	if got, err := st.settle(ctx, fb, small, 2, wait); err != nil || len(got) != 2 {

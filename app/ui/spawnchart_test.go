@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"testing"
 
+	"conlab/wasm"
 	"conlab/workloads"
 )
 
@@ -28,7 +29,7 @@ func TestSpawnChart(t *testing.T) {
 			t.Errorf("raw Go durations in the note: %q", res.Check.Note)
 		}
 		if mode == modeCooperative {
-			res.Mode, res.Facts.Engine = workloads.Cooperative, "browser"
+			res.Mode, res.Facts.Engine = wasm.Cooperative, "browser"
 		} else {
 			res.Facts.GOMAXPROCS = res.Workers
 		}

@@ -91,7 +91,7 @@ func (l *lab) stepFind(ctx app.Context) {
 		return
 	}
 	want := l.stepWant()
-	req := workloads.Request{Workload: l.w.ID, Mode: workloads.Cooperative, Workers: l.stepWorkers(), Params: params}
+	req := workloads.Request{Workload: l.w.ID, Mode: wasm.Cooperative, Workers: l.stepWorkers(), Params: params}
 	l.steps.busy, l.steps.err, l.steps.found, l.steps.workload = true, "", "Searching…", l.w.ID
 	ctx.Async(func() {
 		f, err := workloads.FindWith(context.Background(), want, workloads.FindOptions{MaxRuns: stepFindRuns, Seed: 1},
@@ -174,7 +174,7 @@ func (l *lab) stepTo(ctx app.Context, choices []int, then string) {
 		}
 		return
 	}
-	req := workloads.Request{Workload: l.w.ID, Mode: workloads.Cooperative, Workers: l.stepWorkers(), Params: params,
+	req := workloads.Request{Workload: l.w.ID, Mode: wasm.Cooperative, Workers: l.stepWorkers(), Params: params,
 		Schedule: workloads.FormatChoices(choices) + "~" + then}
 	l.steps.busy, l.steps.err, l.steps.found, l.steps.workload = true, "", "", l.w.ID
 	ctx.Async(func() {

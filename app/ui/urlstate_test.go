@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"conlab/wasm"
 	"conlab/workloads"
 )
 
@@ -94,7 +95,7 @@ func TestParseViewReportsProblems(t *testing.T) {
 // when the link asks for it, and silently not offered when it is a default.
 func TestParseViewUnsupportedMode(t *testing.T) {
 	for _, w := range workloads.All() {
-		for m := range w.Unsupported {
+		for m, why := range wasm.Unsupported(w) {
 			ui := Mode(m)
 			if !validUIMode(ui) {
 				continue
@@ -103,7 +104,7 @@ func TestParseViewUnsupportedMode(t *testing.T) {
 			if slices.Contains(v.Modes, ui) {
 				t.Errorf("%s: unsupported mode %s kept", w.ID, ui)
 			}
-			if len(probs) == 0 || !strings.Contains(probs[0].Msg, w.Unsupported[m]) {
+			if len(probs) == 0 || !strings.Contains(probs[0].Msg, why) {
 				t.Errorf("%s/%s: problems %v lack the reason", w.ID, ui, probs)
 			}
 			v, probs = parse(t, "workload="+w.ID)

@@ -198,9 +198,9 @@ func bench(cfg Config) (*Report, error) {
 			mode workloads.Mode
 			n    int
 		}
-		runs := []run{{"sequential", workloads.Sequential, 1}, {fmt.Sprintf("cooperative/%d", cfg.Coop), workloads.Cooperative, cfg.Coop}}
+		runs := []run{{"sequential", workloads.Sequential, 1}, {fmt.Sprintf("cooperative/%d", cfg.Coop), wasm.Cooperative, cfg.Coop}}
 		for _, n := range cfg.Workers {
-			runs = append(runs, run{fmt.Sprintf("workers/%d", n), workloads.Workers, n})
+			runs = append(runs, run{fmt.Sprintf("workers/%d", n), wasm.Workers, n})
 		}
 		// Rounds interleave the modes, so a burst of load on the machine
 		// hits all of them alike.
@@ -237,7 +237,7 @@ func bench(cfg Config) (*Report, error) {
 		key  string
 		mode workloads.Mode
 		n    int
-	}{{"sequential", workloads.Sequential, 1}, {"cooperative", workloads.Cooperative, 1}, {"workers/1", workloads.Workers, 1}, {fmt.Sprintf("workers/%d", cfg.Pool), workloads.Workers, cfg.Pool}} {
+	}{{"sequential", workloads.Sequential, 1}, {"cooperative", wasm.Cooperative, 1}, {"workers/1", wasm.Workers, 1}, {fmt.Sprintf("workers/%d", cfg.Pool), wasm.Workers, cfg.Pool}} {
 		var walls []int64
 		for i := range 10 + max(5*cfg.Reps, 40) {
 			res, err := p.Run(ctx, workloads.Request{Workload: "countdown", Mode: m.mode, Workers: m.n, Params: tiny}, nil)

@@ -24,7 +24,7 @@ func richBodies() []Body {
 		{Lane: 0, Task: -1, Label: "start-up", State: workloads.Startup, Start: 0, End: 12},
 		{Lane: 63, Task: 1<<20 - 1, Label: "tab\there \"quoted\" back\\slash \x01 é 世界 \xff\xfe", State: workloads.Running, Start: -5, End: 1 << 53},
 	}
-	req := workloads.Request{Workload: "count\ndown", Mode: workloads.Workers, Workers: 64, GOMAXPROCS: 3, TimeoutMS: 600_000, Schedule: "0.1*3~random:7",
+	req := workloads.Request{Workload: "count\ndown", Mode: workloads.Goroutines, Workers: 64, GOMAXPROCS: 3, TimeoutMS: 600_000, Schedule: "0.1*3~random:7",
 		Params: map[string]any{"count": json.Number("-12.5e+3"), "on": true, "off": false, "s": "x\u00e9", "n": nil,
 			"list": []any{json.Number("1"), "two", []any{}, map[string]any{}}, "obj": map[string]any{"b": json.Number("0"), "a": "z"},
 			"ints": []any{int8(-8), int16(-16), int32(-32), int64(-64), uint(1), uint8(8), uint16(16), uint32(32), uint64(1<<64 - 1), 7, 0.25}}}
@@ -33,7 +33,7 @@ func richBodies() []Body {
 		&Boot{Worker: 1, Role: RolePool},
 		&Warm{ID: 1, Workloads: []string{"countdown", "sumsquares"}, Long: []string{}, MinMS: 0.000_000_5},
 		&Run{ID: MaxID, Request: req, OriginUS: 1, WatchdogMS: 1},
-		&Task{ID: 3, Task: 4, Lane: 1, Request: workloads.Request{Workload: "w", Mode: workloads.Workers}, OriginUS: 5, DeadlineUS: 9, WatchdogMS: 1000, Shared: 7, More: []int{0, 5}},
+		&Task{ID: 3, Task: 4, Lane: 1, Request: workloads.Request{Workload: "w", Mode: workloads.Sequential}, OriginUS: 5, DeadlineUS: 9, WatchdogMS: 1000, Shared: 7, More: []int{0, 5}},
 		&Finish{ID: 3}, &Cancel{ID: 3}, &Ping{ID: 9}, &Pong{ID: 9},
 		&Ready{Worker: 3, CompileMS: 1e21, InstantiateMS: 12.5, TimeOriginMS: 1796055769493.892, ScriptMS: 1e-7, GoStartMS: 123456789.123, GoVersion: "go1.26"},
 		&Warmed{ID: 1, MS: 3, Kernels: []KernelWarm{{Workload: "countdown", Runs: 2, FirstUS: 900, LastUS: 90}}, Error: "oops"},
@@ -42,7 +42,7 @@ func richBodies() []Body {
 		&Warm{ID: 1, SettleMS: 10_000},
 		&Spans{ID: 2, Spans: sp, Done: 5},
 		&Spans{ID: 2, Spans: []workloads.Span{}},
-		&Result{ID: 2, Result: workloads.Result{Workload: "countdown", Mode: workloads.Cooperative, Workers: 2, Params: req.Params, WallUS: 10, StartupUS: 3, CheckUS: 4,
+		&Result{ID: 2, Result: workloads.Result{Workload: "countdown", Mode: workloads.Goroutines, Workers: 2, Params: req.Params, WallUS: 10, StartupUS: 3, CheckUS: 4,
 			Check: workloads.Check{Value: "1", Expected: "2", OK: true, Note: "lost"}, Spans: sp,
 			Facts: workloads.Facts{Engine: "wasm-worker", GOOS: "js", GOARCH: "wasm", GOMAXPROCS: 1, NumCPU: 1, GoVersion: "go1.26", CPU: "x", Browser: "Mozilla/5.0 (X11)"},
 			Error: "deadlock", Stuck: []workloads.StuckTask{{Task: 1, Lane: 2, Label: "waits for fork 2"}}, Shared: 3,

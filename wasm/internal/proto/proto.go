@@ -3,7 +3,7 @@
 //
 // A message is a plain JavaScript object
 //
-//	{v: 2, kind: "task", body: "<JSON>", data: Uint8Array?, shared: SharedArrayBuffer?}
+//	{v: 3, kind: "task", body: "<JSON>", data: Uint8Array?, shared: SharedArrayBuffer?}
 //
 // where v is [Version], kind names one of the body types below, body is
 // that type's JSON form, data is an optional byte payload (a task's input
@@ -35,7 +35,7 @@ import (
 )
 
 // Version is the protocol version. Both sides reject any other.
-const Version = 2
+const Version = 3
 
 // Kind names a message type.
 type Kind string
@@ -111,7 +111,9 @@ type Warm struct {
 	SettleMinMS float64 `json:"settle_min_ms,omitempty"`
 }
 
-// Run asks a worker for a whole run in the sequential or cooperative mode.
+// Run asks a worker for a whole run of a sequential or cooperative run.
+// Its Request is in the engine's terms: mode sequential or goroutines (a
+// cooperative run is goroutines in the worker's one instance).
 type Run struct {
 	ID         int64             `json:"id"`
 	Request    workloads.Request `json:"request"`
@@ -121,6 +123,8 @@ type Run struct {
 
 // Task asks a worker for one task of a workers-mode run. The first task a
 // worker gets for a run makes its instance (its own memory) for that run.
+// Its Request is in the engine's terms: mode sequential, as each worker
+// runs its tasks one after another.
 type Task struct {
 	ID         int64             `json:"id"`
 	Task       int               `json:"task"`

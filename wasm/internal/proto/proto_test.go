@@ -15,8 +15,8 @@ func TestRoundTrip(t *testing.T) {
 	bodies := []Body{
 		&Boot{Worker: 3, Base: "http://127.0.0.1/lab/", Role: RoleChild, Args: []string{"-lines", "2"}},
 		&Warm{ID: 1, Workloads: []string{"countdown"}, MinMS: 25, SettleMS: 5000, SettleMinMS: 1500},
-		&Run{ID: 2, Request: workloads.Request{Workload: "countdown", Mode: workloads.Cooperative, Workers: 2, Params: map[string]any{"count": 12}}, OriginUS: 5, WatchdogMS: 1000},
-		&Task{ID: 3, Task: 4, Lane: 1, Request: workloads.Request{Workload: "countdown", Mode: workloads.Workers, Workers: 2}, OriginUS: 5, DeadlineUS: 9, WatchdogMS: 1000, More: []int{5, 6}},
+		&Run{ID: 2, Request: workloads.Request{Workload: "countdown", Mode: workloads.Goroutines, Workers: 2, Params: map[string]any{"count": 12}}, OriginUS: 5, WatchdogMS: 1000},
+		&Task{ID: 3, Task: 4, Lane: 1, Request: workloads.Request{Workload: "countdown", Mode: workloads.Sequential, Workers: 2}, OriginUS: 5, DeadlineUS: 9, WatchdogMS: 1000, More: []int{5, 6}},
 		&Finish{ID: 3}, &Cancel{ID: 3}, &Ping{ID: 9},
 		&Ready{Worker: 3, InstantiateMS: 12.5, GoVersion: "go1.26"},
 		&Warmed{ID: 1, MS: 3, Kernels: []KernelWarm{{Workload: "countdown", Runs: 2, FirstUS: 900, LastUS: 90}}, Settled: true, SettledMS: 45.5, SettlePassNS: []int64{12000, 10500}},
@@ -79,11 +79,11 @@ func TestDecodeRejects(t *testing.T) {
 		{ToWorker, Version, "ping", `{"id":0}`, "out of range"},
 		{ToWorker, Version, "ping", `{"id":"1"}`, "body"},
 		{ToWorker, Version, "ping", `{"id":9007199254740993}`, "out of range"},
-		{ToWorker, Version, "task", `{"id":1,"task":0,"lane":64,"request":{"workload":"countdown","mode":"workers"},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "lane"},
-		{ToWorker, Version, "task", `{"id":1,"task":-1,"lane":0,"request":{"workload":"countdown","mode":"workers"},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "task"},
-		{ToWorker, Version, "task", `{"id":1,"task":0,"lane":0,"request":{"workload":"countdown","mode":"sequential"},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "workers-mode"},
-		{ToWorker, Version, "task", `{"id":1,"task":0,"lane":0,"request":{"workload":"countdown","mode":"workers","bogus":1},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "unknown field"},
-		{ToWorker, Version, "run", `{"id":1,"request":{"workload":"countdown","mode":"workers"},"origin_us":1,"watchdog_ms":1}`, "sequential or cooperative"},
+		{ToWorker, Version, "task", `{"id":1,"task":0,"lane":64,"request":{"workload":"countdown","mode":"sequential"},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "lane"},
+		{ToWorker, Version, "task", `{"id":1,"task":-1,"lane":0,"request":{"workload":"countdown","mode":"sequential"},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "task"},
+		{ToWorker, Version, "task", `{"id":1,"task":0,"lane":0,"request":{"workload":"countdown","mode":"goroutines"},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "workers-mode"},
+		{ToWorker, Version, "task", `{"id":1,"task":0,"lane":0,"request":{"workload":"countdown","mode":"sequential","bogus":1},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`, "unknown field"},
+		{ToWorker, Version, "run", `{"id":1,"request":{"workload":"countdown","mode":"cooperative"},"origin_us":1,"watchdog_ms":1}`, "engine mode"},
 		{ToWorker, Version, "run", `{"id":1,"request":{"workload":"","mode":"sequential"},"origin_us":1,"watchdog_ms":1}`, "no workload"},
 		{ToWorker, Version, "run", `{"id":1,"request":{"workload":"countdown","mode":"sequential"},"origin_us":0,"watchdog_ms":1}`, "origin_us"},
 		{ToWorker, Version, "run", `{"id":1,"request":{"workload":"countdown","mode":"sequential"},"origin_us":1,"watchdog_ms":0}`, "watchdog_ms"},
@@ -132,7 +132,7 @@ func decodeCorpus() []seed {
 	seeds := []seed{
 		{KPing, `{"id":1}`},
 		{KTaskDone, `{"id":1,"result":{"task":0,"lane":0,"value":1,"spans":[{"lane":0,"task":0,"label":"x","state":"running","start_us":1,"end_us":2}]}}`},
-		{KTask, `{"id":1,"task":0,"lane":0,"request":{"workload":"countdown","mode":"workers","params":{"count":5}},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`},
+		{KTask, `{"id":1,"task":0,"lane":0,"request":{"workload":"countdown","mode":"sequential","params":{"count":5}},"origin_us":1,"deadline_us":5,"watchdog_ms":1,"shared":0}`},
 		{KStuck, `{"id":1,"stuck":[{"task":0,"lane":0,"label":"w"}],"after_ms":3}`},
 	}
 	corpus := slices.Clone(seeds)

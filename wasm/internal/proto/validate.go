@@ -151,10 +151,8 @@ func (m *Run) validate() error {
 	if m.WatchdogMS < 1 || m.WatchdogMS > MaxWatchdog {
 		return fmt.Errorf("watchdog_ms %d out of range 1..%d", m.WatchdogMS, MaxWatchdog)
 	}
-	switch m.Request.Mode {
-	case workloads.Sequential, workloads.Goroutines, workloads.Cooperative:
-	default:
-		return fmt.Errorf("a worker runs the sequential or cooperative mode, not %q", m.Request.Mode)
+	if !m.Request.Mode.Valid() {
+		return fmt.Errorf("a worker runs a whole run in an engine mode (sequential or goroutines), not %q", m.Request.Mode)
 	}
 	return checkRequest(&m.Request)
 }
@@ -181,8 +179,8 @@ func (m *Task) validate() error {
 	if m.Shared < 0 || m.Shared > MaxData/4 {
 		return fmt.Errorf("shared %d out of range", m.Shared)
 	}
-	if m.Request.Mode != workloads.Workers {
-		return fmt.Errorf("a task belongs to a workers-mode run, not %q", m.Request.Mode)
+	if m.Request.Mode != workloads.Sequential {
+		return fmt.Errorf("a worker runs a workers-mode run's tasks one after another, in the engine's sequential mode, not %q", m.Request.Mode)
 	}
 	if len(m.More) >= MaxInFlight {
 		return fmt.Errorf("%d more tasks exceed %d", len(m.More), MaxInFlight-1)

@@ -53,7 +53,7 @@ func init() {
 		ID: "test-crash", Title: "Test: a task that kills its Go program", Kind: workloads.Bug, Summary: summary,
 		Params: []workloads.Param{workloads.IntParam("tasks", "Tasks", "", 2, 1, 64, "tasks")},
 		// A fatal error ends the whole program: on the page, the page's.
-		Unsupported: map[workloads.Mode]string{workloads.Main: "it would end the page's own Go program, on purpose"},
+		Needs: workloads.Needs{OwnProgram: "it would end the page's own Go program, on purpose"},
 		Plan: func(a workloads.Args, n int) (*workloads.Plan, error) {
 			tasks := int(a.Int("tasks"))
 			return &workloads.Plan{
