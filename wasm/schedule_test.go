@@ -68,13 +68,13 @@ func TestScheduleReplaysInTheBrowser(t *testing.T) {
 
 // The search runs in the browser too.
 func TestFindInTheBrowser(t *testing.T) {
-	req := workloads.Request{Workload: "counter", Mode: Cooperative, Workers: 2,
+	req := workloads.Request{Workload: "counter", Mode: workloads.Goroutines, Workers: 2,
 		Params: map[string]any{"tasks": 2, "increments": 2, "sync": "mutex", "yield": true}}
 	f, err := workloads.Find(context.Background(), req, workloads.OutcomeLostUpdate, workloads.FindOptions{}, workloads.Options{})
 	if err != nil || f.Found || !f.Exhaustive || f.Checked != 6 {
 		t.Fatalf("%v %+v", err, f)
 	}
-	req = workloads.Request{Workload: "deadlock", Mode: Cooperative, Workers: 2}
+	req = workloads.Request{Workload: "deadlock", Mode: workloads.Goroutines, Workers: 2}
 	f, err = workloads.Find(context.Background(), req, workloads.OutcomeDeadlock, workloads.FindOptions{}, workloads.Options{})
 	if err != nil || !f.Found || f.Schedule != "1" || f.Result.Schedule != "1.0.0.1" {
 		t.Fatalf("%v %+v", err, f)

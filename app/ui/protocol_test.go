@@ -218,7 +218,7 @@ func TestParseViewRounds(t *testing.T) {
 // round, and the charts draw one bar per configuration.
 func TestRunAllRounds(t *testing.T) {
 	eng, ctx := testEngine(t)
-	l := newTestLab(t, "/?workload=countdown&count=20000&modes=sequential,cooperative,workers&workers=1,2")
+	l := newTestLab(t, "/?workload=countdown&count=2000000&modes=sequential,cooperative,workers&workers=1,2")
 	fb := &fakeBrowser{}
 	l.browser = fb
 	l.native = nativeInfo{Source: nativeNone}
