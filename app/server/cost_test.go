@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"runtime"
-	"strings"
 	"testing"
 )
 
@@ -39,14 +38,7 @@ func TestCostEstimates(t *testing.T) {
 		`{"workload":"spawn","mode":"goroutines","workers":8,"params":{"children":8,"work":30000000}}`,
 		`{"workload":"subprocess","mode":"goroutines","workers":4,"params":{"children":4,"every":10}}`,
 	} {
-		req, err := DecodeRequest(strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		job, err := PrepareNative(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		req, job := mustPrepare(t, body)
 		est := job.Cost(runtime.NumCPU())
 		cr, err := sp.RunWithin(context.Background(), req, Limits{Watch: true})
 		if err != nil {

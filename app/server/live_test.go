@@ -5,7 +5,6 @@ package server
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -226,14 +225,7 @@ func (ts *testServer) flightWaiters() int {
 // defaults, are told apart, or not, as the engine would run them.
 func TestShareKey(t *testing.T) {
 	key := func(body string) string {
-		req, err := DecodeRequest(strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		job, err := PrepareNative(req)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, job := mustPrepare(t, body)
 		k, ok := shareKey(job)
 		if !ok {
 			t.Fatalf("%s is not shareable", body)

@@ -421,28 +421,14 @@ func descendantsRSS(pid int) int64 {
 	return sum
 }
 
-// procParents maps every process to its parent, from /proc.
+// procParents maps every live process to its parent, from /proc.
 func procParents() map[int]int {
-	ents, _ := os.ReadDir("/proc")
 	m := map[int]int{}
-	for _, e := range ents {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		i := bytes.LastIndexByte(b, ')')
-		if i < 0 {
-			continue
-		}
-		f := bytes.Fields(b[i+1:])
+	eachProcStat(func(pid int, f [][]byte) {
 		if len(f) > 1 && string(f[0]) != "Z" {
-			m[p], _ = strconv.Atoi(string(f[1]))
+			m[pid], _ = strconv.Atoi(string(f[1]))
 		}
-	}
+	})
 	return m
 }
 

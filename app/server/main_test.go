@@ -204,3 +204,18 @@ func checkNoChildren(t *testing.T) {
 	}
 	t.Errorf("child processes left behind: %v", left)
 }
+
+// mustPrepare decodes a request body and prepares it for a native run, as
+// the server does; any error ends the test.
+func mustPrepare(t *testing.T, body string) (workloads.Request, *workloads.Job) {
+	t.Helper()
+	req, err := DecodeRequest(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	job, err := PrepareNative(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req, job
+}

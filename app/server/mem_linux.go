@@ -40,36 +40,43 @@ var pageSize = int64(os.Getpagesize())
 
 // groupRSS sums the resident memory of the processes of group pgid now.
 func groupRSS(pgid int) int64 {
+	var sum int64
+	eachProcStat(func(_ int, f [][]byte) {
+		if len(f) < 22 {
+			return
+		}
+		if g, _ := strconv.Atoi(string(f[2])); g == pgid {
+			rss, _ := strconv.ParseInt(string(f[21]), 10, 64)
+			sum += rss * pageSize
+		}
+	})
+	return sum
+}
+
+// eachProcStat calls fn for each process now, with its id and the fields
+// of its /proc/PID/stat after the command's name: f[0] the state, f[1]
+// the parent's id, f[2] the process group, ..., f[21] the resident pages.
+// A process that ends meanwhile is left out.
+func eachProcStat(fn func(pid int, f [][]byte)) {
 	d, err := os.Open("/proc")
 	if err != nil {
-		return 0
+		return
 	}
 	names, _ := d.Readdirnames(-1)
 	d.Close()
-	var sum int64
 	for _, n := range names {
-		if n[0] < '0' || n[0] > '9' {
+		pid, err := strconv.Atoi(n)
+		if err != nil {
 			continue
 		}
 		b, err := os.ReadFile("/proc/" + n + "/stat")
 		if err != nil {
 			continue
 		}
-		// pid (comm) state ppid pgrp ... : fields after the last ')'.
-		i := bytes.LastIndexByte(b, ')')
-		if i < 0 {
-			continue
+		// pid (comm) state ppid pgrp ...: the name may hold spaces and
+		// parentheses, so the fields start after the last ')'.
+		if i := bytes.LastIndexByte(b, ')'); i >= 0 {
+			fn(pid, bytes.Fields(b[i+1:]))
 		}
-		f := bytes.Fields(b[i+1:])
-		// f[0] state, f[1] ppid, f[2] pgrp, ..., f[21] rss (pages)
-		if len(f) < 22 {
-			continue
-		}
-		if g, _ := strconv.Atoi(string(f[2])); g != pgid {
-			continue
-		}
-		rss, _ := strconv.ParseInt(string(f[21]), 10, 64)
-		sum += rss * pageSize
 	}
-	return sum
 }

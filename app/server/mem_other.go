@@ -15,3 +15,6 @@ func maxRSS(*os.ProcessState) int64 { return 0 }
 
 // groupRSS is not measured here.
 func groupRSS(int) int64 { return 0 }
+
+// eachProcStat has no processes to read here.
+func eachProcStat(func(pid int, f [][]byte)) {}
