@@ -79,6 +79,19 @@ type errorString string
 
 func (e errorString) Error() string { return string(e) }
 
+// stdJSON is b as encoding/json writes it, without its escaping of <, >
+// and & for HTML pages (the codec leaves them: both are JSON).
+func stdJSON(t *testing.T, b Body) string {
+	t.Helper()
+	var want bytes.Buffer
+	enc := json.NewEncoder(&want)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(b); err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSuffix(want.String(), "\n")
+}
+
 func TestCodecWritesWhatEncodingJSONWrites(t *testing.T) {
 	for _, b := range richBodies() {
 		got, err := encodeJSON(b)
@@ -86,15 +99,7 @@ func TestCodecWritesWhatEncodingJSONWrites(t *testing.T) {
 			t.Errorf("%T: %v", b, err)
 			continue
 		}
-		// encoding/json, without its escaping of <, > and & for HTML
-		// pages (the codec leaves them: both are JSON).
-		var want bytes.Buffer
-		enc := json.NewEncoder(&want)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(b); err != nil {
-			t.Fatal(err)
-		}
-		if w := strings.TrimSuffix(want.String(), "\n"); got != w {
+		if w := stdJSON(t, b); got != w {
 			t.Errorf("%T:\n got %s\nwant %s", b, got, w)
 		}
 	}
@@ -282,13 +287,7 @@ func TestCodecCarriesEveryField(t *testing.T) {
 			t.Errorf("%s: %v", k, err)
 			continue
 		}
-		var want bytes.Buffer
-		enc := json.NewEncoder(&want)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(b); err != nil {
-			t.Fatal(err)
-		}
-		if w := strings.TrimSuffix(want.String(), "\n"); got != w {
+		if w := stdJSON(t, b); got != w {
 			t.Errorf("%s (is walk_gen.go stale? go generate ./wasm/internal/proto):\n got %s\nwant %s", k, got, w)
 		}
 		back := info.new()
