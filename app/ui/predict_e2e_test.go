@@ -3,6 +3,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -32,17 +33,7 @@ func TestE2EPrediction(t *testing.T) {
 	screenshot(t, tab, "prediction")
 
 	// Embedded: the host hears the prediction.
-	eval[bool](t, tab, fmt.Sprintf(`(() => {
-		document.body.innerHTML = "";
-		window.labMsgs = [];
-		window.addEventListener("message", e => window.labMsgs.push(e.data));
-		const f = document.createElement("iframe");
-		f.id = "lab"; f.style.width = "1000px"; f.style.height = "900px";
-		f.src = %q;
-		document.body.appendChild(f);
-		return true;
-	})()`, base+"/?workload=counter&tasks=4&increments=1000&modes=cooperative&workers=2&rounds=1&embed=1"))
-	waitFor(t, tab, `window.labMsgs.some(m => m && m.type == "lab:ready")`, 2*time.Minute)
+	hostLab(t, tab, base+"/?workload=counter&tasks=4&increments=1000&modes=cooperative&workers=2&rounds=1&embed=1", 1000, 900)
 	eval[bool](t, tab, `(() => {
 		const d = document.getElementById("lab").contentDocument;
 		const p = d.getElementById("prediction");
@@ -56,4 +47,22 @@ func TestE2EPrediction(t *testing.T) {
 	if got != "counter | no update is lost | true" {
 		t.Errorf("lab:prediction: %s", got)
 	}
+}
+
+// hostLab turns tab's page into a host page of the same server with the
+// lab at src in an iframe (id "lab", width × height px), which collects
+// every message the lab posts in window.labMsgs, and waits for lab:ready.
+func hostLab(t *testing.T, tab context.Context, src string, width, height int) {
+	t.Helper()
+	eval[bool](t, tab, fmt.Sprintf(`(() => {
+		document.body.innerHTML = "";
+		window.labMsgs = [];
+		window.addEventListener("message", e => window.labMsgs.push(e.data));
+		const f = document.createElement("iframe");
+		f.id = "lab"; f.style.width = "%dpx"; f.style.height = "%dpx";
+		f.src = %q;
+		document.body.appendChild(f);
+		return true;
+	})()`, width, height, src))
+	waitFor(t, tab, `window.labMsgs.some(m => m && m.type == "lab:ready")`, 2*time.Minute)
 }

@@ -77,22 +77,11 @@ func (l *lab) stepWant() string {
 // stepFind searches the schedules for the outcome wanted, each one a run
 // in the worker pool, and shows the shortest it found.
 func (l *lab) stepFind(ctx app.Context) {
-	if l.steps.busy || l.w == nil {
-		return
-	}
-	params, ok := formParams(l.fields)
+	req, br, ok := l.stepBegin("Searching…")
 	if !ok {
-		l.steps.err = "Fix the parameters marked above first."
-		return
-	}
-	br := l.browser
-	if br == nil {
-		l.steps.err = "The browser engine is not ready yet."
 		return
 	}
 	want := l.stepWant()
-	req := workloads.Request{Workload: l.w.ID, Mode: wasm.Cooperative, Workers: l.stepWorkers(), Params: params}
-	l.steps.busy, l.steps.err, l.steps.found, l.steps.workload = true, "", "Searching…", l.w.ID
 	ctx.Async(func() {
 		f, err := workloads.FindWith(context.Background(), want, workloads.FindOptions{MaxRuns: stepFindRuns, Seed: 1},
 			func(c context.Context, schedule string) (*workloads.Result, error) {
@@ -101,8 +90,7 @@ func (l *lab) stepFind(ctx app.Context) {
 				return br.Run(c, r, func(wasm.Progress) {})
 			})
 		ctx.Dispatch(func(ctx app.Context) {
-			l.steps.busy = false
-			if l.w == nil || l.w.ID != req.Workload {
+			if !l.stepEnded(req.Workload) {
 				return
 			}
 			words := want
@@ -128,6 +116,39 @@ func (l *lab) stepFind(ctx app.Context) {
 			}
 		})
 	})
+}
+
+// stepBegin starts a step-by-step run or search when one can start (none
+// going, valid parameters, the browser engine ready), showing found in
+// the panel. It returns the lesson's request in the cooperative mode,
+// without a schedule, and the engine; when the run cannot start it says
+// why in the panel and returns false.
+func (l *lab) stepBegin(found string) (workloads.Request, Browser, bool) {
+	if l.steps.busy || l.w == nil {
+		return workloads.Request{}, nil, false
+	}
+	params, ok := formParams(l.fields)
+	if !ok {
+		l.steps.err = "Fix the parameters marked above first."
+		return workloads.Request{}, nil, false
+	}
+	br := l.browser
+	if br == nil {
+		l.steps.err = "The browser engine is not ready yet."
+		if l.browserErr != "" {
+			l.steps.err = "The browser engine cannot run here: " + l.browserErr
+		}
+		return workloads.Request{}, nil, false
+	}
+	l.steps.busy, l.steps.err, l.steps.found, l.steps.workload = true, "", found, l.w.ID
+	return workloads.Request{Workload: l.w.ID, Mode: wasm.Cooperative, Workers: l.stepWorkers(), Params: params}, br, true
+}
+
+// stepEnded marks the step-by-step run over and reports whether the
+// student is still on its lesson, whose panel shows what it did.
+func (l *lab) stepEnded(workload string) bool {
+	l.steps.busy = false
+	return l.w != nil && l.w.ID == workload
 }
 
 // stepWorkers is how many goroutines a step-by-step run has: the Run
@@ -158,31 +179,16 @@ func (l *lab) stepUndo(ctx app.Context) {
 // stepTo runs the lesson step by step with choices, then the rule then
 // ("stop", "rr", "random:N", "first").
 func (l *lab) stepTo(ctx app.Context, choices []int, then string) {
-	if l.steps.busy || l.w == nil {
-		return
-	}
-	params, ok := formParams(l.fields)
+	req, br, ok := l.stepBegin("")
 	if !ok {
-		l.steps.err = "Fix the parameters marked above first."
 		return
 	}
-	br := l.browser
-	if br == nil {
-		l.steps.err = "The browser engine is not ready yet."
-		if l.browserErr != "" {
-			l.steps.err = "The browser engine cannot run here: " + l.browserErr
-		}
-		return
-	}
-	req := workloads.Request{Workload: l.w.ID, Mode: wasm.Cooperative, Workers: l.stepWorkers(), Params: params,
-		Schedule: workloads.FormatChoices(choices) + "~" + then}
-	l.steps.busy, l.steps.err, l.steps.found, l.steps.workload = true, "", "", l.w.ID
+	req.Schedule = workloads.FormatChoices(choices) + "~" + then
 	ctx.Async(func() {
 		res, err := br.Run(context.Background(), req, func(wasm.Progress) {})
 		ctx.Dispatch(func(ctx app.Context) {
-			l.steps.busy = false
-			if l.w == nil || l.w.ID != req.Workload {
-				return // the student left the lesson
+			if !l.stepEnded(req.Workload) {
+				return
 			}
 			if res == nil || (err != nil && res.Outcome != workloads.OutcomeDeadlock && res.Outcome != workloads.OutcomeFailed) {
 				l.steps.err = fmt.Sprint(err)

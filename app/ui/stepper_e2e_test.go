@@ -16,9 +16,16 @@ const stepsState = `document.getElementById("steps").dataset`
 // come back: the panel has n steps and nothing in flight.
 func clickStep(t *testing.T, tab context.Context, g, n int) {
 	t.Helper()
-	waitFor(t, tab, fmt.Sprintf(`!!document.getElementById("step-g%d") && !document.getElementById("step-g%d").disabled`, g, g), time.Minute)
-	click(t, tab, fmt.Sprintf("#step-g%d", g))
+	clickWhenReady(t, tab, fmt.Sprintf("step-g%d", g))
 	waitFor(t, tab, fmt.Sprintf(`%s.steps == "%d" && %s.busy == "false"`, stepsState, n, stepsState), time.Minute)
+}
+
+// clickWhenReady waits until the button with this id is drawn and
+// enabled (the pool may still be starting), then clicks it.
+func clickWhenReady(t *testing.T, tab context.Context, id string) {
+	t.Helper()
+	waitFor(t, tab, fmt.Sprintf(`!!document.getElementById(%q) && !document.getElementById(%q).disabled`, id, id), 2*time.Minute)
+	click(t, tab, "#"+id)
 }
 
 // A student steps dbupdate unlocked by clicks: each task reads 0 before
@@ -30,8 +37,7 @@ func TestE2EStepMode(t *testing.T) {
 	base := serve(t, site)
 	tab := browser(t, 8*time.Minute)
 	open(t, tab, base+"/?workload=dbupdate&variant=unlocked&workers=2")
-	waitFor(t, tab, `!!document.getElementById("step-start") && !document.getElementById("step-start").disabled`, 2*time.Minute)
-	click(t, tab, "#step-start")
+	clickWhenReady(t, tab, "step-start")
 	waitFor(t, tab, stepsState+`.outcome == "paused"`, time.Minute)
 	if s := eval[string](t, tab, `document.getElementById("step-g1").textContent`); s != "goroutine 1 next: task 1: read x = 0" {
 		t.Errorf("goroutine 1's button says %q", s)
@@ -73,17 +79,7 @@ func TestE2EStepMode(t *testing.T) {
 	// An embedding page: lab:run with the schedule returns it, the steps
 	// and the outcome. The host is a page of the same server with the lab
 	// in an iframe.
-	eval[bool](t, tab2, fmt.Sprintf(`(() => {
-		document.body.innerHTML = "";
-		window.labMsgs = [];
-		window.addEventListener("message", e => window.labMsgs.push(e.data));
-		const f = document.createElement("iframe");
-		f.id = "lab"; f.style.width = "900px"; f.style.height = "600px";
-		f.src = %q;
-		document.body.appendChild(f);
-		return true;
-	})()`, base+"/?workload=dbupdate&embed=1"))
-	waitFor(t, tab2, `window.labMsgs.some(m => m && m.type == "lab:ready")`, 2*time.Minute)
+	hostLab(t, tab2, base+"/?workload=dbupdate&embed=1", 900, 600)
 	eval[bool](t, tab2, `(document.getElementById("lab").contentWindow.postMessage({type: "lab:run", id: 19, workload: "dbupdate", mode: "cooperative", workers: 2, schedule: "0.1"}, "*"), true)`)
 	waitFor(t, tab2, `window.labMsgs.some(m => m && m.type == "lab:result" && m.id == 19)`, 2*time.Minute)
 	got := eval[string](t, tab2, `(() => { const m = window.labMsgs.find(m => m && m.type == "lab:result" && m.id == 19);
@@ -100,8 +96,7 @@ func TestE2EStepFind(t *testing.T) {
 	base := serve(t, site)
 	tab := browser(t, 6*time.Minute)
 	open(t, tab, base+"/?workload=deadlock&workers=2")
-	waitFor(t, tab, `!!document.getElementById("step-find") && !document.getElementById("step-find").disabled`, 2*time.Minute)
-	click(t, tab, "#step-find")
+	clickWhenReady(t, tab, "step-find")
 	waitFor(t, tab, stepsState+`.outcome == "deadlock" && `+stepsState+`.busy == "false"`, 2*time.Minute)
 	found := eval[string](t, tab, `document.getElementById("step-found").textContent`)
 	if !strings.Contains(found, "Found a schedule in which the tasks deadlock, after checking 2. The shortest: 1 (4 steps in all).") {
