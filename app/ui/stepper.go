@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -269,11 +270,7 @@ func (l *lab) stepPanel() app.UI {
 			"a lock, a sleep, a queue. Click the goroutine that goes next, and watch the shared values. "+
 			"Undo goes back a step; the link in the address bar replays your schedule."),
 		app.If(!small, func() app.UI {
-			keys := make([]string, 0, len(preset))
-			for k := range preset {
-				keys = append(keys, k)
-			}
-			slices.Sort(keys)
+			keys := slices.Sorted(maps.Keys(preset))
 			parts := make([]string, len(keys))
 			for i, k := range keys {
 				parts[i] = k + " = " + preset[k]
