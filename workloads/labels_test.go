@@ -8,15 +8,21 @@ import (
 )
 
 // rawDuration matches Go's own duration text ("250ms", "1.5s", "999µs"):
-// a number glued to its unit, where a student should read "250 ms".
-var rawDuration = regexp.MustCompile(`[0-9](ns|µs|us|ms|s|m|h)\b`)
+// a number glued to its unit, where a student should read "250 ms". The
+// number starts a word, so an id such as "bajler4m" is not a duration.
+var rawDuration = regexp.MustCompile(`\b[0-9]+(\.[0-9]+)?(ns|µs|us|ms|s|m|h)([0-9]+(\.[0-9]+)?(ns|µs|us|ms|s|m|h))*\b`)
 
 // Every text a lesson shows a student (its task labels, the spans of its
 // timeline, the steps of a stepped run, its check and its errors) writes
 // durations as plain English with a spaced unit, never as Go prints them.
 func TestLabelsHaveNoRawDurations(t *testing.T) {
-	if rawDuration.MatchString("task 1: busy-wait 120 ms") || !rawDuration.MatchString("job 0: work 250ms") {
-		t.Fatal("the pattern does not tell a raw duration from a formatted one")
+	for text, raw := range map[string]bool{
+		"task 1: busy-wait 120 ms": false, "job 0: work 250ms": true, "took 1m30s": true,
+		"999µs": true, "1.5s late": true, "run bajler4m": false, "at 12:04": false,
+	} {
+		if rawDuration.MatchString(text) != raw {
+			t.Fatalf("the pattern misreads %q (raw duration: %v)", text, raw)
+		}
 	}
 	say := func(where, text string) {
 		t.Helper()
