@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -127,22 +128,42 @@ func minOf(xs []int64) int64 {
 }
 
 // Cooperative goroutines share one thread: CPU-bound work is no faster
-// than running it sequentially (the GIL lesson).
+// than running it sequentially (the GIL lesson). Both run on one thread,
+// so the control is the sequential run against itself: each attempt
+// alternates sequential and cooperative runs, and when the sequential
+// runs of the attempt disagree among themselves by more than the
+// tolerance, the machine's load changed under the attempt and it is not
+// judged. With no attempt judged, the test skips with the figures.
 func TestCooperativeCPUIsLikeSequential(t *testing.T) {
 	p := warmPool(t, Config{Size: 1})
 	params := map[string]any{"count": 60_000_000}
 	seq := workloads.Request{Workload: "countdown", Mode: workloads.Sequential, Params: params}
 	coop := workloads.Request{Workload: "countdown", Mode: Cooperative, Workers: 4, Params: params}
+	const lo, hi = 0.8, 1.25
+	judged := 0
 	var ratio float64
-	for attempt := 1; attempt <= 3; attempt++ {
-		ts, tc := timePair(t, p, seq, coop, 5)
-		ratio = float64(tc) / float64(ts)
-		t.Logf("attempt %d: sequential %d µs, cooperative (4 goroutines) %d µs: ratio %.2f", attempt, ts, tc, ratio)
-		if ratio >= 0.8 && ratio <= 1.25 {
+	for attempt := 1; attempt <= 4; attempt++ {
+		var ss, cs []int64
+		for range 3 {
+			ss = append(ss, mustRun(t, p, seq).WallUS)
+			cs = append(cs, mustRun(t, p, coop).WallUS)
+		}
+		ss = append(ss, mustRun(t, p, seq).WallUS)
+		control := float64(slices.Max(ss)) / float64(max(slices.Min(ss), 1))
+		ratio = float64(slices.Min(cs)) / float64(max(slices.Min(ss), 1))
+		t.Logf("attempt %d: sequential %v µs (control: slowest/fastest %.2f), cooperative (4 goroutines) %v µs: best over best %.2f", attempt, ss, control, cs, ratio)
+		if control > hi {
+			continue // the machine's load changed under the attempt
+		}
+		judged++
+		if ratio >= lo && ratio <= hi {
 			return
 		}
 	}
-	t.Errorf("cooperative/sequential = %.2f, want 0.8 to 1.25", ratio)
+	if judged == 0 {
+		t.Skipf("could not judge: in every attempt the sequential runs disagreed among themselves by more than %.2f× (the machine is busy; see the figures)", hi)
+	}
+	t.Errorf("cooperative/sequential = %.2f, want %.2f to %.2f (in %d attempts whose sequential runs agreed among themselves)", ratio, lo, hi, judged)
 }
 
 // Two workers are two threads: CPU-bound work runs about twice as fast as
