@@ -26,13 +26,15 @@ func TestChromium(t *testing.T) { scenarioIn(t, webdriver.Chromium, "") }
 func TestFirefox(t *testing.T) { scenarioIn(t, webdriver.Firefox, "application/octet-stream") }
 
 // TestWebKit runs the scenario in WebKitGTK's MiniBrowser. Offline, the
-// lab embedded by the host page (a page of another origin) comes from its
-// service worker, but its worker pool cannot start: in the iframe the
-// Web Workers fail to load ("NetworkError: Load failed"), in the window
-// the host opened worker.wasm never arrives. A page of the lab's own
-// opened offline runs (TestOfflineWebKit), as does all of it in Chromium
-// and Firefox: the test reports the pool's error in WebKit and checks
-// the rest.
+// lab embedded by the host page (a page of another origin) sometimes
+// cannot start its worker pool in WebKitGTK 2.50: in the iframe the Web
+// Workers fail to load ("NetworkError: Load failed"), in the window the
+// host opened worker.wasm never arrives; in other runs every lesson runs.
+// It is not that WebKitGTK leaves an embedded page's workers to the
+// network: TestServiceWorkerServesWorkers shows their scripts and fetches
+// come from the service worker there, as in Chromium and Firefox. Until
+// the cause is found, the test logs the pool's error in WebKit offline
+// and checks the rest.
 func TestWebKit(t *testing.T) { scenarioIn(t, webdriver.WebKit, "") }
 
 // scenarioIn runs the scenario in a fresh browser of engine e; the host
@@ -111,7 +113,7 @@ type browserRun struct {
 	logs func() string     // the browser's own log, for a failure message
 	shot func(name string) // a screenshot of the host page, if the browser can
 	// offlineEmbedFails: offline, the lab embedded by another origin's
-	// page loads, but its worker pool cannot start (WebKitGTK 2.50).
+	// page may load without its worker pool starting (see TestWebKit).
 	offlineEmbedFails bool
 }
 
