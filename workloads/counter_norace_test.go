@@ -9,6 +9,7 @@ package workloads
 import (
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -121,5 +122,15 @@ func TestCounterCooperative(t *testing.T) {
 		Params: map[string]any{"tasks": 4, "increments": 200_000, "sync": syncNone}})
 	if !res.Check.OK {
 		t.Errorf("without a yield one thread loses nothing: %+v", res.Check)
+	}
+}
+
+// An unsynchronised run on two lanes that lost nothing says why, and that
+// -race still finds the race.
+func TestCounterNoLossSaysWhy(t *testing.T) {
+	res := runOK(t, Request{Workload: "counter", Mode: Goroutines, Workers: 2,
+		Params: map[string]any{"tasks": 2, "increments": 1, "sync": syncNone}})
+	if res.Check.OK && (res.Check.Note != counterNoLoss || !strings.Contains(res.Check.Note, "-race")) {
+		t.Errorf("an unsynchronised run on two lanes that lost nothing says why: %q", res.Check.Note)
 	}
 }
