@@ -207,7 +207,7 @@ func liveServer() *nativeClient {
 // each run (stored, with its spans for the timeline), and shows the charts.
 func TestRunAll(t *testing.T) {
 	eng, ctx := testEngine(t)
-	l := newTestLab(t, "/?workload=countdown&count=20000&modes=sequential,cooperative,workers,native&workers=1,2&rounds=1")
+	l := newTestLab(t, "/?workload=countdown&count=2000000&modes=sequential,cooperative,workers,native&workers=1,2&rounds=1")
 	fb := &fakeBrowser{}
 	l.browser = fb
 	l.nclient = liveServer()

@@ -124,7 +124,7 @@ func TestRunSettlesFirst(t *testing.T) {
 // line stops at 2. A busy first measurement is bettered by later ones.
 func TestMeasuredParallelism(t *testing.T) {
 	eng, ctx := testEngine(t)
-	l := newTestLab(t, "/?workload=countdown&count=20000&modes=sequential,workers&workers=1,2,4&rounds=1")
+	l := newTestLab(t, "/?workload=countdown&count=2000000&modes=sequential,workers&workers=1,2,4&rounds=1")
 	l.facts.Cores = 4
 	fb := &fakeBrowser{parallel: 1.2} // a busy moment
 	l.browser = fb
