@@ -74,130 +74,151 @@ func firstRoundUnjudged(e webdriver.Engine, lesson, target string) string {
 // run checks out, the wait for settled timings is reported, the charts
 // and the timeline are drawn, every lane of a cooperative run is on the
 // timeline) is always checked.
+//
+// A shared 2-core machine can be busy between the two controls, for a
+// few hundred milliseconds, which is long enough to spoil one run: a
+// page load whose first round misses a target is logged and followed by
+// a second fresh page load (a new browser, as a second student), and
+// the test fails when that one misses too. A first round that misses by
+// design misses every time, so it still fails.
 func TestE2EFirstRoundShape(t *testing.T) { engines(t, e2eFirstRoundShape) }
 
 func e2eFirstRoundShape(t *testing.T, e webdriver.Engine) {
 	site := buildSite(t)
 	base := serve(t, site)
-	// The lessons with the default rounds: the later rounds, logged,
-	// are the steady state the first is compared with.
-	for _, c := range []struct {
-		lesson string
-		rounds int
-	}{{"countdown", defaultRounds}, {"sumsquares", defaultRounds}} {
-		lesson := c.lesson
+	for _, lesson := range []string{"countdown", "sumsquares"} {
 		t.Run(lesson, func(t *testing.T) {
-			tab := browserIn(t, e, 10*time.Minute)
-			rounds := ""
-			if c.rounds != defaultRounds {
-				rounds = fmt.Sprintf("&rounds=%d", c.rounds)
-			}
-			tab.open(base + "/?workload=" + lesson + "&modes=sequential,cooperative,workers&workers=1,2" + rounds)
-			// As soon as it can: the lab, not the test, waits for the
-			// browser to settle.
-			tab.waitFor(`!document.getElementById("run-all").disabled`, 2*time.Minute)
-			// The control before the runs and after: the machine must be
-			// quiet through both to judge the runs between.
-			before := evalIn[float64](tab, jsprobe.Parallelism)
-			tab.click("#run-all")
-			tab.waitFor(statusSets+` >= 1`, 8*time.Minute)
-			if state := evalIn[string](tab, statusState); state != "ok" {
-				t.Fatalf("status %s: %s", state, evalIn[string](tab, `document.getElementById("status").textContent`))
-			}
-			var recs []storedRun
-			if err := json.Unmarshal([]byte(evalIn[string](tab, `localStorage.getItem("conlab/results/v1")`)), &recs); err != nil {
-				t.Fatalf("stored results: %v", err)
-			}
-			wall := map[string]float64{} // the first round's
-			perRound := map[int]int{}
-			var later []string // the later rounds', for the log
-			for _, r := range recs {
-				key := fmt.Sprintf("%s×%d", r.Mode, r.Result.Workers)
-				if r.Mode == "sequential" {
-					key = "sequential"
-				}
-				if r.Result.Error != "" || !r.Result.Check.OK {
-					t.Errorf("%s did not check out: %+v", key, r)
-				}
-				perRound[r.Round]++
-				if r.Round == 1 {
-					wall[key] = float64(r.Result.WallUS)
-				} else {
-					later = append(later, fmt.Sprintf("r%d %s %.0f", r.Round, key, float64(r.Result.WallUS)/1000))
-				}
-			}
-			for k := 1; k <= c.rounds; k++ {
-				if perRound[k] != 5 {
-					t.Errorf("round %d has %d runs, want 5 (rounds: %v)", k, perRound[k], perRound)
-				}
-			}
-			if len(recs) != 5*c.rounds || len(wall) != 5 {
-				t.Fatalf("%d runs (first round: %v), want sequential, cooperative and workers at 1 and 2, %d times", len(recs), wall, c.rounds)
-			}
-			env := evalIn[string](tab, `document.querySelector(".facts").textContent`)
-			if !strings.Contains(env, "Settling before the first timed run") || !strings.Contains(env, "the page: ") || !strings.Contains(env, "2 workers: ") {
-				t.Errorf("the environment panel does not say how long settling took: %q", env)
-			}
-			i := strings.Index(env, "Settling before the first timed run")
-			t.Logf("%s", env[i:min(len(env), i+300)])
-			if n := evalIn[int](tab, `document.querySelectorAll("#chart-wall .bar").length`); n != 5 {
-				t.Errorf("%d bars, want 5", n)
-			}
-			if lesson == "countdown" {
-				tab.screenshot("measure-countdown-first-runall")
-				// The charts and the status line in the window, for the
-				// engines whose screenshot is the window only (WebKitGTK).
-				evalIn[any](tab, `(document.querySelector(".status, #status").scrollIntoView({block: "start"}), null)`)
-				time.Sleep(300 * time.Millisecond)
-				webdriver.SaveScreenshot(t, tab.ctx, tab.p, string(e)+"-measure-countdown-first-runall-charts")
-				// The cooperative × 2 run on the timeline: both lanes.
-				id := evalIn[string](tab, `[...document.querySelectorAll(".results-table tbody tr")].find(r => r.querySelector("th").textContent == "cooperative" && r.querySelectorAll("td")[2].textContent == "2").dataset.id`)
-				tab.click(`tr[data-id="` + id + `"] button`)
-				tab.waitFor(`!!document.querySelector("#tl-result-svg") && document.querySelector(".tl-title").textContent.startsWith("cooperative")`, 10*time.Second)
-				lanes := evalIn[[]string](tab, `[...document.querySelectorAll("#tl-result-svg .lane-label")].map(e => e.textContent)`)
-				if strings.Join(lanes, ",") != "goroutine 0,goroutine 1" {
-					t.Errorf("cooperative × 2 timeline lanes %q, want both goroutines", lanes)
-				}
-				waits := evalIn[[]string](tab, `[...document.querySelectorAll("#tl-result-svg .lane-wait title")].map(e => e.textContent)`)
-				t.Logf("cooperative × 2 lane notes: %q", waits)
-			}
-
-			seq := wall["sequential"]
-			ratios := fmt.Sprintf("cooperative×1/sequential %.2f, cooperative×2/sequential %.2f, workers×1/sequential %.2f, workers×1/workers×2 %.2f",
-				wall["cooperative×1"]/seq, wall["cooperative×2"]/seq, wall["workers×1"]/seq, wall["workers×1"]/wall["workers×2"])
-			after := evalIn[float64](tab, jsprobe.Parallelism)
-			control := min(before, after)
-			t.Logf("%s %s first round (ms): %v; %s; parallelism control %.2f before, %.2f after", e.Title(), lesson, msOf(wall), ratios, before, after)
-			t.Logf("later rounds (ms): %s", strings.Join(later, ", "))
-			if control < quietControl {
-				t.Logf("the machine is busy (two threads gain %.2f×, under %.1f×): the timings are not judged", control, quietControl)
-				return
-			}
-			miss := func(target, format string, args ...any) {
-				t.Helper()
-				why := firstRoundUnjudged(e, lesson, target)
-				if why == "" || os.Getenv("CONLAB_JUDGE_FIRST_ROUND") == "1" {
-					t.Errorf(format, args...)
+			var misses []string
+			for load := 1; load <= 2; load++ {
+				t.Run(fmt.Sprintf("page load %d", load), func(t *testing.T) {
+					misses = firstRoundMisses(t, e, base, lesson)
+				})
+				if len(misses) == 0 || t.Failed() {
 					return
 				}
-				t.Logf(format, args...)
-				t.Logf("not judged (CONLAB_JUDGE_FIRST_ROUND=1 judges it): %s", why)
+				t.Logf("page load %d: the first round missed %d target(s): %s", load, len(misses), strings.Join(misses, "; "))
 			}
-			for _, c := range []string{"cooperative×1", "cooperative×2"} {
-				if r := wall[c] / seq; r < 0.85 || r > 1.18 {
-					miss("cooperative", "%s / sequential = %.2f, want 0.85 to 1.18 (%s)", c, r, ratios)
-				}
-			}
-			for _, c := range []string{"cooperative×1", "workers×1"} {
-				if s := seq / wall[c]; s > 1.10 {
-					miss("one lane", "%s is %.2f× faster than sequential: a one-lane run may not be more than 10 %% faster (%s)", c, s, ratios)
-				}
-			}
-			if s := wall["workers×1"] / wall["workers×2"]; s < 1.5 {
-				miss("workers×2", "workers × 2 is %.2f× faster than × 1, want 1.5× or more (%s)", s, ratios)
+			for _, m := range misses {
+				t.Error(m)
 			}
 		})
 	}
+}
+
+// firstRoundMisses loads lesson in a fresh browser of engine e, runs all
+// its configurations for the default rounds, checks what is always
+// checked, and returns the timing targets its first round misses (none
+// when the machine was too busy to judge them).
+func firstRoundMisses(t *testing.T, e webdriver.Engine, base, lesson string) []string {
+	tab := browserIn(t, e, 10*time.Minute)
+	tab.open(base + "/?workload=" + lesson + "&modes=sequential,cooperative,workers&workers=1,2")
+	// As soon as it can: the lab, not the test, waits for the browser to
+	// settle.
+	tab.waitFor(`!document.getElementById("run-all").disabled`, 2*time.Minute)
+	// The control before the runs and after: the machine must be quiet
+	// through both to judge the runs between.
+	before := evalIn[float64](tab, jsprobe.Parallelism)
+	tab.click("#run-all")
+	tab.waitFor(statusSets+` >= 1`, 8*time.Minute)
+	if state := evalIn[string](tab, statusState); state != "ok" {
+		t.Fatalf("status %s: %s", state, evalIn[string](tab, `document.getElementById("status").textContent`))
+	}
+	var recs []storedRun
+	if err := json.Unmarshal([]byte(evalIn[string](tab, `localStorage.getItem("conlab/results/v1")`)), &recs); err != nil {
+		t.Fatalf("stored results: %v", err)
+	}
+	wall := map[string]float64{} // the first round's
+	perRound := map[int]int{}
+	var later []string // the later rounds', for the log
+	for _, r := range recs {
+		key := fmt.Sprintf("%s×%d", r.Mode, r.Result.Workers)
+		if r.Mode == "sequential" {
+			key = "sequential"
+		}
+		if r.Result.Error != "" || !r.Result.Check.OK {
+			t.Errorf("%s did not check out: %+v", key, r)
+		}
+		perRound[r.Round]++
+		if r.Round == 1 {
+			wall[key] = float64(r.Result.WallUS)
+		} else {
+			later = append(later, fmt.Sprintf("r%d %s %.0f", r.Round, key, float64(r.Result.WallUS)/1000))
+		}
+	}
+	for k := 1; k <= defaultRounds; k++ {
+		if perRound[k] != 5 {
+			t.Errorf("round %d has %d runs, want 5 (rounds: %v)", k, perRound[k], perRound)
+		}
+	}
+	if len(recs) != 5*defaultRounds || len(wall) != 5 {
+		t.Fatalf("%d runs (first round: %v), want sequential, cooperative and workers at 1 and 2, %d times", len(recs), wall, defaultRounds)
+	}
+	env := evalIn[string](tab, `document.querySelector(".facts").textContent`)
+	if !strings.Contains(env, "Settling before the first timed run") || !strings.Contains(env, "the page: ") || !strings.Contains(env, "2 workers: ") {
+		t.Errorf("the environment panel does not say how long settling took: %q", env)
+	}
+	i := strings.Index(env, "Settling before the first timed run")
+	t.Logf("%s", env[i:min(len(env), i+300)])
+	if n := evalIn[int](tab, `document.querySelectorAll("#chart-wall .bar").length`); n != 5 {
+		t.Errorf("%d bars, want 5", n)
+	}
+	if lesson == "countdown" {
+		tab.screenshot("measure-countdown-first-runall")
+		// The charts and the status line in the window, for the engines
+		// whose screenshot is the window only (WebKitGTK).
+		evalIn[any](tab, `(document.querySelector(".status, #status").scrollIntoView({block: "start"}), null)`)
+		time.Sleep(300 * time.Millisecond)
+		webdriver.SaveScreenshot(t, tab.ctx, tab.p, string(e)+"-measure-countdown-first-runall-charts")
+		// The cooperative × 2 run on the timeline: both lanes.
+		id := evalIn[string](tab, `[...document.querySelectorAll(".results-table tbody tr")].find(r => r.querySelector("th").textContent == "cooperative" && r.querySelectorAll("td")[2].textContent == "2").dataset.id`)
+		tab.click(`tr[data-id="` + id + `"] button`)
+		tab.waitFor(`!!document.querySelector("#tl-result-svg") && document.querySelector(".tl-title").textContent.startsWith("cooperative")`, 10*time.Second)
+		lanes := evalIn[[]string](tab, `[...document.querySelectorAll("#tl-result-svg .lane-label")].map(e => e.textContent)`)
+		if strings.Join(lanes, ",") != "goroutine 0,goroutine 1" {
+			t.Errorf("cooperative × 2 timeline lanes %q, want both goroutines", lanes)
+		}
+		waits := evalIn[[]string](tab, `[...document.querySelectorAll("#tl-result-svg .lane-wait title")].map(e => e.textContent)`)
+		t.Logf("cooperative × 2 lane notes: %q", waits)
+	}
+
+	seq := wall["sequential"]
+	ratios := fmt.Sprintf("cooperative×1/sequential %.2f, cooperative×2/sequential %.2f, workers×1/sequential %.2f, workers×1/workers×2 %.2f",
+		wall["cooperative×1"]/seq, wall["cooperative×2"]/seq, wall["workers×1"]/seq, wall["workers×1"]/wall["workers×2"])
+	after := evalIn[float64](tab, jsprobe.Parallelism)
+	control := min(before, after)
+	t.Logf("%s %s first round (ms): %v; %s; parallelism control %.2f before, %.2f after", e.Title(), lesson, msOf(wall), ratios, before, after)
+	t.Logf("later rounds (ms): %s", strings.Join(later, ", "))
+	if control < quietControl {
+		t.Logf("the machine is busy (two threads gain %.2f×, under %.1f×): the timings are not judged", control, quietControl)
+		return nil
+	}
+	var misses []string
+	miss := func(target, format string, args ...any) {
+		t.Helper()
+		msg := fmt.Sprintf(format, args...)
+		why := firstRoundUnjudged(e, lesson, target)
+		if why == "" || os.Getenv("CONLAB_JUDGE_FIRST_ROUND") == "1" {
+			t.Logf("miss: %s", msg)
+			misses = append(misses, msg)
+			return
+		}
+		t.Logf("%s", msg)
+		t.Logf("not judged (CONLAB_JUDGE_FIRST_ROUND=1 judges it): %s", why)
+	}
+	for _, c := range []string{"cooperative×1", "cooperative×2"} {
+		if r := wall[c] / seq; r < 0.85 || r > 1.18 {
+			miss("cooperative", "%s / sequential = %.2f, want 0.85 to 1.18 (%s)", c, r, ratios)
+		}
+	}
+	for _, c := range []string{"cooperative×1", "workers×1"} {
+		if s := seq / wall[c]; s > 1.10 {
+			miss("one lane", "%s is %.2f× faster than sequential: a one-lane run may not be more than 10 %% faster (%s)", c, s, ratios)
+		}
+	}
+	if s := wall["workers×1"] / wall["workers×2"]; s < 1.5 {
+		miss("workers×2", "workers × 2 is %.2f× faster than × 1, want 1.5× or more (%s)", s, ratios)
+	}
+	return misses
 }
 
 func msOf(w map[string]float64) map[string]string {
