@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -20,56 +19,6 @@ import (
 
 	"conlab/workloads"
 )
-
-// fakeImports are what the fake binaries import, and the fake
-// wasm_exec.js provides.
-var fakeImports = []string{"runtime.wasmExit", "runtime.wasmWrite", "syscall/js.valueGet"}
-
-// wasmModule assembles a WebAssembly binary whose only content is a
-// custom section and an import section of functions gojs.<name>.
-func wasmModule(module string, names ...string) []byte {
-	var sec []byte
-	sec = appendULEB(sec, uint64(len(names)))
-	for _, n := range names {
-		sec = appendName(sec, module)
-		sec = appendName(sec, n)
-		sec = append(sec, 0, 0) // a function of type 0
-	}
-	b := []byte("\x00asm\x01\x00\x00\x00")
-	custom := appendName(nil, "go:buildid")
-	custom = append(custom, "xyz"...)
-	b = append(b, 0)
-	b = appendULEB(b, uint64(len(custom)))
-	b = append(b, custom...)
-	b = append(b, 2)
-	b = appendULEB(b, uint64(len(sec)))
-	return append(b, sec...)
-}
-
-func appendULEB(b []byte, v uint64) []byte {
-	for {
-		c := byte(v & 0x7f)
-		v >>= 7
-		if v != 0 {
-			c |= 0x80
-		}
-		b = append(b, c)
-		if v == 0 {
-			return b
-		}
-	}
-}
-
-func appendName(b []byte, s string) []byte { return append(appendULEB(b, uint64(len(s))), s...) }
-
-func fakeWasmExec() []byte {
-	var b bytes.Buffer
-	b.WriteString("// wasm_exec.js for tests (see https://go.dev/): the import object.\n")
-	for _, n := range fakeImports {
-		b.WriteString(`"` + n + `": (sp) => {},` + "\n")
-	}
-	return b.Bytes()
-}
 
 // fixture is the input of a Generate: the repository's real public
 // folder (its styles, icons and worker.js are what the page refers to)
@@ -401,91 +350,6 @@ func TestScriptsParse(t *testing.T) {
 			t.Errorf("%s does not parse: %v\n%s", name, err, out)
 		}
 	}
-}
-
-func TestCommand(t *testing.T) {
-	f := newFixture(t)
-	var out, errb bytes.Buffer
-	args := []string{"-o", f.opt.Dir, "-public", f.opt.Public, "-app", f.opt.AppWasm, "-worker", f.opt.WorkerWasm, "-wasm-exec", f.opt.WasmExec, "-baseline", "none", "-version", "v-test"}
-	if err := Command(context.Background(), args, &out, &errb); err != nil {
-		t.Fatal(err, errb.String())
-	}
-	if !strings.Contains(out.String(), "static site written to "+f.opt.Dir) || !strings.Contains(out.String(), "version v-test") {
-		t.Errorf("output: %s", out.String())
-	}
-	if err := Command(context.Background(), []string{"-nope"}, &out, &errb); !errors.Is(err, ErrUsage) {
-		t.Errorf("a bad flag: %v", err)
-	}
-	if err := Command(context.Background(), []string{"extra"}, &out, &errb); !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), `"extra"`) {
-		t.Errorf("an argument: %v", err)
-	}
-	if err := Command(context.Background(), []string{"-h"}, &out, &errb); !errors.Is(err, flag.ErrHelp) {
-		t.Errorf("-h: %v", err)
-	}
-}
-
-func TestRemoteURLs(t *testing.T) {
-	for _, tc := range []struct {
-		name, text string
-		want       []string
-	}{
-		{"a.js", "// see https://go.dev/issue/1\nfetch(\"https://cdn.example/x.js\");", []string{"https://cdn.example/x.js"}},
-		{"a.js", "x = 1; // https://ok.example/in/a/comment", nil},
-		{"a.js", "/* a block\n   https://ok.example/\n*/ load('http://bad.example/')", []string{"http://bad.example/"}},
-		{"a.js", `const u = "http://bad.example/"; // http://ok.example/`, []string{"http://bad.example/"}},
-		{"a.js", `const glob = "web/*.js"; fetch("https://bad.example/")`, []string{"https://bad.example/"}},
-		{"a.css", "@import url(https://fonts.example/css);", []string{"https://fonts.example/css"}},
-		{"i.svg", `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><image href="https://bad.example/i.png"/></svg>`, []string{"https://bad.example/i.png"}},
-		{"index.html", `<a href="https://elsewhere.example/">x</a> <!-- https://also.example/ -->`, []string{"https://elsewhere.example/", "https://also.example/"}},
-		{"page-001.txt", "conlab download page 1\n", nil},
-	} {
-		var got []string
-		for _, r := range RemoteURLs(tc.name, []byte(tc.text)) {
-			got = append(got, r.URL)
-		}
-		if !slices.Equal(got, tc.want) {
-			t.Errorf("RemoteURLs(%s, %q) = %v, want %v", tc.name, tc.text, got, tc.want)
-		}
-	}
-}
-
-func TestWasmImports(t *testing.T) {
-	got, err := wasmImports(wasmModule("gojs", "a", "b.c"))
-	if err != nil || len(got) != 2 || got[1] != (wasmImport{"gojs", "b.c"}) {
-		t.Errorf("wasmImports = %v, %v", got, err)
-	}
-	// Cut anywhere inside its import section (after the 8-byte header and
-	// the 16-byte custom section), a binary is an error, not a short list.
-	good := wasmModule("gojs", "a")
-	for i := 25; i < len(good); i++ {
-		if got, err := wasmImports(good[:i]); err == nil {
-			t.Errorf("a binary cut at %d bytes read as %v", i, got)
-		}
-	}
-	if _, err := wasmImports(good[:7]); err == nil {
-		t.Errorf("a cut header read as a binary")
-	}
-}
-
-func TestRelativeAndSortAttrs(t *testing.T) {
-	for in, want := range map[string]string{"": "./", "/": "./", "/web/a.css": "web/a.css", "?workload=x": "?workload=x", "#main": "#main", "/app.js": "app.js"} {
-		if got := relative(in); got != want {
-			t.Errorf("relative(%q) = %q, want %q", in, got, want)
-		}
-	}
-	a := sortAttrs([]byte(`<a title="x \"y\"" href="?" class="b" hidden><img src="i" alt=""></a>`))
-	b := sortAttrs([]byte(`<a hidden class="b" href="?" title="x \"y\""><img alt="" src="i"></a>`))
-	if !bytes.Equal(a, b) || string(a) != `<a class="b" hidden href="?" title="x \"y\""><img alt="" src="i"></a>` {
-		t.Errorf("sortAttrs: %s / %s", a, b)
-	}
-}
-
-func FuzzWasmImports(f *testing.F) {
-	f.Add(wasmModule("gojs", "runtime.wasmExit"))
-	f.Add([]byte("\x00asm\x01\x00\x00\x00\x02\xff\xff\xff\xff\x0f"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		wasmImports(b) // must not panic or hang
-	})
 }
 
 // The worker bootstrap script the site ships speaks the pool's message
