@@ -223,6 +223,13 @@ func jsParallelism(t *testing.T) float64 {
 
 // Sleeping tasks overlap in one thread: a cooperative run takes as long
 // as the longest sleep, a sequential one their sum (the asyncio lesson).
+// The timelines and the lower bounds hold however busy the machine is (no
+// sleep ends early). The upper bounds need a machine that runs the worker
+// as soon as its timers fire: an attempt that misses them is judged only
+// when the JavaScript parallelism control, measured right before and
+// right after it, shows two free cores. A miss is retried; the test fails
+// when every attempt misses and one of them was judged, and says it
+// could not judge the timing when none was.
 func TestSleepOverlapsCooperatively(t *testing.T) {
 	p := warmPool(t, Config{Size: 1})
 	type c struct {
@@ -234,22 +241,46 @@ func TestSleepOverlapsCooperatively(t *testing.T) {
 	if _, err := workloads.Lookup("sleep"); err == nil {
 		cases = append(cases, c{"sleep", map[string]any{"tasks": 5, "unit": 40}, 200 * time.Millisecond, 600 * time.Millisecond})
 	}
+	const slackCoop, slackSeq = 250 * time.Millisecond, 400 * time.Millisecond
 	for _, tc := range cases {
-		coop := mustRun(t, p, workloads.Request{Workload: tc.id, Mode: Cooperative, Workers: 5, Params: tc.params})
-		seq := mustRun(t, p, workloads.Request{Workload: tc.id, Mode: workloads.Sequential, Params: tc.params})
-		wc, ws := time.Duration(coop.WallUS)*time.Microsecond, time.Duration(seq.WallUS)*time.Microsecond
-		t.Logf("%s: cooperative %v (longest sleep %v), sequential %v (sum %v)", tc.id, wc, tc.longest, ws, tc.total)
-		if wc < tc.longest || wc > tc.longest+250*time.Millisecond {
-			t.Errorf("%s: cooperative took %v, want about the longest sleep, %v", tc.id, wc, tc.longest)
+		var misses []string
+		quiet := 0
+		for attempt := 1; attempt <= 3; attempt++ {
+			before := jsParallelism(t)
+			coop := mustRun(t, p, workloads.Request{Workload: tc.id, Mode: Cooperative, Workers: 5, Params: tc.params})
+			seq := mustRun(t, p, workloads.Request{Workload: tc.id, Mode: workloads.Sequential, Params: tc.params})
+			wc, ws := time.Duration(coop.WallUS)*time.Microsecond, time.Duration(seq.WallUS)*time.Microsecond
+			t.Logf("%s, attempt %d: cooperative %v (longest sleep %v), sequential %v (sum %v)", tc.id, attempt, wc, tc.longest, ws, tc.total)
+			if wc < tc.longest {
+				t.Errorf("%s: cooperative took %v, less than the longest sleep, %v", tc.id, wc, tc.longest)
+			}
+			if ws < tc.total {
+				t.Errorf("%s: sequential took %v, less than the sum of the sleeps, %v", tc.id, ws, tc.total)
+			}
+			if n := maxOverlap(coop.Spans, workloads.Waiting); n < 5 {
+				t.Errorf("%s: at most %d sleeps overlap on the cooperative timeline, want 5", tc.id, n)
+			}
+			if n := maxOverlap(seq.Spans, workloads.Waiting); n != 1 {
+				t.Errorf("%s: %d sleeps overlap on the sequential timeline, want 1", tc.id, n)
+			}
+			if wc <= tc.longest+slackCoop && ws <= tc.total+slackSeq {
+				misses = nil
+				break
+			}
+			after := jsParallelism(t)
+			miss := fmt.Sprintf("attempt %d: cooperative %v (want at most %v), sequential %v (want at most %v); JavaScript control %.2f before, %.2f after",
+				attempt, wc, tc.longest+slackCoop, ws, tc.total+slackSeq, before, after)
+			if min(before, after) >= 1.6 {
+				quiet++
+				miss += " (quiet)"
+			}
+			misses = append(misses, miss)
 		}
-		if ws < tc.total || ws > tc.total+400*time.Millisecond {
-			t.Errorf("%s: sequential took %v, want about the sum of the sleeps, %v", tc.id, ws, tc.total)
-		}
-		if n := maxOverlap(coop.Spans, workloads.Waiting); n < 5 {
-			t.Errorf("%s: at most %d sleeps overlap on the cooperative timeline, want 5", tc.id, n)
-		}
-		if n := maxOverlap(seq.Spans, workloads.Waiting); n != 1 {
-			t.Errorf("%s: %d sleeps overlap on the sequential timeline, want 1", tc.id, n)
+		switch {
+		case len(misses) > 0 && quiet > 0:
+			t.Errorf("%s: slower than its sleeps allow in every attempt, %d of them on a quiet machine:\n%s", tc.id, quiet, strings.Join(misses, "\n"))
+		case len(misses) > 0:
+			t.Logf("%s: could not judge the upper bounds, the machine was busy in every attempt:\n%s", tc.id, strings.Join(misses, "\n"))
 		}
 	}
 }
