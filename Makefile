@@ -3,7 +3,8 @@
 #   make test   every test: vet, unit (-race), wasm under Node, wasm in
 #               headless Chromium, end-to-end in Chromium, Firefox ESR and
 #               WebKitGTK
-#   make bench  Go benchmarks of the kernels and the browser benchmark
+#   make bench  Go benchmarks of the kernels and the browser benchmark in
+#               Chromium, Firefox ESR and WebKitGTK
 #   make static a self-contained static site (any static host, any sub-path)
 
 GO       ?= go
@@ -100,7 +101,7 @@ test-e2e: deps
 
 bench: deps
 	$(GO) test -run='^$$' -bench=. ./workloads/
-	@$(TOOLS) chromium
+	@$(TOOLS) chromium firefox-esr WebKitWebDriver Xvfb || echo "conlab: the browser benchmark skips the engines that are missing"
 	$(GO) run ./app/internal/browserbench -o out/browserbench.json
 
 static: build

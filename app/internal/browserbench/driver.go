@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"conlab/app/internal/browsertest"
+	"conlab/app/internal/webdriver"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,27 +15,30 @@ import (
 	"time"
 )
 
-// floorColdStart runs the driver on a fresh page that serves the floor
-// program as worker.wasm, and returns its cold starts.
-func floorColdStart(ctx context.Context, root, tmp, driver, wasmExec string, cfg config, browser string) (*floor, error) {
-	bin := filepath.Join(tmp, "floor.wasm")
-	if err := browsertest.BuildStripped(ctx, root, "./wasm/internal/floorworker", bin); err != nil {
-		return nil, err
+// floorColdStart runs the driver in engine e on a fresh page that serves
+// the floor program as worker.wasm, and returns its cold starts.
+func floorColdStart(ctx context.Context, b *bench, e webdriver.Engine) (*floor, error) {
+	bin := filepath.Join(b.tmp, "floor.wasm")
+	if _, err := os.Stat(bin); err != nil {
+		if err := browsertest.BuildStripped(ctx, b.root, "./wasm/internal/floorworker", bin); err != nil {
+			return nil, err
+		}
 	}
 	gz := bin + ".gz"
 	if err := gzipFile(bin, gz); err != nil {
 		return nil, err
 	}
-	cfgJSON, _ := json.Marshal(config{Reps: cfg.Reps, Pool: cfg.Pool})
+	cfgJSON, _ := json.Marshal(config{Reps: b.cfg.Reps, Pool: b.cfg.Pool})
 	var stdout bytes.Buffer
-	fmt.Fprintln(os.Stderr, "browserbench: the floor: the same cold starts of an empty Go program")
+	fmt.Fprintf(os.Stderr, "browserbench: the floor in %s: the same cold starts of an empty Go program\n", e.Title())
 	code, err := browsertest.Run(ctx, browsertest.Options{
-		Program: driver,
+		Program: b.driver,
 		Args:    []string{"-config", string(cfgJSON)},
 		Env:     map[string]string{"CONLAB_FLOOR": "1"},
-		Web:     filepath.Join(root, "public", "web"),
-		Files:   map[string]string{"worker.wasm": bin, "worker.wasm.gz": gz, "wasm_exec.js": wasmExec},
-		Browser: browser,
+		Web:     filepath.Join(b.root, "public", "web"),
+		Files:   map[string]string{"worker.wasm": bin, "worker.wasm.gz": gz, "wasm_exec.js": b.wasmExec},
+		Engine:  e,
+		Browser: b.browser,
 		Timeout: 5 * time.Minute,
 		Stdout:  &stdout,
 		Stderr:  os.Stderr,

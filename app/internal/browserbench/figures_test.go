@@ -108,3 +108,41 @@ func TestFirstRound(t *testing.T) {
 		t.Errorf("worstOf %v", w)
 	}
 }
+
+func TestParseEngines(t *testing.T) {
+	all, err := parseEngines("")
+	if err != nil || len(all) != 3 {
+		t.Errorf("every engine: %v, %v", all, err)
+	}
+	got, err := parseEngines(" WebKit,chromium,webkit")
+	if err != nil || len(got) != 2 || got[0] != "webkit" || got[1] != "chromium" {
+		t.Errorf("webkit and chromium: %v, %v", got, err)
+	}
+	if _, err := parseEngines("chromium,safari"); err == nil || !strings.Contains(err.Error(), `"safari"`) {
+		t.Errorf("an unknown engine: %v", err)
+	}
+}
+
+// The summary gives each engine's three figures, every page load's first
+// round, marks the misses, and says which engines it skipped and why.
+func TestPrintSummary(t *testing.T) {
+	cfg := config{Workers: []int{1, 2}, Kernels: []kernel{{Workload: "countdown"}, {Workload: "mergesort"}}}
+	rep := &Report{Loads: 2, LoadBefore: "0.10 0.20 0.30", Skipped: map[string]string{"webkit": "WebKitWebDriver is not installed"}}
+	rep.Engines = []EngineReport{{Engine: "firefox", LoadBefore: "0.5 0.4 0.3", Kernels: map[string]KernelFigure{
+		"countdown": {OneWorkerSeqRatio: 1.02, OneWorkerSeqPaired: 1.01, FirstRoundLoads: []map[string]float64{{"sequential": 0.031, "workers/1": -0.046}, {"sequential": 0.181}}},
+		"mergesort": {OneWorkerSeqRatio: 1.07, SpeedUp: map[int]float64{2: 1.55}, EfficiencyPaired: map[int]float64{2: 0.8}, FirstRoundLoads: []map[string]float64{{"sequential": 0.02}}},
+	}}}
+	var b strings.Builder
+	printSummary(&b, rep, cfg)
+	out := strings.Join(strings.Fields(b.String()), " ") // the columns' padding aside
+	for _, want := range []string{
+		"firefox countdown -4.6 %, +18.1 % ✗ (-4.6..+18.1 %) 1.020 (1.010) 0.5 0.4 0.3;",
+		"firefox mergesort +2.0 % 1.070 (0.000) ✗",
+		"mergesort speed-up at 2 workers in firefox (target ≥ 1.6 on a quiet machine): 1.55, paired 1.60; JavaScript control x2 0.00 ✗",
+		"webkit skipped: WebKitWebDriver is not installed",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, out)
+		}
+	}
+}

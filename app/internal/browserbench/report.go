@@ -82,24 +82,41 @@ type settleReport struct {
 	MS       float64   `json:"MS"`
 }
 
-// Report is the JSON file written.
+// Report is the JSON file written: the machine, and what each engine
+// measured against the same native runs.
 type Report struct {
 	Date      string `json:"date"`
 	GoVersion string `json:"go_version"`
 	GOWASM    string `json:"gowasm,omitempty"`
 	// Worker holds worker.wasm's size in bytes: "raw", "gzip" (as the
-	// benchmark's page downloads it) and "brotli" (when the brotli
-	// command is installed; make build ships that copy too).
+	// benchmark's page downloads it) and "brotli" (make build ships that
+	// copy too).
 	Worker map[string]int64 `json:"worker_bytes"`
 	NumCPU int              `json:"numcpu"`
 	// LoadBefore and LoadAfter are the machine's load averages (1, 5, 15
-	// minutes) around the run: a shared machine's figures are only as
-	// good as its quiet.
+	// minutes) around the whole run: a shared machine's figures are only
+	// as good as its quiet. Each engine has its own too.
+	LoadBefore string `json:"load_before,omitempty"`
+	LoadAfter  string `json:"load_after,omitempty"`
+	Reps       int    `json:"reps"`
+	// Loads is how many times each engine loaded the benchmark's page in
+	// a fresh browser, each time measuring every kernel from its first
+	// round.
+	Loads   int            `json:"loads"`
+	Engines []EngineReport `json:"engines"`
+	// Skipped names each engine that was not measured, and why (it is
+	// not installed); Failed each whose browser half failed.
+	Skipped map[string]string `json:"skipped,omitempty"`
+	Failed  map[string]string `json:"failed,omitempty"`
+}
+
+// EngineReport is what one browser engine measured.
+type EngineReport struct {
+	Engine       string    `json:"engine"`  // chromium, firefox, webkit
+	Browser      string    `json:"browser"` // as the page reports it
+	BrowserCores int       `json:"browser_cores"`
 	LoadBefore   string    `json:"load_before,omitempty"`
 	LoadAfter    string    `json:"load_after,omitempty"`
-	Browser      string    `json:"browser"`
-	BrowserCores int       `json:"browser_cores"`
-	Reps         int       `json:"reps"`
 	ColdStart    coldStart `json:"cold_start"`       // the median pool
 	FirstCold    coldStart `json:"first_cold_start"` // the page's first pool
 	// Revisits are the page's first pool on each later visit (the page
@@ -113,7 +130,7 @@ type Report struct {
 	Floor       *floor                  `json:"floor_cold_start"`
 	OverheadUS  map[string]int64        `json:"warm_overhead_us"`     // medians
 	OverheadMin map[string]int64        `json:"warm_overhead_min_us"` // fastest
-	Kernels     map[string]KernelFigure `json:"kernels"`
+	Kernels     map[string]KernelFigure `json:"kernels"`              // of the first page load
 }
 
 // KernelFigure is one kernel's comparison. Times are medians in µs.
@@ -170,6 +187,10 @@ type KernelFigure struct {
 	// value (target: at most 0.10).
 	FirstRound      map[string]float64 `json:"first_round"`
 	FirstRoundError float64            `json:"first_round_error"`
+	// FirstRoundLoads is FirstRound of each page load, in order (the
+	// first is FirstRound): how the first round's error varies from one
+	// fresh page to the next.
+	FirstRoundLoads []map[string]float64 `json:"first_round_loads,omitempty"`
 }
 
 // Targets the benchmark reports against (issue: honest numbers).

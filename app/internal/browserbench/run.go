@@ -1,8 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"conlab/app/internal/browsertest"
+	"conlab/app/internal/webdriver"
 	"conlab/workloads"
 	"context"
 	"encoding/json"
@@ -15,12 +15,21 @@ import (
 	"time"
 )
 
-// run builds the benchmark's programs, runs the browser half, then the
-// native half, and prints and writes the report.
+// run builds the benchmark's programs, runs the native half, then the
+// browser half in each engine asked for that is installed (saying which
+// are not), and prints and writes the report. An engine whose browser
+// half fails is reported as failed after the others have run.
 func run(ctx context.Context, o options) error {
 	out, reps, quick, browser := o.out, o.reps, o.quick, o.browser
 	if reps < 1 || reps > 100 {
 		return fmt.Errorf("-reps %d: allowed 1 to 100", reps)
+	}
+	if o.loads < 1 || o.loads > 20 {
+		return fmt.Errorf("-loads %d: allowed 1 to 20", o.loads)
+	}
+	engines, err := parseEngines(o.engines)
+	if err != nil {
+		return err
 	}
 	if strings.ContainsAny(o.gowasm, " =\n") {
 		return fmt.Errorf("-gowasm %q: want a comma-separated list of features", o.gowasm)
@@ -81,82 +90,62 @@ func run(ctx context.Context, o options) error {
 	if len(cfg.Kernels) == 0 {
 		return fmt.Errorf("-kernels %q: no CPU kernel of that name", o.only)
 	}
-	loadBefore := loadAverage()
-	cfgJSON, _ := json.Marshal(cfg)
-	var stdout bytes.Buffer
-	// Then the page is loaded again a few times: its first pool then
-	// finds the browser's caches filled.
-	visits := 5
+	b := &bench{root: root, tmp: tmp, driver: driver, worker: worker, workerGz: workerGz, wasmExec: wasmExec,
+		cfg: cfg, browser: browser, loads: o.loads, visits: 5, native: map[string]nativeRun{}}
 	if quick {
-		visits = 2
+		b.visits = 2
 	}
-	fmt.Fprintln(os.Stderr, "browserbench: running in Chromium")
-	code, err := browsertest.Run(ctx, browsertest.Options{
-		Program: driver,
-		Args:    []string{"-config", string(cfgJSON)},
-		Web:     filepath.Join(root, "public", "web"),
-		Files:   map[string]string{"worker.wasm": worker, "worker.wasm.gz": workerGz, "wasm_exec.js": wasmExec},
-		Browser: browser,
-		Timeout: 30 * time.Minute,
-		Visits:  visits,
-		Stdout:  &stdout,
-		Stderr:  os.Stderr,
-	})
-	if err != nil {
-		return err
-	}
-	if code != 0 {
-		return fmt.Errorf("the browser half exited with code %d", code)
-	}
-	br, revisits, err := parseDriver(&stdout)
-	if err != nil {
-		return err
-	}
-	if len(revisits) != visits-1 {
-		return fmt.Errorf("the browser half reported %d later visits, want %d", len(revisits), visits-1)
-	}
-
-	floor, err := floorColdStart(ctx, root, tmp, driver, wasmExec, cfg, browser)
-	if err != nil {
-		return err
-	}
-
-	fmt.Fprintln(os.Stderr, "browserbench: running natively")
 	rep := Report{
 		Date: time.Now().UTC().Format(time.RFC3339), GoVersion: runtime.Version(), NumCPU: runtime.NumCPU(),
-		GOWASM: o.gowasm, LoadBefore: loadBefore, Worker: wasmSizes(worker, workerGz),
-		Browser: br.Browser, BrowserCores: br.Cores, Reps: reps, ColdStart: br.ColdStart, FirstCold: br.FirstColdStart, Revisits: revisits, Floor: floor, OverheadUS: br.OverheadUS, OverheadMin: br.OverheadMinUS,
-		Kernels: map[string]KernelFigure{},
+		GOWASM: o.gowasm, LoadBefore: loadAverage(), Worker: wasmSizes(worker, workerGz), Reps: reps, Loads: o.loads,
+		Skipped: map[string]string{}, Failed: map[string]string{},
 	}
-	for i, k := range cfg.Kernels {
-		native, nativeAll, err := nativeTimes(ctx, k, cfg.Workers, reps)
+	fmt.Fprintln(os.Stderr, "browserbench: running natively")
+	for _, k := range cfg.Kernels {
+		med, all, err := nativeTimes(ctx, k, cfg.Workers, reps)
 		if err != nil {
 			return err
 		}
-		if i >= len(br.Kernels) || br.Kernels[i].Workload != k.Workload {
-			return fmt.Errorf("the browser's report has no %s", k.Workload)
+		b.native[k.Workload] = nativeRun{med, all}
+	}
+	for _, e := range engines {
+		if e != webdriver.Chromium || browser == "" {
+			if _, err := webdriver.Find(e); err != nil {
+				fmt.Fprintf(os.Stderr, "browserbench: %s skipped: %v\n", e.Title(), err)
+				rep.Skipped[string(e)] = err.Error()
+				continue
+			}
 		}
-		f := figures(k, br.Kernels[i].WallUS, native, cfg)
-		f.ControlSpeedUp = br.Kernels[i].ControlSpeedUp
-		f.bestEfficiency(br.Kernels[i].AllUS, cfg)
-		f.Settle = br.Kernels[i].Settle
-		f.FirstRound, f.FirstRoundError = firstRound(br.Kernels[i].AllUS)
-		f.OneWorkerSeqPaired = pairedRatio(br.Kernels[i].AllUS["workers/1"], br.Kernels[i].AllUS["sequential"])
-		if w, n := br.Kernels[i].AllUS["sequential"], nativeAll["sequential"]; len(w) > 0 && len(n) > 0 {
-			f.WasmNativeBest = float64(slices.Min(w)) / float64(max(slices.Min(n), 1))
+		er, err := b.engine(ctx, e)
+		if err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			fmt.Fprintf(os.Stderr, "browserbench: %s failed: %v\n", e.Title(), err)
+			rep.Failed[string(e)] = err.Error()
+			continue
 		}
-		rep.Kernels[k.Workload] = f
+		rep.Engines = append(rep.Engines, *er)
 	}
 	rep.LoadAfter = loadAverage()
-	printTable(os.Stdout, &rep, cfg)
+	for i := range rep.Engines {
+		printTable(os.Stdout, &rep, &rep.Engines[i], cfg)
+	}
+	printSummary(os.Stdout, &rep, cfg)
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return err
 	}
-	b, _ := json.MarshalIndent(rep, "", "  ")
-	if err := os.WriteFile(out, append(b, '\n'), 0o644); err != nil {
+	js, _ := json.MarshalIndent(rep, "", "  ")
+	if err := os.WriteFile(out, append(js, '\n'), 0o644); err != nil {
 		return err
 	}
 	abs, _ := filepath.Abs(out)
 	fmt.Println("browserbench: wrote", abs)
+	if len(rep.Engines) == 0 {
+		return fmt.Errorf("no engine was measured (skipped: %v; failed: %v)", rep.Skipped, rep.Failed)
+	}
+	if len(rep.Failed) > 0 {
+		return fmt.Errorf("%d engine(s) failed: %v", len(rep.Failed), rep.Failed)
+	}
 	return nil
 }

@@ -1,5 +1,6 @@
 // Package browsertest runs a GOOS=js GOARCH=wasm program (a test binary,
-// say) in headless Chromium, driven with chromedp: it serves the program,
+// say) in headless Chromium, driven with chromedp, or in Firefox ESR or
+// WebKitGTK through package webdriver: it serves the program,
 // the site's public/web folder (worker.js, worker.wasm, wasm_exec.js) on
 // 127.0.0.1, relays what the program writes to its stdout and stderr, and
 // returns its exit code. The command in ./exec makes it a `go test -exec`
@@ -14,7 +15,6 @@ import (
 	"html/template"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"os"
 	"path"
@@ -51,8 +51,15 @@ type Options struct {
 	// Isolate sends COOP and COEP headers, making the page cross-origin
 	// isolated (SharedArrayBuffer available).
 	Isolate bool
+	// Engine is the browser engine to run in: webdriver.Chromium (also
+	// ""), driven with chromedp, which streams the page's console;
+	// webdriver.Firefox or webdriver.WebKit, driven through package
+	// webdriver, whose page keeps the program's output until the runner
+	// takes it (at most every 5 s, and at once when there is some).
+	// /__runner/workers answers in Chromium only.
+	Engine webdriver.Engine
 	// Browser is Chromium's path; "" looks for chromium, then
-	// google-chrome, on PATH.
+	// google-chrome, on PATH. The other engines are found on PATH.
 	Browser string
 	// Timeout bounds the whole run; 0 means 30 minutes.
 	Timeout time.Duration
@@ -82,7 +89,7 @@ func FindBrowser() (string, error) { return webdriver.Find(webdriver.Chromium) }
 // and console.error (fd 2), one call per write, which the runner reads in
 // order; the exit code through a console.debug marker in the same stream.
 var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>conlab browser test</title></head>
+<html><head><meta charset="utf-8"><title>conlab browser test</title>{{.Relay}}</head>
 <body>
 <script src="/web/wasm_exec.js"></script>
 <script>
@@ -186,6 +193,11 @@ func Run(ctx context.Context, opt Options) (int, error) {
 	if _, err := os.Stat(opt.Program); err != nil {
 		return 1, fmt.Errorf("browsertest: %w", err)
 	}
+	if opt.Engine != "" && opt.Engine != webdriver.Chromium {
+		ctx, cancel := context.WithTimeout(ctx, opt.Timeout)
+		defer cancel()
+		return runDriven(ctx, opt, stdout, stderr, blog)
+	}
 	browser := opt.Browser
 	if browser == "" {
 		var err error
@@ -221,13 +233,11 @@ func Run(ctx context.Context, opt Options) (int, error) {
 		}
 		return urls, nil
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, stop, err := listen(srv)
 	if err != nil {
 		return 1, err
 	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
-	go hs.Serve(ln)
-	defer hs.Close()
+	defer stop()
 
 	// Start the browser, subscribe to the console, then load the page: no
 	// message is lost.
@@ -318,6 +328,7 @@ type server struct {
 	targets func() ([]string, error)
 	pages   map[string][]byte
 	visit   atomic.Int32
+	relay   bool // the page keeps the program's output for runDriven
 }
 
 // ServeHTTP serves:
@@ -441,5 +452,9 @@ func (s *server) page(w http.ResponseWriter) {
 	}
 	envJSON, _ := json.Marshal(env)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	pageTemplate.Execute(w, map[string]template.JS{"Argv": template.JS(argv), "Env": template.JS(envJSON)})
+	var relay template.HTML
+	if s.relay {
+		relay = relayScript
+	}
+	pageTemplate.Execute(w, map[string]any{"Argv": template.JS(argv), "Env": template.JS(envJSON), "Relay": relay})
 }

@@ -9,19 +9,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"conlab/app/internal/webdriver"
 )
 
-// The runner runs a js/wasm program in headless Chromium: its arguments,
+// The runner runs a js/wasm program in each engine: its arguments,
 // environment, stdout, stderr, temporary files and exit code all work.
-func TestRunInChromium(t *testing.T) {
+// An engine that is not installed is skipped, saying so.
+func TestRunInEachEngine(t *testing.T) {
 	if testing.Short() {
-		t.Skip("starts a browser")
+		t.Skip("starts browsers")
 	}
-	browser, err := FindBrowser()
-	if err != nil {
-		t.Skip(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	prog := filepath.Join(t.TempDir(), "hello.wasm")
 	if err := BuildWasm(ctx, "testdata/hello", ".", prog); err != nil {
@@ -34,42 +33,49 @@ func TestRunInChromium(t *testing.T) {
 	visit := func(n int, args string) string {
 		return fmt.Sprintf("args: %s\nenv: hi\nvisit: %d\ntemp: round trip\n", args, n)
 	}
-	for _, tc := range []struct {
-		args     []string
-		exit     string
-		visits   int
-		wantCode int
-		wantOut  string
-		wantErr  string
-	}{
-		{[]string{"a", "b c"}, "3", 0, 3, visit(1, "a b c"), "to stderr\n"},
-		{nil, "0", 0, 0, visit(1, ""), "to stderr\n"},
-		{[]string{"panic"}, "0", 0, 2, visit(1, "panic"), "panic: on purpose"},
-		// Visits run the program again on a reloaded page, until one fails.
-		{nil, "0", 3, 0, visit(1, "") + visit(2, "") + visit(3, ""), "to stderr\n"},
-		{nil, "4", 3, 4, visit(1, ""), "to stderr\n"},
-	} {
-		var out, errOut strings.Builder
-		code, err := Run(ctx, Options{
-			Program: prog,
-			Args:    tc.args,
-			Env:     map[string]string{"CONLAB_GREETING": "hi", "CONLAB_EXIT": tc.exit},
-			Files:   map[string]string{"wasm_exec.js": wasmExec},
-			Browser: browser,
-			Timeout: 2 * time.Minute,
-			Visits:  tc.visits,
-			Stdout:  &out,
-			Stderr:  &errOut,
+	for _, e := range webdriver.Engines {
+		t.Run(e.Title(), func(t *testing.T) {
+			if _, err := webdriver.Find(e); err != nil {
+				t.Skip(err)
+			}
+			for _, tc := range []struct {
+				args     []string
+				exit     string
+				visits   int
+				wantCode int
+				wantOut  string
+				wantErr  string
+			}{
+				{[]string{"a", "b c"}, "3", 0, 3, visit(1, "a b c"), "to stderr\n"},
+				{nil, "0", 0, 0, visit(1, ""), "to stderr\n"},
+				{[]string{"panic"}, "0", 0, 2, visit(1, "panic"), "panic: on purpose"},
+				// Visits run the program again on a reloaded page, until one fails.
+				{nil, "0", 3, 0, visit(1, "") + visit(2, "") + visit(3, ""), "to stderr\n"},
+				{nil, "4", 3, 4, visit(1, ""), "to stderr\n"},
+			} {
+				var out, errOut strings.Builder
+				code, err := Run(ctx, Options{
+					Program: prog,
+					Args:    tc.args,
+					Env:     map[string]string{"CONLAB_GREETING": "hi", "CONLAB_EXIT": tc.exit},
+					Files:   map[string]string{"wasm_exec.js": wasmExec},
+					Engine:  e,
+					Timeout: 2 * time.Minute,
+					Visits:  tc.visits,
+					Stdout:  &out,
+					Stderr:  &errOut,
+				})
+				if err != nil {
+					t.Fatalf("%v: %v", tc.args, err)
+				}
+				if code != tc.wantCode || out.String() != tc.wantOut || !strings.Contains(errOut.String(), tc.wantErr) {
+					t.Errorf("%v: code %d, stdout %q, stderr %q; want %d, %q, %q", tc.args, code, out.String(), errOut.String(), tc.wantCode, tc.wantOut, tc.wantErr)
+				}
+			}
+			if _, err := Run(ctx, Options{Program: filepath.Join(t.TempDir(), "missing.wasm"), Engine: e}); err == nil {
+				t.Error("a missing program ran")
+			}
 		})
-		if err != nil {
-			t.Fatalf("%v: %v", tc.args, err)
-		}
-		if code != tc.wantCode || out.String() != tc.wantOut || !strings.Contains(errOut.String(), tc.wantErr) {
-			t.Errorf("%v: code %d, stdout %q, stderr %q; want %d, %q, %q", tc.args, code, out.String(), errOut.String(), tc.wantCode, tc.wantOut, tc.wantErr)
-		}
-	}
-	if _, err := Run(ctx, Options{Program: filepath.Join(t.TempDir(), "missing.wasm"), Browser: browser}); err == nil {
-		t.Error("a missing program ran")
 	}
 }
 

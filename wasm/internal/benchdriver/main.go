@@ -1,7 +1,7 @@
 //go:build js && wasm
 
 // Command benchdriver is the browser half of the lab's browser benchmark
-// (app/internal/browserbench runs it in headless Chromium): it measures
+// (app/internal/browserbench runs it in each browser engine): it measures
 // the pool's cold start, then each kernel given in -config in the
 // sequential, cooperative and workers modes, in rounds, right after
 // settling the pool with that kernel as the lab's first run does, then
