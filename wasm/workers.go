@@ -37,9 +37,11 @@ type flight struct {
 // A worker holds its next tasks while it runs one, so that it never waits
 // for the page: at least minInHand tasks, and as many as take inHandUS
 // by the run's tasks' mean time so far, at most proto.MaxInFlight. A
-// lane takes no more than its share of the tasks not handed out yet,
-// so the lanes still end together. Tasks without an input payload go
-// several to a message.
+// lane holds no more than its part of what is left to run (the tasks in
+// every lane's hands and those not handed out yet, shared evenly and
+// rounded down), so the lanes still end together; a lane with nothing in
+// hand always gets a task while any is left. Tasks without an input
+// payload go several to a message.
 const (
 	minInHand = 2
 	inHandUS  = 200_000
@@ -50,8 +52,9 @@ const (
 type handout struct {
 	n, next int
 	lanes   int
+	back    int   // tasks answered
 	ranUS   int64 // the answered tasks' time, running
-	ran     int
+	ran     int   // answered tasks with spans, which ranUS adds up
 }
 
 // want is how many tasks a lane should hold. A lone lane has nothing to
@@ -71,12 +74,17 @@ func (h *handout) want() int {
 // deal returns how many more tasks a lane holding held should get now.
 func (h *handout) deal(held int) int {
 	unsent := h.n - h.next
-	share := (unsent + h.lanes - 1) / h.lanes
-	return max(min(h.want()-held, share, unsent), 0)
+	part := (unsent + h.next - h.back) / h.lanes
+	k := min(h.want()-held, part-held, unsent)
+	if held == 0 {
+		k = max(k, min(1, unsent))
+	}
+	return max(k, 0)
 }
 
-// answered counts a finished task's time.
+// answered counts a finished task and its time.
 func (h *handout) answered(tr workloads.TaskResult) {
+	h.back++
 	if len(tr.Spans) == 0 {
 		return
 	}

@@ -44,11 +44,29 @@ func TestHandout(t *testing.T) {
 	if k := g.deal(1); k != 1 {
 		t.Errorf("0.9 s tasks, one held: dealt %d, want 1 (two in hand)", k)
 	}
-	// At the end a lane gets no more than its share of what is left.
-	e := &handout{n: 100, lanes: 2, next: 94}
+	// Equal tasks end together: each lane's first answer brings it to
+	// half of them (the answering lane does not take the odd one, which
+	// would leave the other lane idle at the end).
+	f := &handout{n: 8, lanes: 2, next: 4}
+	for lane := range 2 {
+		f.answered(ran(22_000))
+		k := f.deal(1)
+		f.next += k
+		if 1+1+k != 4 {
+			t.Errorf("8 tasks on 2 lanes: lane %d's first answer brings it to %d tasks in all, want 4", lane, 1+1+k)
+		}
+	}
+	// At the end a lane holds no more than its part of what is left to
+	// run: the tasks not handed out and those in the lanes' hands.
+	e := &handout{n: 100, lanes: 2, next: 94, back: 92}
 	e.answered(ran(1_000))
 	if k := e.deal(0); k != 3 {
-		t.Errorf("6 tasks left for 2 lanes: dealt %d, want 3", k)
+		t.Errorf("6 tasks left and 1 in the other lane's hand: dealt %d, want 3", k)
+	}
+	// A lane with nothing in hand gets a task while any is left.
+	l := &handout{n: 3, lanes: 2, next: 2, back: 2}
+	if k := l.deal(0); k != 1 {
+		t.Errorf("one task left, none in hand: dealt %d, want 1", k)
 	}
 	e.next = 100
 	if k := e.deal(0); k != 0 {
