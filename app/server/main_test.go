@@ -182,12 +182,18 @@ func (ts *testServer) do(t *testing.T, method, path, body string, hdr ...string)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return resp, []byte(readAll(t, resp))
+}
+
+// readAll reads and closes resp's body.
+func readAll(t *testing.T, resp *http.Response) string {
+	t.Helper()
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return resp, b
+	return string(b)
 }
 
 // checkNoChildren fails if a process started by this one is still alive:

@@ -3,7 +3,6 @@
 package server
 
 import (
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -113,16 +112,6 @@ func TestStaticFiles(t *testing.T) {
 	if resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST to a static file: %d", resp.StatusCode)
 	}
-}
-
-func readAll(t *testing.T, resp *http.Response) string {
-	t.Helper()
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 // The pages are the static site's (package site): their URLs are
