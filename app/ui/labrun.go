@@ -165,13 +165,13 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 			}
 			switch {
 			case cancelled:
-				l.setStatus("info", fmt.Sprintf("Cancelled after %d of %d runs.", done, len(specs)))
+				l.setStatus("info", fmt.Sprintf("Cancelled after %d of %s.", done, count(len(specs), "run")))
 			case failed > 0:
-				l.setStatus("error", fmt.Sprintf("Done: %d runs in %.1f s; %d could not run (see below).", done, took.Seconds(), failed))
+				l.setStatus("error", fmt.Sprintf("Done: %s in %.1f s; %d could not run (see below).", count(done, "run"), took.Seconds(), failed))
 			case errored > 0:
-				l.setStatus("ok", fmt.Sprintf("Done: %d runs in %.1f s; %s (see the table and the timeline).", done, took.Seconds(), endedWithError(l.w.ID, errored)))
+				l.setStatus("ok", fmt.Sprintf("Done: %s in %.1f s; %s (see the table and the timeline).", count(done, "run"), took.Seconds(), endedWithError(l.w.ID, errored)))
 			default:
-				l.setStatus("ok", fmt.Sprintf("Done: %d runs in %.1f s.", done, took.Seconds()))
+				l.setStatus("ok", fmt.Sprintf("Done: %s in %.1f s.", count(done, "run"), took.Seconds()))
 			}
 			ctx.Defer(func(ctx app.Context) {
 				if l.measure() {
