@@ -61,6 +61,13 @@ func speedBound(workload string, params map[string]any) (float64, string) {
 		}
 	case "dbupdate":
 		return 2, "two tasks"
+	case "subprocess":
+		// Each child is one task: N lanes run at most that many at once.
+		if n := num("children"); n == 1 {
+			return 1, "1 child"
+		} else if n > 1 {
+			return float64(n), fmt.Sprintf("%d children", n)
+		}
 	}
 	return 0, ""
 }

@@ -235,6 +235,9 @@ func timelineSVG(id string, spans []workloads.Span, lay charts.Timeline, laneNam
 		s.text(t.Pos, f.Y1()+18, "tick", "middle", t.Label)
 	}
 	s.laneWaits(lay, waits, laneName)
+	// The marks' labels (marks.go) lie over the spans: span labels make way.
+	inst, _, _ := timelineMarks(spans, "")
+	marks := instantLabels(inst, lay)
 	focusable := len(lay.Rects) <= maxFocusable
 	for _, r := range lay.Rects {
 		sp := spans[r.Index]
@@ -246,9 +249,9 @@ func timelineSVG(id string, spans []workloads.Span, lay charts.Timeline, laneNam
 			"role", "img", "aria-label", spanText(sp, laneName))
 		s.leaf("rect", "x", num(r.X), "y", num(r.Y), "width", num(r.W), "height", num(r.H), "rx", "2")
 		s.overlay(id, statePattern[sp.State], r.X, r.Y, r.W, r.H)
-		if r.W > 60 {
-			s.open("text", "x", num(r.X+4), "y", num(r.Y+r.H/2+4), "class", "span-label")
-			s.b.WriteString(esc(clip(sp.Label, int(r.W/6.5))))
+		if from, to := labelRoom(marks, sp.Lane, r.X+4, r.X+r.W-4); r.W > 60 && to-from > 30 {
+			s.open("text", "x", num(from), "y", num(r.Y+r.H/2+4), "class", "span-label")
+			s.b.WriteString(esc(clip(sp.Label, int((to-from+8)/6.5))))
 			s.close("text")
 		}
 		s.close("g")

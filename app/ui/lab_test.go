@@ -249,12 +249,21 @@ func TestRunAll(t *testing.T) {
 	}
 	doc = render(l)
 	mustContain(t, doc, `id="chart-wall"`, `id="chart-speed"`, "8 runs of this lesson", `id="tl-result"`, "native, GOMAXPROCS=N", "ideal (")
-	// The timeline shows the last run, native goroutines × 2: a lane per
-	// goroutine that ran a task.
+	// The timeline shows the run that tells the lesson, not the last one:
+	// workers × 2, one lane per worker, and its start-up spans.
+	if shown := l.recs[slices.IndexFunc(l.recs, func(r record) bool { return r.ID == l.shown })]; shown.Mode != modeWorkers || shown.Result.Workers != 2 {
+		t.Errorf("after Run all the timeline shows %s × %d, want workers × 2", shown.Mode, shown.Result.Workers)
+	}
+	mustContain(t, doc, ">worker 0<", ">worker 1<", "st-startup")
+	mustNotContain(t, doc, ">worker 2<")
+	// Showing the last run, native goroutines × 2: a lane per goroutine
+	// that ran a task.
 	last := l.recs[len(l.recs)-1]
 	if last.Mode != modeNative || last.Result.Workers != 2 {
 		t.Fatalf("last run %+v", last)
 	}
+	l.shown = last.ID
+	doc = render(l)
 	lanes := map[int]bool{}
 	for _, s := range l.spans[last.ID] {
 		lanes[s.Lane] = true
@@ -264,15 +273,6 @@ func TestRunAll(t *testing.T) {
 			t.Errorf("lane %d drawn: %v, has spans: %v", lane, has, lanes[lane])
 		}
 	}
-	// Showing the workers run: one lane per worker, and its start-up spans.
-	for _, r := range l.recs {
-		if r.Mode == modeWorkers && r.Result.Workers == 2 {
-			l.shown = r.ID
-		}
-	}
-	doc = render(l)
-	mustContain(t, doc, ">worker 0<", ">worker 1<", "st-startup")
-	mustNotContain(t, doc, ">worker 2<")
 
 	// Clearing empties the table and the storage.
 	l.clearRecords(ctx)

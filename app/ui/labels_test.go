@@ -41,6 +41,9 @@ func TestSpeedBoundSleep(t *testing.T) {
 	if b, _ := speedBound("semaphore", map[string]any{"tasks": int64(10), "limit": int64(3)}); b != 3 {
 		t.Errorf("semaphore: %v", b)
 	}
+	if b, why := speedBound("subprocess", map[string]any{"children": int64(2)}); b != 2 || why != "2 children" {
+		t.Errorf("subprocess: %v %q", b, why)
+	}
 	if b, _ := speedBound("countdown", map[string]any{}); b != 0 {
 		t.Errorf("countdown: %v", b)
 	}

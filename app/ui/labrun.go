@@ -159,6 +159,9 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 			}
 			l.running, l.cancel = false, nil
 			l.sets++
+			if shown := showcaseRun(wid, set, l.timelineRuns()); shown != "" {
+				l.shown = shown
+			}
 			l.live = liveView{}
 			if l.browser != nil {
 				l.stats = l.browser.Stats()

@@ -11,9 +11,12 @@ import (
 
 // lessonWorkers are the worker counts a lesson's default view compares
 // when they differ from defaultWorkers: the semaphore of K = 3 binds only
-// with more lanes than permits, so its view goes up to 8.
+// with more lanes than permits, and the browser's limit of about six
+// connections to one server shows only with more lanes than that, so
+// their views go up to 8.
 var lessonWorkers = map[string][]int{
 	"semaphore": {1, 2, 4, 8},
+	"download":  {1, 2, 4, 8},
 }
 
 // defaultWorkersOf returns the worker counts lesson id compares when the

@@ -50,6 +50,27 @@ func TestSemaphoreDefaultViewBinds(t *testing.T) {
 	}
 }
 
+// The download lesson's default view has more lanes than the browser's
+// six connections to one server, so its timeline shows requests queued.
+func TestDownloadDefaultViewQueues(t *testing.T) {
+	q, _ := url.ParseQuery("workload=download")
+	v, _ := ParseView(q)
+	w, err := workloads.Lookup("download")
+	if err != nil {
+		t.Fatal(err)
+	}
+	queues := false
+	for _, s := range planAll(w, v.Modes, v.Workers, true) {
+		queues = queues || (s.Mode == modeWorkers || s.Mode == modeCooperative) && s.Workers > 6
+	}
+	if !queues {
+		t.Errorf("no browser run of the default view (workers %v) has more lanes than six connections", v.Workers)
+	}
+	if got := lessonHref("download"); got != "?workload=download" {
+		t.Errorf("lesson link %q", got)
+	}
+}
+
 // A main-thread run of the responsive lesson counts for about two seconds,
 // long enough to feel the freeze; its other modes, a time limit the
 // student chose and every other lesson keep their parameters.

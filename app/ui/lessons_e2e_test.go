@@ -18,18 +18,26 @@ import (
 )
 
 // lessonEvidence checks, after Run all in a lesson's default view, what
-// the lesson's screen must show; each returns what is missing.
+// the lesson's screen must show; each returns what is missing. The
+// timeline shows, without a click, the run that tells the lesson.
 var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string{
+	// Workers compute on every core, cooperative goroutines on one.
+	"countdown":  computeEvidence,
+	"sumsquares": computeEvidence,
+	"mergesort":  computeEvidence,
 	// The native lanes race: updates are lost, or the page says why none
 	// were this time.
 	"counter": func(t *testing.T, tab context.Context) []string {
-		return pageSays(t, tab, "updates lost|the race is still there", "every update counted: each of")
+		miss := timelineShows(t, tab, "native goroutines, 4 workers")
+		return append(miss, pageSays(t, tab, "updates lost|the race is still there", "every update counted: each of")...)
 	},
-	// The read and the write are markers on the lanes.
+	// The lost update, on one thread: two reads before either write,
+	// marked on the lanes.
 	"dbupdate": func(t *testing.T, tab context.Context) []string {
-		miss := pageSays(t, tab, "Reads and writes, marked on the lanes")
-		if n := eval[int](t, tab, `document.querySelectorAll("#tl-result-marks .instant").length`); n < 2 {
-			miss = append(miss, fmt.Sprintf("%d read or write markers on the timeline, want at least 2", n))
+		miss := timelineShows(t, tab, "cooperative, 4 workers")
+		miss = append(miss, pageSays(t, tab, "Reads and writes, marked on the lanes", "✗ 1, expected 2 (lost update")...)
+		if n := eval[int](t, tab, `document.querySelectorAll("#tl-result-marks .instant").length`); n < 4 {
+			miss = append(miss, fmt.Sprintf("%d read or write markers on the timeline, want two reads and two writes", n))
 		}
 		return miss
 	},
@@ -41,20 +49,19 @@ var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string
 		}
 		return miss
 	},
-	// The last run shown is native: show a cooperative one, where the
-	// busy-wait stalls the other lanes.
+	// The cooperative run, where the busy-wait stalls the other lanes.
 	"blocking": func(t *testing.T, tab context.Context) []string {
-		showRun(t, tab, "cooperative")
-		miss := pageSays(t, tab, "stalled: task 2 is busy-waiting on the only thread")
+		miss := timelineShows(t, tab, "cooperative, 4 workers")
+		miss = append(miss, pageSays(t, tab, "stalled: task 2 is busy-waiting on the only thread")...)
 		if n := eval[int](t, tab, `document.querySelectorAll("#tl-result-marks .stall").length`); n < 1 {
 			miss = append(miss, "no stalled lanes drawn on the cooperative timeline")
 		}
 		return miss
 	},
-	// Each child's console has its lines, and the failing child is ✗ with
-	// its code and stderr. The default fails none: every console is ✓.
+	// Each child's console has its lines; the default fails none, so every
+	// console is ✓; two children make two lanes the most that help.
 	"subprocess": func(t *testing.T, tab context.Context) []string {
-		miss := pageSays(t, tab, "What each child wrote, as it arrived", "line 10/10 from child 1", "✓ exit code 0")
+		miss := pageSays(t, tab, "What each child wrote, as it arrived", "line 10/10 from child 1", "✓ exit code 0", "best possible: 2× (2 children)")
 		if n := eval[int](t, tab, `document.querySelectorAll(".console").length`); n != 2 {
 			miss = append(miss, fmt.Sprintf("%d consoles, want one per child (2)", n))
 		}
@@ -78,6 +85,25 @@ var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string
 	// The ideal line is the bound that applies: the longest sleep.
 	"sleep": func(t *testing.T, tab context.Context) []string {
 		return pageSays(t, tab, "best possible: 3× (the longest sleep)")
+	},
+	// Eight lanes, six connections: requests wait for one, drawn blocked,
+	// and no more than about six are on the wire at once.
+	"download": func(t *testing.T, tab context.Context) []string {
+		miss := timelineShows(t, tab, "workers, 8 workers")
+		desc := eval[string](t, tab, `(document.querySelector("#tl-result-svg desc")||{}).textContent||""`)
+		t.Logf("download: %s", desc)
+		if !regexp.MustCompile(`blocked [1-9]\d*%`).MatchString(desc) {
+			miss = append(miss, "no request of the 8 lanes waited for a connection: "+desc)
+		}
+		if m := regexp.MustCompile(`At most (\d+) tasks? w`).FindStringSubmatch(desc); m == nil || m[1] == "8" {
+			miss = append(miss, "all 8 lanes fetched at once: "+desc)
+		}
+		return miss
+	},
+	// The jobs finish in their own order, which the run reports.
+	"pool": func(t *testing.T, tab context.Context) []string {
+		miss := timelineShows(t, tab, "workers, 4 workers")
+		return append(miss, pageSays(t, tab, "completion order: ")...)
 	},
 	// Every run's row says how the page drew meanwhile; the main-thread
 	// run (lessonRuns) froze the page for about two seconds.
@@ -105,12 +131,13 @@ var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string
 		}
 		return miss
 	},
-	// Beside the watchdog's report of a native run: Go's runtime's own
-	// verdict (or, from a conlab built with cgo, why it cannot give one).
+	// The native run, with the Go runtime's own verdict beside the
+	// watchdog's report (or, from a conlab built with cgo, why there is
+	// none), and the deadlocked runs flagged on the chart.
 	"deadlock": func(t *testing.T, tab context.Context) []string {
-		showRun(t, tab, "native goroutines")
-		return pageSays(t, tab, "Stuck when the deadlock was declared", "Go's runtime's own verdict",
-			"fatal error: all goroutines are asleep - deadlock!|built with cgo")
+		miss := timelineShows(t, tab, "native goroutines, 4 workers")
+		return append(miss, pageSays(t, tab, "Stuck when the deadlock was declared", "Go's runtime's own verdict",
+			"fatal error: all goroutines are asleep - deadlock!|built with cgo", "3 of 3 runs ended with an error (see the table)")...)
 	},
 	// With more lanes than permits the semaphore binds.
 	"semaphore": func(t *testing.T, tab context.Context) []string {
@@ -118,29 +145,83 @@ var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string
 	},
 }
 
-// lessonRuns are the other views a lesson's evidence needs, each Run all
-// after the default view's, by the query added to the lesson's URL; the
-// default view is shown again afterwards (the results persist).
+// computeEvidence checks a computing lesson: the speed-up chart's ideal
+// stops at the cores, and the timeline shows the workers run with a lane
+// per worker. How fast each mode was is judged, against a parallelism
+// control, by TestE2EFirstRoundShape and the benchmarks, not here.
+func computeEvidence(t *testing.T, tab context.Context) []string {
+	miss := timelineShows(t, tab, "workers, 4 workers")
+	miss = append(miss, pageSays(t, tab, "the dashed line is the ideal (")...)
+	if !eval[bool](t, tab, `!!document.querySelector("#chart-speed")`) {
+		miss = append(miss, "no speed-up chart")
+	}
+	if n := eval[int](t, tab, `[...document.querySelectorAll("#tl-result-svg text")].filter(e => /^worker \d+$/.test(e.textContent)).length`); n != 4 {
+		miss = append(miss, fmt.Sprintf("%d worker lanes on the timeline, want 4", n))
+	}
+	return miss
+}
+
+// afterVariants are the lessons whose default view's evidence includes
+// their variants' runs (in its table and charts, which persist): it is
+// checked in the default view shown again after them.
+var afterVariants = map[string]bool{"multiply": true, "responsive": true}
+
+// variantEvidence checks a variant of lessonRuns, by its query, right
+// after its Run all.
+var variantEvidence = map[string]func(t *testing.T, tab context.Context) []string{
+	// A child that exits non-zero is ✗ with its code and stderr.
+	"fail=1&rounds=1&modes=sequential,workers&workers=2": func(t *testing.T, tab context.Context) []string {
+		return pageSays(t, tab, "✗ exit code 3 at", "stderr:")
+	},
+	// With a lock, or sleeping before the read, no update is lost.
+	"variant=locked&rounds=1":      timelineChecks("cooperative, 4 workers", "✓ 2"),
+	"variant=sleep-first&rounds=1": timelineChecks("cooperative, 4 workers", "✓ 2"),
+	// Resources taken in one order: no deadlock.
+	"fix=ordered&rounds=1": timelineChecks("native goroutines, 4 workers", "✓"),
+	// A mutex: every update counted, natively too.
+	"sync=mutex&rounds=1": timelineChecks("native goroutines, 4 workers", "✓ 10000000"),
+}
+
+// timelineChecks checks that the timeline shows a run of mode (as
+// timelineShows) whose title says check.
+func timelineChecks(mode, check string) func(t *testing.T, tab context.Context) []string {
+	return func(t *testing.T, tab context.Context) []string {
+		if miss := timelineShows(t, tab, mode); miss != nil {
+			return miss
+		}
+		if title := eval[string](t, tab, `document.querySelector(".tl-title").textContent`); !strings.Contains(title, ": "+check) && !strings.Contains(title, ". "+check) {
+			return []string{fmt.Sprintf("the timeline's run does not say %q: %q", check, title)}
+		}
+		return nil
+	}
+}
+
+// timelineShows returns what is missing when the timeline does not show
+// a run whose title starts with prefix ("workers, 4 workers").
+func timelineShows(t *testing.T, tab context.Context, prefix string) []string {
+	t.Helper()
+	title := eval[string](t, tab, `(document.querySelector(".tl-title")||{}).textContent||""`)
+	if !strings.HasPrefix(title, prefix) {
+		return []string{fmt.Sprintf("the timeline shows %q, want a run of %q", title, prefix)}
+	}
+	return nil
+}
+
+// lessonRuns are the variants a lesson's text mentions, and the other
+// views its evidence needs, each Run all after the default view's, by the
+// query added to the lesson's URL.
 var lessonRuns = map[string][]string{
 	"multiply":   {"method=chunks&rounds=1", "method=shared&rounds=1"},
 	"responsive": {"modes=main&workers=1&rounds=1"},
+	"subprocess": {"fail=1&rounds=1&modes=sequential,workers&workers=2"},
+	"dbupdate":   {"variant=locked&rounds=1", "variant=sleep-first&rounds=1"},
+	"deadlock":   {"fix=ordered&rounds=1"},
+	"counter":    {"sync=mutex&rounds=1"},
 }
 
 // regexpGoDuration matches a duration as Go prints it: digits with a
 // fraction glued to their unit ("61.801ms", "1.5s").
 var regexpGoDuration = regexp.MustCompile(`\d\.\d+(ms|µs|s)\b`)
-
-// showRun shows on the timeline the newest run of the results table whose
-// mode cell starts with mode and that has more than one worker.
-func showRun(t *testing.T, tab context.Context, mode string) {
-	t.Helper()
-	id := eval[string](t, tab, fmt.Sprintf(`([...document.querySelectorAll(".results-table tbody tr")].find(r => r.querySelector("th").textContent.startsWith(%q) && parseInt(r.querySelectorAll("td")[2].textContent) > 1)||{dataset:{}}).dataset.id||""`, mode))
-	if id == "" {
-		t.Fatalf("no %s run with more than one worker in the results", mode)
-	}
-	click(t, tab, `tr[data-id="`+id+`"] button`)
-	waitFor(t, tab, fmt.Sprintf(`document.querySelector(".tl-title").textContent.startsWith(%q)`, mode), 10*time.Second)
-}
 
 // pageSays returns what is missing from the page's text: each argument is
 // a set of alternatives separated by |, one of which must appear.
@@ -162,8 +243,9 @@ func pageSays(t *testing.T, tab context.Context, want ...string) []string {
 
 // Every lesson's default view, after Run all, tells its story on one
 // screen: the lesson's own evidence is on the page. A screenshot per
-// lesson goes to $CONLAB_E2E_SHOTS as lessons-<id>.png (with the default
-// view's and each variant's own where lessonRuns has variants).
+// lesson goes to $CONLAB_E2E_SHOTS as lessons-<id>.png, with each
+// variant's (lessons-<id>-variantN.png) and, where the default view's
+// evidence includes its variants, that view again (lessons-<id>-all.png).
 // CONLAB_LESSONS=all
 // tours every lesson, CONLAB_LESSONS=id,id some:
 //
@@ -185,26 +267,35 @@ func TestE2ELessons(t *testing.T) {
 		t.Run(id, func(t *testing.T) {
 			tab := browser(t, 15*time.Minute)
 			runAll(t, tab, base+"/?workload="+id)
-			if len(lessonRuns[id]) > 0 {
-				// The default view with its own timeline, before the
-				// variants' runs join its charts.
-				screenshot(t, tab, "lessons-"+id+"-default")
-			}
-			for i, q := range lessonRuns[id] {
-				runAll(t, tab, base+"/?workload="+id+"&"+q)
-				screenshot(t, tab, fmt.Sprintf("lessons-%s-variant%d", id, i+1))
-			}
-			if len(lessonRuns[id]) > 0 {
-				open(t, tab, base+"/?workload="+id)
-				waitFor(t, tab, `!document.getElementById("run-all").disabled`, 2*time.Minute)
-			}
-			if check, ok := lessonEvidence[id]; ok {
-				for _, miss := range check(t, tab) {
-					t.Error(miss)
+			check := func() {
+				if check, ok := lessonEvidence[id]; ok {
+					for _, miss := range check(t, tab) {
+						t.Error(miss)
+					}
 				}
 			}
-			// After the check, which may show another run on the timeline.
+			// The timeline of a run is kept while the page is open: the
+			// default view's evidence is checked before the variants'
+			// runs, unless it includes them.
+			if !afterVariants[id] {
+				check()
+			}
 			screenshot(t, tab, "lessons-"+id)
+			for i, q := range lessonRuns[id] {
+				runAll(t, tab, base+"/?workload="+id+"&"+q)
+				if check, ok := variantEvidence[q]; ok {
+					for _, miss := range check(t, tab) {
+						t.Errorf("%s: %s", q, miss)
+					}
+				}
+				screenshot(t, tab, fmt.Sprintf("lessons-%s-variant%d", id, i+1))
+			}
+			if afterVariants[id] {
+				open(t, tab, base+"/?workload="+id)
+				waitFor(t, tab, `!document.getElementById("run-all").disabled`, 2*time.Minute)
+				check()
+				screenshot(t, tab, "lessons-"+id+"-all")
+			}
 		})
 	}
 }

@@ -171,13 +171,6 @@ func marksSVG(id string, spans []workloads.Span, lay charts.Timeline, mode Mode,
 			charts.FormatMicros(float64(h.From)), laneName(h.ToLane), charts.FormatMicros(float64(h.To))))
 	}
 
-	// Instants on one lane closer than a label's width share one label.
-	type group struct {
-		lane  int
-		x     float64
-		texts []string
-	}
-	var groups []group
 	for _, m := range inst {
 		l, ok := laneY[m.Lane]
 		x := lay.X.Map(float64(m.At))
@@ -188,27 +181,90 @@ func marksSVG(id string, spans []workloads.Span, lay charts.Timeline, mode Mode,
 		s.leaf("line", "x1", num(x), "x2", num(x), "y1", num(l.Y-3), "y2", num(l.Y+l.H+3), "class", "mark-tick")
 		s.leaf("path", "d", fmt.Sprintf("M%s,%s l5,-6 h-10 z", num(x), num(l.Y+2)), "class", "mark-pin")
 		s.close("g")
-		if n := len(groups); n > 0 && groups[n-1].lane == m.Lane && x-groups[n-1].x < 60 {
-			groups[n-1].texts = append(groups[n-1].texts, m.Text)
-		} else {
-			groups = append(groups, group{m.Lane, x, []string{m.Text}})
-		}
 		desc = append(desc, fmt.Sprintf("%s at %s on %s", m.Text, charts.FormatMicros(float64(m.At)), laneName(m.Lane)))
 	}
-	for _, g := range groups {
-		l := laneY[g.lane]
-		text := strings.Join(g.texts, ", ")
-		anchor, x := "start", g.x+4
-		if x+float64(len(text))*6 > x1 {
-			anchor, x = "end", g.x-4
+	for _, g := range instantLabels(inst, lay) {
+		l := laneY[g.Lane]
+		anchor, x := "start", g.From
+		if g.End {
+			anchor, x = "end", g.To
 		}
-		s.text(x, l.Y+l.H/2+4, "mark-label", anchor, text)
+		s.text(x, l.Y+l.H/2+4, "mark-label", anchor, g.Text)
 	}
 	s.open("desc")
 	s.b.WriteString(esc(strings.Join(desc, "; ")))
 	s.close("desc")
 	s.close("svg")
 	return s.String()
+}
+
+// markLabel is where the label of one or more instants sits on a lane,
+// from x From to x To; End says it is anchored at its right end (near the
+// timeline's right edge).
+type markLabel struct {
+	Lane     int
+	From, To float64
+	Text     string
+	End      bool
+}
+
+// markCharW is the width of a character of a mark label, about.
+const markCharW = 6
+
+// instantLabels places the labels of instants in view: instants on one
+// lane closer than a label's width share one label ("write 1, read 1").
+// The timeline's span labels keep clear of them (labelRoom).
+func instantLabels(inst []instantMark, lay charts.Timeline) []markLabel {
+	x0, x1 := lay.Frame.X0(), lay.Frame.X1()
+	lanes := map[int]bool{}
+	for _, l := range lay.Lanes {
+		lanes[l.ID] = true
+	}
+	type group struct {
+		lane  int
+		x     float64
+		texts []string
+	}
+	var groups []group
+	for _, m := range inst {
+		x := lay.X.Map(float64(m.At))
+		if !lanes[m.Lane] || x < x0-0.5 || x > x1+0.5 {
+			continue
+		}
+		if n := len(groups); n > 0 && groups[n-1].lane == m.Lane && x-groups[n-1].x < 60 {
+			groups[n-1].texts = append(groups[n-1].texts, m.Text)
+		} else {
+			groups = append(groups, group{m.Lane, x, []string{m.Text}})
+		}
+	}
+	out := make([]markLabel, 0, len(groups))
+	for _, g := range groups {
+		text := strings.Join(g.texts, ", ")
+		w := float64(len(text)) * markCharW
+		l := markLabel{Lane: g.lane, From: g.x + 4, To: g.x + 4 + w, Text: text}
+		if l.To > x1 {
+			l = markLabel{Lane: g.lane, From: g.x - 4 - w, To: g.x - 4, Text: text, End: true}
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// labelRoom returns where a span label on lane, wanting [from, to), can
+// go without running into a mark label: it starts after a mark label it
+// would begin under, and ends before the next one.
+func labelRoom(marks []markLabel, lane int, from, to float64) (float64, float64) {
+	for _, m := range marks {
+		if m.Lane != lane || m.To <= from || m.From >= to {
+			continue
+		}
+		if m.From <= from+markCharW {
+			from = max(from, m.To+markCharW)
+		} else {
+			to = min(to, m.From-2)
+		}
+	}
+	return from, to
 }
 
 // marksText is the marks in words, for the page under the timeline (and

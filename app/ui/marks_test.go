@@ -2,6 +2,9 @@ package ui
 
 import (
 	"context"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -42,6 +45,52 @@ func TestMarksDBUpdate(t *testing.T) {
 	text := marksText(spans, modeCooperative, (&timeline{}).laneName)
 	if !strings.Contains(text, "Reads and writes") || !strings.Contains(text, "read 0 (goroutine") {
 		t.Errorf("marks text %q", text)
+	}
+}
+
+// A span's label makes way for the mark labels over it: the database
+// lesson's sleeps start where a read or a write is marked, and their
+// labels start after the mark's ("read 0", then "sleep 200 ms …"), never
+// under it.
+func TestSpanLabelsClearMarks(t *testing.T) {
+	for _, sequential := range []bool{true, false} {
+		req := workloads.Request{Workload: "dbupdate", Mode: workloads.Goroutines, Workers: 2, Params: map[string]any{"delay": 20}}
+		if sequential {
+			req.Mode, req.Workers = workloads.Sequential, 1
+		}
+		spans := runSpans(t, req)
+		var end int64
+		for _, sp := range spans {
+			end = max(end, sp.End)
+		}
+		lay := timelineGeom(spans, charts.FullView(float64(end)), 900)
+		inst, _, _ := timelineMarks(spans, "")
+		marks := instantLabels(inst, lay)
+		if len(marks) < 2 {
+			t.Fatalf("%d mark labels: %+v", len(marks), marks)
+		}
+		svg := timelineSVG("t", spans, lay, (&timeline{}).laneName, "", "")
+		labels := regexp.MustCompile(`<text x="([\d.]+)" y="([\d.]+)" class="span-label">([^<]*)</text>`).FindAllStringSubmatch(svg, -1)
+		if len(labels) == 0 {
+			t.Fatalf("no span labels:\n%s", svg)
+		}
+		for _, l := range labels {
+			x, _ := strconv.ParseFloat(l[1], 64)
+			y, _ := strconv.ParseFloat(l[2], 64)
+			w := float64(len([]rune(l[3]))) * 6.5
+			for _, m := range marks {
+				lane := lay.Lanes[slices.IndexFunc(lay.Lanes, func(ln charts.Lane) bool { return ln.ID == m.Lane })]
+				if y < lane.Y || y > lane.Y+lane.H+4 {
+					continue
+				}
+				if x < m.To && x+w > m.From+markCharW {
+					t.Errorf("sequential %v: span label %q at %.0f-%.0f runs into mark label %q at %.0f-%.0f", sequential, l[3], x, x+w, m.Text, m.From, m.To)
+				}
+			}
+		}
+	}
+	if from, to := labelRoom([]markLabel{{Lane: 0, From: 10, To: 50}, {Lane: 0, From: 200, To: 240}, {Lane: 1, From: 0, To: 500}}, 0, 12, 400); from != 56 || to != 198 {
+		t.Errorf("labelRoom: %v to %v, want 56 to 198", from, to)
 	}
 }
 
