@@ -52,8 +52,8 @@ func e2eAutorun(t *testing.T, e webdriver.Engine) {
 	if bad := evalIn[int](tab, `document.querySelectorAll(".results-table tbody tr.bad").length`); bad != 0 {
 		t.Errorf("%d runs did not check out", bad)
 	}
-	// The timeline shows the last run (native goroutines × 2): show the
-	// workers × 2 run instead, from its row, and count its lanes.
+	// The timeline shows the workers × 2 run (the lesson's telling run):
+	// show it from its row, as a student would, and count its lanes.
 	id := evalIn[string](tab, `[...document.querySelectorAll(".results-table tbody tr")].find(r => r.querySelector("th").textContent == "workers" && r.querySelectorAll("td")[2].textContent == "2").dataset.id`)
 	tab.click(`tr[data-id="` + id + `"] button`)
 	tab.waitFor(`!!document.querySelector("#tl-result-svg") && document.querySelector(".tl-title").textContent.startsWith("workers, 2 workers")`, 10*time.Second)
