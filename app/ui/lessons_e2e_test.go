@@ -86,10 +86,10 @@ var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string
 	"sleep": func(t *testing.T, tab context.Context) []string {
 		return pageSays(t, tab, "best possible: 3× (the longest sleep)")
 	},
-	// Eight lanes, six connections: requests wait for one, drawn blocked,
-	// and no more than about six are on the wire at once.
+	// Eight goroutines, six connections: requests wait for one, drawn
+	// blocked, and no more than about six are on the wire at once.
 	"download": func(t *testing.T, tab context.Context) []string {
-		miss := timelineShows(t, tab, "workers, 8 workers")
+		miss := timelineShows(t, tab, "cooperative, 8 workers")
 		desc := eval[string](t, tab, `(document.querySelector("#tl-result-svg desc")||{}).textContent||""`)
 		t.Logf("download: %s", desc)
 		if !regexp.MustCompile(`blocked [1-9]\d*%`).MatchString(desc) {
@@ -120,7 +120,10 @@ var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string
 	// Every method on one chart, the classic figures labelled as
 	// reported, and no speed-up of one method against itself.
 	"multiply": func(t *testing.T, tab context.Context) []string {
-		miss := pageSays(t, tab, "Fastest: one loop", "vectorised library (NumPy)", "not measured here")
+		// Which method was fastest is timing, judged by the benchmarks
+		// (make bench), not here: the page must say it, whichever it was.
+		t.Logf("multiply: %s", eval[string](t, tab, `(document.body.innerText.match(/Fastest: [^\n]*/)||[""])[0]`))
+		miss := pageSays(t, tab, "Fastest: ", "vectorised library (NumPy)", "not measured here")
 		for _, m := range []string{"loop", "chunks", "shared"} {
 			if n := eval[int](t, tab, fmt.Sprintf(`document.querySelectorAll('#chart-methods .bar[data-method=%q]').length`, m)); n < 1 {
 				miss = append(miss, "no "+m+" bar on the method chart")

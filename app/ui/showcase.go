@@ -7,11 +7,14 @@ package ui
 // lessonShowcase lists, for the lessons whose story is not told best by the
 // parallel browser mode, the modes whose runs tell it, best first: the
 // blocking lesson's stall and the database lesson's lost update happen on
-// the one thread of the cooperative mode, the counter loses updates
-// natively, and the deadlock lesson's native run has the Go runtime's own
-// verdict beside the watchdog's.
+// the one thread of the cooperative mode, where too every lane of the
+// download lesson asks for a connection at once (no worker start-up
+// between them), so the browser's limit shows plainest; the counter loses
+// updates natively, and the deadlock lesson's native run has the Go
+// runtime's own verdict beside the watchdog's.
 var lessonShowcase = map[string][]Mode{
 	"blocking": {modeCooperative},
+	"download": {modeCooperative},
 	"dbupdate": {modeCooperative, modeNative},
 	"counter":  {modeNative},
 	"deadlock": {modeNative, modeCooperative},

@@ -30,6 +30,7 @@ func TestShowcaseRun(t *testing.T) {
 	}{
 		{"countdown", "s1", runs, "w4b"},
 		{"blocking", "s1", runs, "c4"},
+		{"download", "s1", runs, "c4"},
 		{"counter", "s1", runs, "n4"},
 		{"deadlock", "s1", runs, "n4"},
 		{"dbupdate", "s1", append(runs, stepped), "c4"},
