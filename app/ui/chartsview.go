@@ -54,6 +54,10 @@ func (l *lab) chartsSection() app.UI {
 						return l.spawnFigure(params)
 					}).ElseIf(l.w.ID == "multiply", func() app.UI {
 						return l.multiplyFigure(params, recorded)
+					}).ElseIf(noSpeedupWhy(l.w.ID) != "", func() app.UI {
+						return app.Div().ID("fig-speed").Class("figure", "figure-empty").Body(
+							app.P().Class("hint").Text(noSpeedupWhy(l.w.ID)),
+						)
 					}).ElseIf(d.hasSpeedups(), func() app.UI {
 						return app.Figure().ID("fig-speed").Class("figure").Body(
 							app.Raw(speedSVG("chart-speed", d, l.width("fig-speed"))),
@@ -75,7 +79,7 @@ func (l *lab) chartsSection() app.UI {
 				app.Details().Class("data").Body(
 					app.Summary().Text("The charts' figures as text"),
 					app.P().Text(d.wallSummary()),
-					app.If(l.w.ID != "spawn" && l.w.ID != "multiply", func() app.UI { return app.P().Text(d.speedSummary()) }),
+					app.If(l.w.ID != "spawn" && l.w.ID != "multiply" && noSpeedupWhy(l.w.ID) == "", func() app.UI { return app.P().Text(d.speedSummary()) }),
 				),
 			)
 		}),
@@ -134,4 +138,15 @@ func seriesLegend(d chartData) app.UI {
 			app.Text(seriesInfo[s].Name),
 		)
 	}))
+}
+
+// noSpeedupWhy says why a lesson draws no speed-up chart where one would
+// mislead; "" where it draws one. The deadlock lesson's parallel runs never
+// finish, and fixed they take the resources in turn: an ideal line of N
+// times would promise what the lesson is not about.
+func noSpeedupWhy(lesson string) string {
+	if lesson == "deadlock" {
+		return "No speed-up chart in this lesson: a deadlocked run never finishes, so it has no speed-up (the wall-time chart marks it ✗ at the moment the deadlock was declared), and with fix=ordered the tasks take the resources in turn."
+	}
+	return ""
 }

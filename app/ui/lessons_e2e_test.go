@@ -144,7 +144,8 @@ var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string
 	"deadlock": func(t *testing.T, tab context.Context) []string {
 		miss := timelineShows(t, tab, "native goroutines, 4 workers")
 		return append(miss, pageSays(t, tab, "Stuck when the deadlock was declared", "Go's runtime's own verdict",
-			"fatal error: all goroutines are asleep - deadlock!|built with cgo", "3 of 3 runs ended with an error (see the table)")...)
+			"fatal error: all goroutines are asleep - deadlock!|built with cgo", "3 of 3 runs ended with an error (see the table)",
+			"No speed-up chart in this lesson")...)
 	},
 	// With more lanes than permits the semaphore binds.
 	"semaphore": func(t *testing.T, tab context.Context) []string {
