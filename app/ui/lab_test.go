@@ -354,16 +354,24 @@ func TestControlsSyncURL(t *testing.T) {
 // The deadlock lesson draws no speed-up chart, and says why: its parallel
 // runs never finish.
 func TestDeadlockDrawsNoSpeedup(t *testing.T) {
-	eng, ctx := testEngine(t)
-	l := newTestLab(t, "/?workload=deadlock&pause=10&modes=sequential,cooperative&workers=1,2&rounds=1")
-	l.browser = &fakeBrowser{}
-	l.native = nativeInfo{Source: nativeNone}
-	l.runAll(ctx)
-	eng.ConsumeAll()
+	l := runAllInBrowser(t, "/?workload=deadlock&pause=10&modes=sequential,cooperative&workers=1,2&rounds=1")
 	if l.running || len(l.recs) != 3 {
 		t.Fatalf("after the runs: running=%v, %d records, %q %v", l.running, len(l.recs), l.status, l.errs)
 	}
 	doc := render(l)
 	mustContain(t, doc, `id="chart-wall"`, "No speed-up chart in this lesson")
 	mustNotContain(t, doc, `id="chart-speed"`, "waiting needs no core")
+}
+
+// runAllInBrowser presses Run all in the lab at url, with no native
+// server, and waits until its runs end.
+func runAllInBrowser(t *testing.T, url string) *lab {
+	t.Helper()
+	eng, ctx := testEngine(t)
+	l := newTestLab(t, url)
+	l.browser = &fakeBrowser{}
+	l.native = nativeInfo{Source: nativeNone}
+	l.runAll(ctx)
+	eng.ConsumeAll()
+	return l
 }
