@@ -88,10 +88,12 @@ type SettleReport struct {
 	// in ns.
 	WorkerMS []float64
 	PassNS   [][]int64
-	// Primed is how many workers SettleRun primed with the run (one
-	// untimed run each), and PrimeMS how long that took in all.
-	Primed  int
-	PrimeMS float64
+	// Primed is how many workers SettleRun primed with the run, PrimeRuns
+	// how many untimed runs they made in all (one or two each: see
+	// SettleRun), and PrimeMS how long that took in all.
+	Primed    int
+	PrimeRuns int
+	PrimeMS   float64
 	// MS is how long the whole call took, starting any missing workers
 	// included.
 	MS float64

@@ -76,10 +76,13 @@ type browserReport struct {
 // settleReport is the pool's Settle with a kernel before its timed runs
 // (wasm.SettleReport).
 type settleReport struct {
-	Workers  int       `json:"Workers"`
-	Settled  int       `json:"Settled"`
-	WorkerMS []float64 `json:"WorkerMS"`
-	MS       float64   `json:"MS"`
+	Workers   int       `json:"Workers"`
+	Settled   int       `json:"Settled"`
+	WorkerMS  []float64 `json:"WorkerMS"`
+	Primed    int       `json:"Primed"`
+	PrimeRuns int       `json:"PrimeRuns"`
+	PrimeMS   float64   `json:"PrimeMS"`
+	MS        float64   `json:"MS"`
 }
 
 // Report is the JSON file written: the machine, and what each engine

@@ -68,7 +68,7 @@ func printTable(w io.Writer, rep *Report, er *EngineReport, cfg config) {
 	fmt.Fprint(w, "settling before each kernel's runs (Pool.Settle with the kernel):")
 	for _, name := range names {
 		if st := er.Kernels[name].Settle; st != nil {
-			fmt.Fprintf(w, " %s %.0f ms (%d of %d workers agreed);", name, st.MS, st.Settled, st.Workers)
+			fmt.Fprintf(w, " %s %.0f ms (%d of %d workers agreed; %d untimed runs of %d workers, %.0f ms);", name, st.MS, st.Settled, st.Workers, st.PrimeRuns, st.Primed, st.PrimeMS)
 		}
 	}
 	fmt.Fprintln(w)

@@ -192,7 +192,7 @@ func bench(cfg Config) (*Report, error) {
 		if kr.Settle, err = p.SettleRun(ctx, slices.Max(append([]int{1}, cfg.Workers...)), workloads.Request{Workload: k.Workload, Mode: workloads.Sequential, Params: k.Params}); err != nil {
 			return nil, err
 		}
-		log("%s: settled %d workers (%d agreed) in %.0f ms: %v ms each; %d primed with an untimed run in %.0f ms", k.Workload, kr.Settle.Workers, kr.Settle.Settled, kr.Settle.MS, kr.Settle.WorkerMS, kr.Settle.Primed, kr.Settle.PrimeMS)
+		log("%s: settled %d workers (%d agreed) in %.0f ms: %v ms each; %d primed with %d untimed runs in %.0f ms", k.Workload, kr.Settle.Workers, kr.Settle.Settled, kr.Settle.MS, kr.Settle.WorkerMS, kr.Settle.Primed, kr.Settle.PrimeRuns, kr.Settle.PrimeMS)
 		type run struct {
 			key  string
 			mode workloads.Mode
