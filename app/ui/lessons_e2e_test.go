@@ -3,7 +3,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"regexp"
@@ -14,55 +13,56 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"conlab/app/internal/webdriver"
 	"conlab/workloads"
 )
 
 // lessonEvidence checks, after Run all in a lesson's default view, what
 // the lesson's screen must show; each returns what is missing. The
 // timeline shows, without a click, the run that tells the lesson.
-var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string{
+var lessonEvidence = map[string]func(l *e2ePage) []string{
 	// Workers compute on every core, cooperative goroutines on one.
 	"countdown":  computeEvidence,
 	"sumsquares": computeEvidence,
 	"mergesort":  computeEvidence,
 	// The native lanes race: updates are lost, or the page says why none
 	// were this time.
-	"counter": func(t *testing.T, tab context.Context) []string {
-		miss := timelineShows(t, tab, "native goroutines, 4 workers")
-		return append(miss, pageSays(t, tab, "updates lost|the race is still there", "every update counted: each of")...)
+	"counter": func(l *e2ePage) []string {
+		miss := timelineShows(l, "native goroutines, 4 workers")
+		return append(miss, pageSays(l, "updates lost|the race is still there", "every update counted: each of")...)
 	},
 	// The lost update, on one thread: two reads before either write,
 	// marked on the lanes.
-	"dbupdate": func(t *testing.T, tab context.Context) []string {
-		miss := timelineShows(t, tab, "cooperative, 4 workers")
-		miss = append(miss, pageSays(t, tab, "Reads and writes, marked on the lanes", "✗ 1, expected 2 (lost update")...)
-		if n := eval[int](t, tab, `document.querySelectorAll("#tl-result-marks .instant").length`); n < 4 {
+	"dbupdate": func(l *e2ePage) []string {
+		miss := timelineShows(l, "cooperative, 4 workers")
+		miss = append(miss, pageSays(l, "Reads and writes, marked on the lanes", "✗ 1, expected 2 (lost update")...)
+		if n := evalIn[int](l, `document.querySelectorAll("#tl-result-marks .instant").length`); n < 4 {
 			miss = append(miss, fmt.Sprintf("%d read or write markers on the timeline, want two reads and two writes", n))
 		}
 		return miss
 	},
 	// Every item is drawn from the put to the take.
-	"queue": func(t *testing.T, tab context.Context) []string {
-		miss := pageSays(t, tab, "Each arrow is an item handed over")
-		if n := eval[int](t, tab, `document.querySelectorAll("#tl-result-marks .handover").length`); n < 1 {
+	"queue": func(l *e2ePage) []string {
+		miss := pageSays(l, "Each arrow is an item handed over")
+		if n := evalIn[int](l, `document.querySelectorAll("#tl-result-marks .handover").length`); n < 1 {
 			miss = append(miss, "no hand-over arrows on the timeline")
 		}
 		return miss
 	},
 	// The cooperative run, where the busy-wait stalls the other lanes.
-	"blocking": func(t *testing.T, tab context.Context) []string {
-		miss := timelineShows(t, tab, "cooperative, 4 workers")
-		miss = append(miss, pageSays(t, tab, "stalled: task 2 is busy-waiting on the only thread")...)
-		if n := eval[int](t, tab, `document.querySelectorAll("#tl-result-marks .stall").length`); n < 1 {
+	"blocking": func(l *e2ePage) []string {
+		miss := timelineShows(l, "cooperative, 4 workers")
+		miss = append(miss, pageSays(l, "stalled: task 2 is busy-waiting on the only thread")...)
+		if n := evalIn[int](l, `document.querySelectorAll("#tl-result-marks .stall").length`); n < 1 {
 			miss = append(miss, "no stalled lanes drawn on the cooperative timeline")
 		}
 		return miss
 	},
 	// Each child's console has its lines; the default fails none, so every
 	// console is ✓; two children make two lanes the most that help.
-	"subprocess": func(t *testing.T, tab context.Context) []string {
-		miss := pageSays(t, tab, "What each child wrote, as it arrived", "line 10/10 from child 1", "✓ exit code 0", "best possible: 2× (2 children)")
-		if n := eval[int](t, tab, `document.querySelectorAll(".console").length`); n != 2 {
+	"subprocess": func(l *e2ePage) []string {
+		miss := pageSays(l, "What each child wrote, as it arrived", "line 10/10 from child 1", "✓ exit code 0", "best possible: 2× (2 children)")
+		if n := evalIn[int](l, `document.querySelectorAll(".console").length`); n != 2 {
 			miss = append(miss, fmt.Sprintf("%d consoles, want one per child (2)", n))
 		}
 		return miss
@@ -70,32 +70,32 @@ var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string
 	// Start-up cost by kind replaces the speed-up chart; times read as
 	// people write them.
 	// With the runs of lessonForms, every kind of child is on it.
-	"spawn": func(t *testing.T, tab context.Context) []string {
-		miss := pageSays(t, tab, "process (native)", "module compiled once", "compiling each time", "goroutine (native)", "goroutine (in the browser)")
-		if n := eval[int](t, tab, `document.querySelectorAll("#chart-spawn .bar").length`); n < 15 {
+	"spawn": func(l *e2ePage) []string {
+		miss := pageSays(l, "process (native)", "module compiled once", "compiling each time", "goroutine (native)", "goroutine (in the browser)")
+		if n := evalIn[int](l, `document.querySelectorAll("#chart-spawn .bar").length`); n < 15 {
 			miss = append(miss, fmt.Sprintf("%d bars on the start-up chart, want 3 per kind for 5 kinds", n))
 		}
-		if text := eval[string](t, tab, `document.body.innerText`); strings.Contains(text, "Not yet measured with these children") {
+		if text := evalIn[string](l, `document.body.innerText`); strings.Contains(text, "Not yet measured with these children") {
 			miss = append(miss, "some kind of child is not yet measured: "+text[strings.Index(text, "Not yet measured"):][:200])
 		}
-		if eval[bool](t, tab, `!!document.querySelector("#chart-speed")`) {
+		if evalIn[bool](l, `!!document.querySelector("#chart-speed")`) {
 			miss = append(miss, "the spawn lesson still draws a speed-up chart")
 		}
-		if text := eval[string](t, tab, `document.body.innerText`); regexpGoDuration.MatchString(text) {
+		if text := evalIn[string](l, `document.body.innerText`); regexpGoDuration.MatchString(text) {
 			miss = append(miss, "a raw Go duration (like 61.801ms) is on the page")
 		}
 		return miss
 	},
 	// The ideal line is the bound that applies: the longest sleep.
-	"sleep": func(t *testing.T, tab context.Context) []string {
-		return pageSays(t, tab, "best possible: 3× (the longest sleep)")
+	"sleep": func(l *e2ePage) []string {
+		return pageSays(l, "best possible: 3× (the longest sleep)")
 	},
 	// Eight goroutines, six connections: requests wait for one, drawn
 	// blocked, and no more than about six are on the wire at once.
-	"download": func(t *testing.T, tab context.Context) []string {
-		miss := timelineShows(t, tab, "cooperative, 8 workers")
-		desc := eval[string](t, tab, `(document.querySelector("#tl-result-svg desc")||{}).textContent||""`)
-		t.Logf("download: %s", desc)
+	"download": func(l *e2ePage) []string {
+		miss := timelineShows(l, "cooperative, 8 workers")
+		desc := evalIn[string](l, `(document.querySelector("#tl-result-svg desc")||{}).textContent||""`)
+		l.t.Logf("download: %s", desc)
 		if !regexp.MustCompile(`blocked [1-9]\d*%`).MatchString(desc) {
 			miss = append(miss, "no request of the 8 lanes waited for a connection: "+desc)
 		}
@@ -105,17 +105,17 @@ var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string
 		return miss
 	},
 	// The jobs finish in their own order, which the run reports.
-	"pool": func(t *testing.T, tab context.Context) []string {
-		miss := timelineShows(t, tab, "workers, 4 workers")
-		return append(miss, pageSays(t, tab, "completion order: ")...)
+	"pool": func(l *e2ePage) []string {
+		miss := timelineShows(l, "workers, 4 workers")
+		return append(miss, pageSays(l, "completion order: ")...)
 	},
 	// Every run's row says how the page drew meanwhile; the main-thread
 	// run (lessonRuns) froze the page for about two seconds.
-	"responsive": func(t *testing.T, tab context.Context) []string {
-		miss := pageSays(t, tab, "longest frame")
+	"responsive": func(l *e2ePage) []string {
+		miss := pageSays(l, "longest frame")
 		// The frames cell's title says it in one line: "longest frame 2.01 s, 3 frames dropped".
-		longest := eval[float64](t, tab, `Math.max(0, ...[...document.querySelectorAll(".results-table tbody tr")].filter(r => r.querySelector("th").textContent.startsWith("main thread")).map(r => { const m = ((r.querySelector(".frames")||{}).title||"").match(/^longest frame ([\d.]+) (µs|ms|s),/); return m ? {"µs": 0.001, ms: 1, s: 1000}[m[2]] * +m[1] : 0 }))`)
-		t.Logf("responsive: the main-thread run's longest frame: %.0f ms", longest)
+		longest := evalIn[float64](l, `Math.max(0, ...[...document.querySelectorAll(".results-table tbody tr")].filter(r => r.querySelector("th").textContent.startsWith("main thread")).map(r => { const m = ((r.querySelector(".frames")||{}).title||"").match(/^longest frame ([\d.]+) (µs|ms|s),/); return m ? {"µs": 0.001, ms: 1, s: 1000}[m[2]] * +m[1] : 0 }))`)
+		l.t.Logf("responsive: the main-thread run's longest frame: %.0f ms", longest)
 		if longest < 1000 {
 			miss = append(miss, fmt.Sprintf("the main-thread run's longest frame is %.0f ms, want the page frozen for over a second", longest))
 		}
@@ -123,17 +123,17 @@ var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string
 	},
 	// Every method on one chart, the classic figures labelled as
 	// reported, and no speed-up of one method against itself.
-	"multiply": func(t *testing.T, tab context.Context) []string {
+	"multiply": func(l *e2ePage) []string {
 		// Which method was fastest is timing, judged by the benchmarks
 		// (make bench), not here: the page must say it, whichever it was.
-		t.Logf("multiply: %s", eval[string](t, tab, `(document.body.innerText.match(/Fastest: [^\n]*/)||[""])[0]`))
-		miss := pageSays(t, tab, "Fastest: ", "vectorised library (NumPy)", "not measured here")
+		l.t.Logf("multiply: %s", evalIn[string](l, `(document.body.innerText.match(/Fastest: [^\n]*/)||[""])[0]`))
+		miss := pageSays(l, "Fastest: ", "vectorised library (NumPy)", "not measured here")
 		for _, m := range []string{"loop", "chunks", "shared"} {
-			if n := eval[int](t, tab, fmt.Sprintf(`document.querySelectorAll('#chart-methods .bar[data-method=%q]').length`, m)); n < 1 {
+			if n := evalIn[int](l, fmt.Sprintf(`document.querySelectorAll('#chart-methods .bar[data-method=%q]').length`, m)); n < 1 {
 				miss = append(miss, "no "+m+" bar on the method chart")
 			}
 		}
-		if eval[bool](t, tab, `!!document.querySelector("#chart-speed")`) {
+		if evalIn[bool](l, `!!document.querySelector("#chart-speed")`) {
 			miss = append(miss, "the multiply lesson still draws a speed-up chart")
 		}
 		return miss
@@ -141,15 +141,15 @@ var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string
 	// The native run, with the Go runtime's own verdict beside the
 	// watchdog's report (or, from a conlab built with cgo, why there is
 	// none), and the deadlocked runs flagged on the chart.
-	"deadlock": func(t *testing.T, tab context.Context) []string {
-		miss := timelineShows(t, tab, "native goroutines, 4 workers")
-		return append(miss, pageSays(t, tab, "Stuck when the deadlock was declared", "Go's runtime's own verdict",
+	"deadlock": func(l *e2ePage) []string {
+		miss := timelineShows(l, "native goroutines, 4 workers")
+		return append(miss, pageSays(l, "Stuck when the deadlock was declared", "Go's runtime's own verdict",
 			"fatal error: all goroutines are asleep - deadlock!|built with cgo", "3 of 3 runs ended with an error (see the table)",
 			"No speed-up chart in this lesson")...)
 	},
 	// With more lanes than permits the semaphore binds.
-	"semaphore": func(t *testing.T, tab context.Context) []string {
-		return pageSays(t, tab, "the semaphore let 3 tasks work at a time")
+	"semaphore": func(l *e2ePage) []string {
+		return pageSays(l, "the semaphore let 3 tasks work at a time")
 	},
 }
 
@@ -157,13 +157,13 @@ var lessonEvidence = map[string]func(t *testing.T, tab context.Context) []string
 // stops at the cores, and the timeline shows the workers run with a lane
 // per worker. How fast each mode was is judged, against a parallelism
 // control, by TestE2EFirstRoundShape and the benchmarks, not here.
-func computeEvidence(t *testing.T, tab context.Context) []string {
-	miss := timelineShows(t, tab, "workers, 4 workers")
-	miss = append(miss, pageSays(t, tab, "the dashed line is the ideal (")...)
-	if !eval[bool](t, tab, `!!document.querySelector("#chart-speed")`) {
+func computeEvidence(l *e2ePage) []string {
+	miss := timelineShows(l, "workers, 4 workers")
+	miss = append(miss, pageSays(l, "the dashed line is the ideal (")...)
+	if !evalIn[bool](l, `!!document.querySelector("#chart-speed")`) {
 		miss = append(miss, "no speed-up chart")
 	}
-	if n := eval[int](t, tab, `[...document.querySelectorAll("#tl-result-svg text")].filter(e => /^worker \d+$/.test(e.textContent)).length`); n != 4 {
+	if n := evalIn[int](l, `[...document.querySelectorAll("#tl-result-svg text")].filter(e => /^worker \d+$/.test(e.textContent)).length`); n != 4 {
 		miss = append(miss, fmt.Sprintf("%d worker lanes on the timeline, want 4", n))
 	}
 	return miss
@@ -176,10 +176,10 @@ var afterVariants = map[string]bool{"multiply": true, "responsive": true}
 
 // variantEvidence checks a variant of lessonRuns, by its query, right
 // after its Run all.
-var variantEvidence = map[string]func(t *testing.T, tab context.Context) []string{
+var variantEvidence = map[string]func(l *e2ePage) []string{
 	// A child that exits non-zero is ✗ with its code and stderr.
-	"fail=1&rounds=1&modes=sequential,workers&workers=2": func(t *testing.T, tab context.Context) []string {
-		return pageSays(t, tab, "✗ exit code 3 at", "stderr:")
+	"fail=1&rounds=1&modes=sequential,workers&workers=2": func(l *e2ePage) []string {
+		return pageSays(l, "✗ exit code 3 at", "stderr:")
 	},
 	// With a lock, or sleeping before the read, no update is lost.
 	"variant=locked&rounds=1":      timelineChecks("cooperative, 4 workers", "✓ 2"),
@@ -192,12 +192,12 @@ var variantEvidence = map[string]func(t *testing.T, tab context.Context) []strin
 
 // timelineChecks checks that the timeline shows a run of mode (as
 // timelineShows) whose title says check.
-func timelineChecks(mode, check string) func(t *testing.T, tab context.Context) []string {
-	return func(t *testing.T, tab context.Context) []string {
-		if miss := timelineShows(t, tab, mode); miss != nil {
+func timelineChecks(mode, check string) func(l *e2ePage) []string {
+	return func(l *e2ePage) []string {
+		if miss := timelineShows(l, mode); miss != nil {
 			return miss
 		}
-		if title := eval[string](t, tab, `document.querySelector(".tl-title").textContent`); !strings.Contains(title, ": "+check) && !strings.Contains(title, ". "+check) {
+		if title := evalIn[string](l, `document.querySelector(".tl-title").textContent`); !strings.Contains(title, ": "+check) && !strings.Contains(title, ". "+check) {
 			return []string{fmt.Sprintf("the timeline's run does not say %q: %q", check, title)}
 		}
 		return nil
@@ -206,9 +206,9 @@ func timelineChecks(mode, check string) func(t *testing.T, tab context.Context) 
 
 // timelineShows returns what is missing when the timeline does not show
 // a run whose title starts with prefix ("workers, 4 workers").
-func timelineShows(t *testing.T, tab context.Context, prefix string) []string {
-	t.Helper()
-	title := eval[string](t, tab, `(document.querySelector(".tl-title")||{}).textContent||""`)
+func timelineShows(l *e2ePage, prefix string) []string {
+	l.t.Helper()
+	title := evalIn[string](l, `(document.querySelector(".tl-title")||{}).textContent||""`)
 	if !strings.HasPrefix(title, prefix) {
 		return []string{fmt.Sprintf("the timeline shows %q, want a run of %q", title, prefix)}
 	}
@@ -241,9 +241,9 @@ var regexpGoDuration = regexp.MustCompile(`\d\.\d+(ms|µs|s)\b`)
 
 // pageSays returns what is missing from the page's text: each argument is
 // a set of alternatives separated by |, one of which must appear.
-func pageSays(t *testing.T, tab context.Context, want ...string) []string {
-	t.Helper()
-	text := eval[string](t, tab, `document.body.innerText`)
+func pageSays(l *e2ePage, want ...string) []string {
+	l.t.Helper()
+	text := evalIn[string](l, `document.body.innerText`)
 	var miss []string
 	for _, w := range want {
 		found := false
@@ -258,17 +258,19 @@ func pageSays(t *testing.T, tab context.Context, want ...string) []string {
 }
 
 // Every lesson's default view, after Run all, tells its story on one
-// screen: the lesson's own evidence is on the page. A screenshot per
-// lesson goes to $CONLAB_E2E_SHOTS as lessons-<id>.png, with each
-// variant's (lessons-<id>-variantN.png) and, where the default view's
-// evidence includes its variants, that view again (lessons-<id>-all.png).
-// CONLAB_LESSONS=all
-// tours every lesson, CONLAB_LESSONS=id,id some:
+// screen: the lesson's own evidence is on the page, in each engine. A
+// screenshot per lesson goes to $CONLAB_E2E_SHOTS as
+// <engine>-lessons-<id>.png, with each variant's
+// (<engine>-lessons-<id>-variantN.png) and, where the default view's
+// evidence includes its variants, that view again
+// (<engine>-lessons-<id>-all.png). CONLAB_LESSONS=all tours every lesson,
+// CONLAB_LESSONS=id,id some; a subtest's name picks the engine:
 //
-//	CONLAB_LESSONS=all go test -tags e2e -run E2ELessons -timeout 2h ./app/ui/
+//	CONLAB_LESSONS=all go test -tags e2e -run 'E2ELessons/Chromium' -timeout 1h ./app/ui/
 func TestE2ELessons(t *testing.T) {
-	// A tour of every lesson takes many minutes (Run all runs rounds of
-	// every mode): it runs when asked for, not in every make test.
+	// A tour of every lesson takes about a quarter of an hour per engine
+	// on a busy machine (Run all runs rounds of every mode): it runs when
+	// asked for.
 	ids := workloads.Order
 	switch s := os.Getenv("CONLAB_LESSONS"); s {
 	case "":
@@ -279,60 +281,66 @@ func TestE2ELessons(t *testing.T) {
 	}
 	site := buildSite(t)
 	base := serve(t, site)
-	for _, id := range ids {
-		t.Run(id, func(t *testing.T) {
-			tab := browser(t, 15*time.Minute)
-			runAll(t, tab, base+"/?workload="+id)
-			for i, fields := range lessonForms[id] {
-				for k, v := range fields {
-					eval[bool](t, tab, fmt.Sprintf(`(() => { const e = document.getElementById(%q); e.value = %q; e.dispatchEvent(new Event("change", {bubbles: true})); return true })()`, "param-"+k, v))
-				}
-				waitFor(t, tab, `!document.getElementById("run-all").disabled`, time.Minute)
-				click(t, tab, "#run-all")
-				waitLong(t, tab, fmt.Sprintf(`%s >= %d && %s != "running"`, statusSets, i+2, statusState), 12*time.Minute)
-				t.Logf("%s, %v: %s", id, fields, eval[string](t, tab, `document.getElementById("status").textContent`))
+	engines(t, func(t *testing.T, e webdriver.Engine) {
+		for _, id := range ids {
+			t.Run(id, func(t *testing.T) { tourLesson(browserIn(t, e, 15*time.Minute), base, id) })
+		}
+	})
+}
+
+// tourLesson runs lesson id's default view, its forms and its variants in
+// the page l, checks their evidence and takes their screenshots.
+func tourLesson(l *e2ePage, base, id string) {
+	t := l.t
+	runAll(l, base+"/?workload="+id)
+	for i, fields := range lessonForms[id] {
+		for k, v := range fields {
+			evalIn[bool](l, fmt.Sprintf(`(() => { const e = document.getElementById(%q); e.value = %q; e.dispatchEvent(new Event("change", {bubbles: true})); return true })()`, "param-"+k, v))
+		}
+		l.waitFor(`!document.getElementById("run-all").disabled`, time.Minute)
+		l.click("#run-all")
+		l.waitFor(fmt.Sprintf(`%s >= %d && %s != "running"`, statusSets, i+2, statusState), 12*time.Minute)
+		t.Logf("%s, %v: %s", id, fields, evalIn[string](l, `document.getElementById("status").textContent`))
+	}
+	check := func() {
+		if check, ok := lessonEvidence[id]; ok {
+			for _, miss := range check(l) {
+				t.Error(miss)
 			}
-			check := func() {
-				if check, ok := lessonEvidence[id]; ok {
-					for _, miss := range check(t, tab) {
-						t.Error(miss)
-					}
-				}
+		}
+	}
+	// The timeline of a run is kept while the page is open: the default
+	// view's evidence is checked before the variants' runs, unless it
+	// includes them.
+	if !afterVariants[id] {
+		check()
+	}
+	l.screenshot("lessons-" + id)
+	for i, q := range lessonRuns[id] {
+		runAll(l, base+"/?workload="+id+"&"+q)
+		if check, ok := variantEvidence[q]; ok {
+			for _, miss := range check(l) {
+				t.Errorf("%s: %s", q, miss)
 			}
-			// The timeline of a run is kept while the page is open: the
-			// default view's evidence is checked before the variants'
-			// runs, unless it includes them.
-			if !afterVariants[id] {
-				check()
-			}
-			screenshot(t, tab, "lessons-"+id)
-			for i, q := range lessonRuns[id] {
-				runAll(t, tab, base+"/?workload="+id+"&"+q)
-				if check, ok := variantEvidence[q]; ok {
-					for _, miss := range check(t, tab) {
-						t.Errorf("%s: %s", q, miss)
-					}
-				}
-				screenshot(t, tab, fmt.Sprintf("lessons-%s-variant%d", id, i+1))
-			}
-			if afterVariants[id] {
-				open(t, tab, base+"/?workload="+id)
-				waitFor(t, tab, `!document.getElementById("run-all").disabled`, 2*time.Minute)
-				check()
-				screenshot(t, tab, "lessons-"+id+"-all")
-			}
-		})
+		}
+		l.screenshot(fmt.Sprintf("lessons-%s-variant%d", id, i+1))
+	}
+	if afterVariants[id] {
+		l.open(base + "/?workload=" + id)
+		l.waitFor(`!document.getElementById("run-all").disabled`, 2*time.Minute)
+		check()
+		l.screenshot("lessons-" + id + "-all")
 	}
 }
 
 // runAll opens url, presses Run all and waits until its runs end.
-func runAll(t *testing.T, tab context.Context, url string) {
-	t.Helper()
-	open(t, tab, url)
-	waitFor(t, tab, `!document.getElementById("run-all").disabled`, 2*time.Minute)
-	click(t, tab, "#run-all")
-	waitLong(t, tab, statusSets+` >= 1 && `+statusState+` != "running"`, 12*time.Minute)
-	t.Logf("%s: %s", strings.TrimPrefix(url[strings.Index(url, "?"):], "?"), eval[string](t, tab, `document.getElementById("status").textContent`))
+func runAll(l *e2ePage, url string) {
+	l.t.Helper()
+	l.open(url)
+	l.waitFor(`!document.getElementById("run-all").disabled`, 2*time.Minute)
+	l.click("#run-all")
+	l.waitFor(statusSets+` >= 1 && `+statusState+` != "running"`, 12*time.Minute)
+	l.t.Logf("%s: %s", strings.TrimPrefix(url[strings.Index(url, "?"):], "?"), evalIn[string](l, `document.getElementById("status").textContent`))
 }
 
 // The results table keeps the columns that carry the lesson in view: at
