@@ -181,6 +181,16 @@ var variantEvidence = map[string]func(l *e2ePage) []string{
 	"fail=1&rounds=1&modes=sequential,workers&workers=2": func(l *e2ePage) []string {
 		return pageSays(l, "✗ exit code 3 at", "stderr:")
 	},
+	// Without cross-origin isolation, shared memory fails in the workers
+	// mode only (3 counts), and the page says so where the method is
+	// chosen, never blaming a deadlock.
+	"method=shared&rounds=1": func(l *e2ePage) []string {
+		miss := pageSays(l, "in the workers mode the shared choice ends each run with an error", "3 runs ended with an error")
+		if status := evalIn[string](l, `document.getElementById("status").textContent`); strings.Contains(status, "deadlock") {
+			miss = append(miss, "the status line blames a deadlock: "+status)
+		}
+		return miss
+	},
 	// With a lock, or sleeping before the read, no update is lost.
 	"variant=locked&rounds=1":      timelineChecks("cooperative, 4 workers", "✓ 2"),
 	"variant=sleep-first&rounds=1": timelineChecks("cooperative, 4 workers", "✓ 2"),

@@ -45,7 +45,8 @@ func computes(w *workloads.Workload) bool {
 // noSharedMemoryNote is shown where a shared-memory method or variant is
 // chosen on a page that is not cross-origin isolated.
 const noSharedMemoryNote = "This page is not cross-origin isolated, so the browser gives it no shared memory: " +
-	"in the browser's modes the shared choice ends each run with an error that says so (native runs still work). " +
+	"in the workers mode the shared choice ends each run with an error that says so (sequential and cooperative runs share " +
+	"one Web Worker's own memory, and native runs the server's, so they still work). " +
 	"Serve the lab with the COOP/COEP headers (conlab serve -isolate) to try it here."
 
 // endedWithError says how many runs ended with an error, naming the error
