@@ -119,7 +119,7 @@ func (b *bench) engine(ctx context.Context, e webdriver.Engine) (*EngineReport, 
 	for i, k := range b.cfg.Kernels {
 		bk, nat := first.Kernels[i], b.native[k.Workload]
 		f := figures(k, bk.WallUS, nat.median, b.cfg)
-		f.ControlSpeedUp = bk.ControlSpeedUp
+		f.ControlSpeedUp, f.Rounds = bk.ControlSpeedUp, bk.AllUS
 		f.bestEfficiency(bk.AllUS, b.cfg)
 		f.Settle = bk.Settle
 		f.FirstRound, f.FirstRoundError = firstRound(bk.AllUS)

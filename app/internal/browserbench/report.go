@@ -142,6 +142,9 @@ type KernelFigure struct {
 	// Wasm holds the browser's wall times by run: "sequential",
 	// "cooperative/4", "workers/N".
 	Wasm map[string]int64 `json:"wasm_us"`
+	// Rounds holds every run's wall time by run, in the order of the
+	// rounds: what the medians and the first round's error come from.
+	Rounds map[string][]int64 `json:"wasm_rounds_us"`
 	// Native holds this process's: "sequential" (GOMAXPROCS 1) and
 	// "goroutines/N" (GOMAXPROCS N, at most the machine's CPUs).
 	Native map[string]int64 `json:"native_us"`
