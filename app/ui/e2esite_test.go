@@ -4,13 +4,13 @@ package ui
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,117 +20,38 @@ import (
 // The lab the end-to-end tests visit: built once per test binary into a
 // temporary site folder, and served by `conlab serve` for each test.
 
-var (
-	siteOnce sync.Once
-	siteDir  string // holds conlab and public/web
-	siteErr  error
-)
+// labSite is the lab's site folder: the conlab binary, and public/web as
+// make build leaves it.
+var labSite = browsertest.Once("conlab-e2e-site-", 15*time.Minute, func(ctx context.Context, dir string) (string, error) {
+	lab, err := browsertest.BuildLab(ctx, dir)
+	if err != nil {
+		return "", err
+	}
+	if err := lab.CopyWeb(filepath.Join(dir, "public", "web")); err != nil {
+		return "", err
+	}
+	// Without cgo, as make builds it: the deadlock lesson's child then
+	// gets the Go runtime's own verdict.
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(dir, "conlab"), "./app")
+	cmd.Dir = lab.Root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./app: %v\n%s", err, out)
+	}
+	return dir, nil
+})
 
 // TestMain removes the site the tests built.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if siteDir != "" {
-		os.RemoveAll(siteDir)
-	}
+	labSite.Remove()
 	os.Exit(code)
 }
 
-// buildSite builds the lab once per test binary.
+// buildSite builds the lab once per test binary, and returns its folder.
 func buildSite(t *testing.T) string {
 	t.Helper()
-	siteOnce.Do(func() {
-		root, err := moduleRoot()
-		if err != nil {
-			siteErr = err
-			return
-		}
-		dir, err := os.MkdirTemp("", "conlab-e2e-site-")
-		if err != nil {
-			siteErr = err
-			return
-		}
-		siteDir = dir
-		web := filepath.Join(dir, "public", "web")
-		if err := os.MkdirAll(web, 0o755); err != nil {
-			siteErr = err
-			return
-		}
-		// The hand-written assets, as the repository has them: not the
-		// built binaries, nor their compressed copies (the server would
-		// prefer a stale app.wasm.br from an earlier make build).
-		src := filepath.Join(root, "public", "web")
-		entries, err := os.ReadDir(src)
-		if err != nil {
-			siteErr = err
-			return
-		}
-		for _, e := range entries {
-			if e.IsDir() || strings.Contains(e.Name(), ".wasm") {
-				continue
-			}
-			if err := copyFile(filepath.Join(src, e.Name()), filepath.Join(web, e.Name())); err != nil {
-				siteErr = err
-				return
-			}
-		}
-		goroot := strings.TrimSpace(run(root, nil, "go", "env", "GOROOT"))
-		if err := copyFile(filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"), filepath.Join(web, "wasm_exec.js")); err != nil {
-			siteErr = err
-			return
-		}
-		wasmEnv := []string{"GOOS=js", "GOARCH=wasm"}
-		steps := []struct {
-			env  []string
-			args []string
-		}{
-			// Without cgo, as make builds it: the deadlock lesson's child then
-			// gets the Go runtime's own verdict.
-			{[]string{"CGO_ENABLED=0"}, []string{"build", "-o", filepath.Join(dir, "conlab"), "./app"}},
-			{wasmEnv, []string{"build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(web, "app.wasm"), "./app"}},
-			{wasmEnv, []string{"build", "-trimpath", "-ldflags=-s -w", "-tags", browsertest.WorkerTag, "-o", filepath.Join(web, "worker.wasm"), "./wasm/worker"}},
-		}
-		for _, s := range steps {
-			cmd := exec.Command("go", s.args...)
-			cmd.Dir = root
-			cmd.Env = append(os.Environ(), s.env...)
-			if out, err := cmd.CombinedOutput(); err != nil {
-				siteErr = fmt.Errorf("go %s: %v\n%s", strings.Join(s.args, " "), err, out)
-				return
-			}
-		}
-	})
-	if siteErr != nil {
-		t.Fatal(siteErr)
-	}
-	return siteDir
-}
-
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", err
-	}
-	mod := strings.TrimSpace(string(out))
-	if mod == "" || mod == os.DevNull {
-		return "", fmt.Errorf("not inside the conlab module")
-	}
-	return filepath.Dir(mod), nil
-}
-
-func run(dir string, env []string, name string, args ...string) string {
-	cmd := exec.Command(name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-	out, _ := cmd.Output()
-	return string(out)
-}
-
-func copyFile(from, to string) error {
-	b, err := os.ReadFile(from)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(to, b, 0o644)
+	return labSite.Get(t)
 }
 
 // serve starts `conlab serve` on a free loopback port and returns its URL.

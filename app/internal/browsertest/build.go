@@ -76,3 +76,76 @@ func WasmExecJS(ctx context.Context) (string, error) {
 	}
 	return p, nil
 }
+
+// Lab is the lab's browser half built from source, as make build puts it
+// in public/web, in a folder of a test's own.
+type Lab struct {
+	Root       string // the conlab module's folder
+	AppWasm    string // the UI: ./app
+	WorkerWasm string // the workers' program: ./wasm/worker, with WorkerTag
+	WasmExec   string // the toolchain's wasm_exec.js
+}
+
+// BuildLab builds app.wasm and worker.wasm of the conlab module holding
+// the working folder into dir, stripped as make build ships them.
+func BuildLab(ctx context.Context, dir string) (*Lab, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	root, err := ModuleRoot(wd, "conlab")
+	if err != nil {
+		return nil, err
+	}
+	l := &Lab{Root: root, AppWasm: filepath.Join(dir, "app.wasm"), WorkerWasm: filepath.Join(dir, "worker.wasm")}
+	if err := BuildStripped(ctx, root, "./app", l.AppWasm); err != nil {
+		return nil, err
+	}
+	if err := BuildWorker(ctx, root, l.WorkerWasm); err != nil {
+		return nil, err
+	}
+	if l.WasmExec, err = WasmExecJS(ctx); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// CopyWeb writes a web folder at dir as make build leaves public/web: the
+// repository's hand-written assets, then the lab's binaries and
+// wasm_exec.js. The binaries an earlier make build left in public/web,
+// and their compressed copies, stay out: a server would prefer a stale
+// app.wasm.br to the fresh app.wasm.
+func (l *Lab) CopyWeb(dir string) error {
+	src := filepath.Join(l.Root, "public", "web")
+	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if strings.HasSuffix(rel, ".wasm") || strings.HasSuffix(rel, ".br") || strings.HasSuffix(rel, ".gz") || rel == "wasm_exec.js" {
+			return nil
+		}
+		return copyFile(p, filepath.Join(dir, rel))
+	})
+	if err != nil {
+		return err
+	}
+	for to, from := range map[string]string{"app.wasm": l.AppWasm, "worker.wasm": l.WorkerWasm, "wasm_exec.js": l.WasmExec} {
+		if err := copyFile(from, filepath.Join(dir, to)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// copyFile copies file from to file to, making to's folder.
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(to), 0o755)
+	}
+	if err == nil {
+		err = os.WriteFile(to, b, 0o644)
+	}
+	return err
+}

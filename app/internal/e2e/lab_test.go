@@ -132,37 +132,9 @@ func servePublic(t *testing.T) string {
 	t.Helper()
 	builtSite(t)
 	public := t.TempDir()
-	web := filepath.Join(public, "web")
-	copyFile := func(from, to string) {
-		b, err := os.ReadFile(from)
-		if err == nil {
-			err = os.MkdirAll(filepath.Dir(to), 0o755)
-		}
-		if err == nil {
-			err = os.WriteFile(to, b, 0o644)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	src := filepath.Join(siteOpts.Public, "web")
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if strings.HasSuffix(rel, ".wasm") || strings.HasSuffix(rel, ".br") || strings.HasSuffix(rel, ".gz") || rel == "wasm_exec.js" {
-			return nil
-		}
-		copyFile(p, filepath.Join(web, rel))
-		return nil
-	})
-	if err != nil {
+	if err := builtLab.CopyWeb(filepath.Join(public, "web")); err != nil {
 		t.Fatal(err)
 	}
-	copyFile(siteOpts.AppWasm, filepath.Join(web, "app.wasm"))
-	copyFile(siteOpts.WorkerWasm, filepath.Join(web, "worker.wasm"))
-	copyFile(siteOpts.WasmExec, filepath.Join(web, "wasm_exec.js"))
 	return public
 }
 
