@@ -153,3 +153,25 @@ func TestIdealLine(t *testing.T) {
 		t.Error("cpuBound")
 	}
 }
+
+// The ideal line trusts the cores the browser reports when a browser run
+// beat the measured ones: the measure was low, not the runs high.
+func TestTrustReportedCores(t *testing.T) {
+	d := chartData{Wall: map[runKey]float64{{serSequential, 1}: 570, {serWorkers, 2}: 360, {serCooperative, 2}: 560, {serNativeSeq, 1}: 160, {serNative, 2}: 40},
+		Counts: []int{2}, Cores: 1, CPUBound: true}
+	if got := d.trustReported(2).Cores; got != 2 {
+		t.Errorf("workers 1.58× faster with 1 measured core: ideal at %d cores, want the 2 reported", got)
+	}
+	d.Wall[runKey{serWorkers, 2}] = 540 // 1.06×: within the measure
+	if got := d.trustReported(2).Cores; got != 1 {
+		t.Errorf("no browser run beat 1 core (native 4× does not count): ideal at %d cores, want 1", got)
+	}
+	d.Wall[runKey{serWorkers, 2}] = 300
+	if got := d.trustReported(1).Cores; got != 1 {
+		t.Errorf("reported 1: ideal at %d cores", got)
+	}
+	d.CPUBound = false
+	if got := d.trustReported(2).Cores; got != 1 {
+		t.Errorf("a waiting lesson: ideal cores %d changed", got)
+	}
+}

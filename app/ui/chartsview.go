@@ -27,6 +27,7 @@ func (l *lab) chartsSection() app.UI {
 		d.Cores = max(1, l.stats.Size)
 	}
 	d.CPUBound = computes(l.w)
+	d = d.trustReported(l.facts.Cores)
 	d.Bound, d.BoundWhy = speedBound(l.w.ID, params)
 	for k, sl := range d.Slots {
 		if sl.Source == sourceRecorded {
