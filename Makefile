@@ -92,12 +92,15 @@ test-wasm-browser: deps bin/wasmbrowser
 # End to end, in Chromium, Firefox ESR and WebKitGTK (app/internal/webdriver):
 # the UI against `conlab serve`, and the static site (sub-path, offline,
 # embedding, updates, first visits). A missing browser skips its tests,
-# or fails them under CONLAB_REQUIRE_BROWSERS=1 (.ci/run).
+# or fails them under CONLAB_REQUIRE_BROWSERS=1 (.ci/run). Then a tour of
+# every lesson's default view and variants in Chromium (TestE2ELessons:
+# about 12 minutes on a quiet 2-core machine, 13 to 15 on a busy one).
 test-e2e: deps
 	@$(TOOLS) chromium firefox-esr WebKitWebDriver Xvfb
 	$(GO) test -race -count=1 -timeout 30m ./app/internal/webdriver/
 	$(GO) test -count=1 -timeout 60m -tags e2e -run E2E ./app/ui/
 	$(GO) test -count=1 -timeout 40m ./app/internal/e2e/
+	CONLAB_LESSONS=all $(GO) test -count=1 -timeout 45m -tags e2e -run 'E2ELessons/Chromium' ./app/ui/
 
 bench: deps
 	$(GO) test -run='^$$' -bench=. ./workloads/

@@ -279,8 +279,8 @@ func pageSays(l *e2ePage, want ...string) []string {
 //	CONLAB_LESSONS=all go test -tags e2e -run 'E2ELessons/Chromium' -timeout 1h ./app/ui/
 func TestE2ELessons(t *testing.T) {
 	// A tour of every lesson takes about a quarter of an hour per engine
-	// on a busy machine (Run all runs rounds of every mode): it runs when
-	// asked for.
+	// on a busy machine (Run all runs rounds of every mode): make test
+	// tours them in Chromium; otherwise it runs when asked for.
 	ids := workloads.Order
 	switch s := os.Getenv("CONLAB_LESSONS"); s {
 	case "":
