@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"conlab/app/internal/browsertest"
 	"conlab/app/internal/webdriver"
+	"conlab/wasm/benchwire"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -28,7 +29,7 @@ func floorColdStart(ctx context.Context, b *bench, e webdriver.Engine) (*floor, 
 	if err := gzipFile(bin, gz); err != nil {
 		return nil, err
 	}
-	cfgJSON, _ := json.Marshal(config{Reps: b.cfg.Reps, Pool: b.cfg.Pool})
+	cfgJSON, _ := json.Marshal(benchwire.Config{Reps: b.cfg.Reps, Pool: b.cfg.Pool})
 	var stdout bytes.Buffer
 	fmt.Fprintf(os.Stderr, "browserbench: the floor in %s: the same cold starts of an empty Go program\n", e.Title())
 	code, err := browsertest.Run(ctx, browsertest.Options{
@@ -76,20 +77,20 @@ func parseFloor(r io.Reader) (*floor, error) {
 	return nil, fmt.Errorf("the floor's browser half printed no report")
 }
 
-func parseDriver(r io.Reader) (*browserReport, []coldStart, error) {
+func parseDriver(r io.Reader) (*benchwire.Report, []benchwire.ColdStart, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), 16<<20)
-	var br *browserReport
-	var revisits []coldStart
+	var br *benchwire.Report
+	var revisits []benchwire.ColdStart
 	for sc.Scan() {
 		if rest, ok := strings.CutPrefix(sc.Text(), "CONLAB-BENCH-JSON "); ok {
-			br = new(browserReport)
+			br = new(benchwire.Report)
 			if err := json.Unmarshal([]byte(rest), br); err != nil {
 				return nil, nil, fmt.Errorf("the browser's report: %w", err)
 			}
 		}
 		if rest, ok := strings.CutPrefix(sc.Text(), "CONLAB-BENCH-REVISIT "); ok {
-			var c coldStart
+			var c benchwire.ColdStart
 			if err := json.Unmarshal([]byte(rest), &c); err != nil {
 				return nil, nil, fmt.Errorf("the browser's report of a later visit: %w", err)
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"conlab/app/internal/browsertest"
 	"conlab/app/internal/webdriver"
+	"conlab/wasm/benchwire"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,7 +21,7 @@ type bench struct {
 	root, tmp                string
 	driver, worker, workerGz string
 	wasmExec                 string
-	cfg                      config
+	cfg                      benchwire.Config
 	browser                  string // Chromium's path, or "": on PATH
 	loads, visits            int
 	native                   map[string]nativeRun // by workload
@@ -59,8 +60,8 @@ func (b *bench) engine(ctx context.Context, e webdriver.Engine) (*EngineReport, 
 	er := &EngineReport{Engine: string(e), LoadBefore: loadAverage(), Kernels: map[string]KernelFigure{}}
 	cfgJSON, _ := json.Marshal(b.cfg)
 	files := map[string]string{"worker.wasm": b.worker, "worker.wasm.gz": b.workerGz, "wasm_exec.js": b.wasmExec}
-	var first *browserReport
-	var loads [][]map[string]float64 // by load, by kernel
+	var first *benchwire.Report
+	var loads [][]map[string]float64 // by load, by benchwire.Kernel
 	for load := 1; load <= b.loads; load++ {
 		visits := 1
 		if load == 1 {
@@ -121,7 +122,7 @@ func (b *bench) engine(ctx context.Context, e webdriver.Engine) (*EngineReport, 
 		f := figures(k, bk.WallUS, nat.median, b.cfg)
 		f.ControlSpeedUp, f.Rounds = bk.ControlSpeedUp, bk.AllUS
 		f.bestEfficiency(bk.AllUS, b.cfg)
-		f.Settle = bk.Settle
+		f.Settle = &bk.Settle
 		f.FirstRound, f.FirstRoundError = firstRound(bk.AllUS)
 		for _, fr := range loads {
 			f.FirstRoundLoads = append(f.FirstRoundLoads, fr[i])

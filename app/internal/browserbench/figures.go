@@ -1,13 +1,14 @@
 package main
 
 import (
+	"conlab/wasm/benchwire"
 	"fmt"
 	"math"
 	"slices"
 )
 
 // figures computes a kernel's ratios from its median times.
-func figures(k kernel, wasm, native map[string]int64, cfg config) KernelFigure {
+func figures(k benchwire.Kernel, wasm, native map[string]int64, cfg benchwire.Config) KernelFigure {
 	f := KernelFigure{Params: k.Params, Wasm: wasm, Native: native,
 		SpeedUp: map[int]float64{}, Efficiency: map[int]float64{}, NativeSpeedUp: map[int]float64{}}
 	f.WasmNativeRatio = ratio(wasm["sequential"], native["sequential"])
@@ -48,7 +49,7 @@ func pairedRatio(a, b []int64) float64 {
 
 // bestEfficiency sets f.EfficiencyBest and f.EfficiencyPaired from every
 // run's wall time, in the order of the rounds.
-func (f *KernelFigure) bestEfficiency(all map[string][]int64, cfg config) {
+func (f *KernelFigure) bestEfficiency(all map[string][]int64, cfg benchwire.Config) {
 	f.EfficiencyBest, f.EfficiencyPaired = map[int]float64{}, map[int]float64{}
 	one := all["workers/1"]
 	for _, n := range cfg.Workers {

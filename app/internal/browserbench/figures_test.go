@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"conlab/wasm/benchwire"
 	"math"
 	"os"
 	"path/filepath"
@@ -30,10 +31,10 @@ func TestParseDriver(t *testing.T) {
 }
 
 func TestFigures(t *testing.T) {
-	cfg := config{Workers: []int{1, 2, 4}, Coop: 4}
+	cfg := benchwire.Config{Workers: []int{1, 2, 4}, Coop: 4}
 	wasm := map[string]int64{"sequential": 400, "cooperative/4": 420, "workers/1": 410, "workers/2": 205, "workers/4": 205}
 	native := map[string]int64{"sequential": 200, "goroutines/1": 200, "goroutines/2": 100, "goroutines/4": 100}
-	f := figures(kernel{Workload: "countdown"}, wasm, native, cfg)
+	f := figures(benchwire.Kernel{Workload: "countdown"}, wasm, native, cfg)
 	if f.WasmNativeRatio != 2 || f.CoopSeqRatio != 1.05 {
 		t.Errorf("ratios %+v", f)
 	}
@@ -55,7 +56,7 @@ func TestFigures(t *testing.T) {
 		t.Errorf("best efficiency without workers/1: %+v", f.EfficiencyBest)
 	}
 	// A missing measurement gives 0, not a division by zero.
-	if f := figures(kernel{}, map[string]int64{}, map[string]int64{}, cfg); f.WasmNativeRatio != 0 || f.SpeedUp[2] != 0 {
+	if f := figures(benchwire.Kernel{}, map[string]int64{}, map[string]int64{}, cfg); f.WasmNativeRatio != 0 || f.SpeedUp[2] != 0 {
 		t.Errorf("empty: %+v", f)
 	}
 }
@@ -126,7 +127,7 @@ func TestParseEngines(t *testing.T) {
 // The summary gives each engine's three figures, every page load's first
 // round, marks the misses, and says which engines it skipped and why.
 func TestPrintSummary(t *testing.T) {
-	cfg := config{Workers: []int{1, 2}, Kernels: []kernel{{Workload: "countdown"}, {Workload: "mergesort"}}}
+	cfg := benchwire.Config{Workers: []int{1, 2}, Kernels: []benchwire.Kernel{{Workload: "countdown"}, {Workload: "mergesort"}}}
 	rep := &Report{Loads: 2, LoadBefore: "0.10 0.20 0.30", Skipped: map[string]string{"webkit": "WebKitWebDriver is not installed"}}
 	rep.Engines = []EngineReport{{Engine: "firefox", LoadBefore: "0.5 0.4 0.3", Kernels: map[string]KernelFigure{
 		"countdown": {OneWorkerSeqRatio: 1.02, OneWorkerSeqPaired: 1.01, FirstRoundLoads: []map[string]float64{{"sequential": 0.031, "workers/1": -0.046}, {"sequential": 0.181}}},

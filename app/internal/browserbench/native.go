@@ -1,6 +1,7 @@
 package main
 
 import (
+	"conlab/wasm/benchwire"
 	"conlab/workloads"
 	"context"
 	"fmt"
@@ -10,7 +11,7 @@ import (
 
 // nativeTimes runs k in this process: sequentially at GOMAXPROCS 1, and
 // with N goroutines at GOMAXPROCS N (at most the CPUs there are).
-func nativeTimes(ctx context.Context, k kernel, ns []int, reps int) (map[string]int64, map[string][]int64, error) {
+func nativeTimes(ctx context.Context, k benchwire.Kernel, ns []int, reps int) (map[string]int64, map[string][]int64, error) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	type run struct {
 		key  string

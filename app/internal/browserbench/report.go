@@ -1,6 +1,9 @@
 package main
 
-import ()
+import (
+	"conlab/wasm"
+	"conlab/wasm/benchwire"
+)
 
 // benchParams are the kernels' sizes for the benchmark: a sequential run
 // in wasm of about a second, split into tasks that 1, 2 and 4 lanes share
@@ -24,65 +27,11 @@ var quickParams = map[string]map[string]any{
 	"multiply":   {"method": "loop", "size": 200_000},
 }
 
-type config struct {
-	Reps    int      `json:"reps"`
-	Workers []int    `json:"workers"`
-	Coop    int      `json:"coop"`
-	Pool    int      `json:"pool"`
-	Kernels []kernel `json:"kernels"`
-}
-
-type kernel struct {
-	Workload string         `json:"workload"`
-	Params   map[string]any `json:"params"`
-}
-
-// coldStart is one pool's start from nothing, as the driver reports it.
-type coldStart struct {
-	Workers       int       `json:"workers"`
-	TotalMS       float64   `json:"total_ms"`
-	CompileMS     float64   `json:"compile_ms"`
-	StartMS       []float64 `json:"start_ms"`
-	InstantiateMS []float64 `json:"instantiate_ms"`
-	WarmupMS      float64   `json:"warmup_ms"`
-}
-
 // floor is the floor's cold starts, as the driver reports them, and the
 // floor program's size.
 type floor struct {
-	First  coldStart        `json:"first"`
-	Median coldStart        `json:"median"`
-	Bytes  map[string]int64 `json:"bytes"`
-}
-
-// browserReport is the driver's JSON (wasm/internal/benchdriver).
-type browserReport struct {
-	Browser        string           `json:"browser"`
-	Cores          int              `json:"cores"`
-	Isolated       bool             `json:"isolated"`
-	ColdStart      coldStart        `json:"cold_start"`
-	FirstColdStart coldStart        `json:"first_cold_start"`
-	OverheadUS     map[string]int64 `json:"overhead_us"`
-	OverheadMinUS  map[string]int64 `json:"overhead_min_us"`
-	Kernels        []struct {
-		ControlSpeedUp float64            `json:"control_speedup"`
-		Settle         *settleReport      `json:"settle"`
-		Workload       string             `json:"workload"`
-		WallUS         map[string]int64   `json:"wall_us"`
-		AllUS          map[string][]int64 `json:"all_us"`
-	} `json:"kernels"`
-}
-
-// settleReport is the pool's Settle with a kernel before its timed runs
-// (wasm.SettleReport).
-type settleReport struct {
-	Workers   int       `json:"Workers"`
-	Settled   int       `json:"Settled"`
-	WorkerMS  []float64 `json:"WorkerMS"`
-	Primed    int       `json:"Primed"`
-	PrimeRuns int       `json:"PrimeRuns"`
-	PrimeMS   float64   `json:"PrimeMS"`
-	MS        float64   `json:"MS"`
+	benchwire.Floor
+	Bytes map[string]int64 `json:"bytes"`
 }
 
 // Report is the JSON file written: the machine, and what each engine
@@ -115,18 +64,18 @@ type Report struct {
 
 // EngineReport is what one browser engine measured.
 type EngineReport struct {
-	Engine       string    `json:"engine"`  // chromium, firefox, webkit
-	Browser      string    `json:"browser"` // as the page reports it
-	BrowserCores int       `json:"browser_cores"`
-	LoadBefore   string    `json:"load_before,omitempty"`
-	LoadAfter    string    `json:"load_after,omitempty"`
-	ColdStart    coldStart `json:"cold_start"`       // the median pool
-	FirstCold    coldStart `json:"first_cold_start"` // the page's first pool
+	Engine       string              `json:"engine"`  // chromium, firefox, webkit
+	Browser      string              `json:"browser"` // as the page reports it
+	BrowserCores int                 `json:"browser_cores"`
+	LoadBefore   string              `json:"load_before,omitempty"`
+	LoadAfter    string              `json:"load_after,omitempty"`
+	ColdStart    benchwire.ColdStart `json:"cold_start"`       // the median pool
+	FirstCold    benchwire.ColdStart `json:"first_cold_start"` // the page's first pool
 	// Revisits are the page's first pool on each later visit (the page
 	// reloaded in the same browser profile, in order: visit 2, 3, ...),
 	// as for a student who comes back: the browser revalidates
 	// worker.wasm (304) and takes its compiled code from its code cache.
-	Revisits []coldStart `json:"revisit_cold_starts"`
+	Revisits []benchwire.ColdStart `json:"revisit_cold_starts"`
 	// Floor is the same cold starts of a pool whose workers run the least
 	// Go program that starts in them (wasm/internal/floorworker), on a
 	// fresh page: what any Go worker costs to start on this machine.
@@ -185,7 +134,7 @@ type KernelFigure struct {
 	OneWorkerSeqPaired float64 `json:"one_worker_seq_ratio_paired"`
 	// Settle is how the pool settled with this kernel just before its
 	// runs (Pool.Settle, as the lab's first run of a lesson does).
-	Settle *settleReport `json:"settle,omitempty"`
+	Settle *wasm.SettleReport `json:"settle,omitempty"`
 	// FirstRound is, per run, the first round's time over the median of
 	// the later rounds, minus 1: how far the first round after settling
 	// is from the steady state (the first kernel's first round is the

@@ -3,6 +3,7 @@ package main
 import (
 	"conlab/app/internal/browsertest"
 	"conlab/app/internal/webdriver"
+	"conlab/wasm/benchwire"
 	"conlab/workloads"
 	"context"
 	"encoding/json"
@@ -46,7 +47,7 @@ func run(ctx context.Context, o options) error {
 	if quick {
 		sizes = quickParams
 	}
-	cfg := config{Reps: reps, Workers: []int{1, 2, 4}, Coop: 4, Pool: 4}
+	cfg := benchwire.Config{Reps: reps, Workers: []int{1, 2, 4}, Coop: 4, Pool: 4}
 	for _, w := range workloads.All() {
 		if w.Kind != workloads.CPU && w.Kind != workloads.CPUMemory && w.Kind != workloads.DataParallel {
 			continue
@@ -58,7 +59,7 @@ func run(ctx context.Context, o options) error {
 		if params == nil {
 			params = map[string]any{}
 		}
-		cfg.Kernels = append(cfg.Kernels, kernel{Workload: w.ID, Params: params})
+		cfg.Kernels = append(cfg.Kernels, benchwire.Kernel{Workload: w.ID, Params: params})
 	}
 
 	tmp, err := os.MkdirTemp("", "conlab-bench-")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"conlab/wasm/benchwire"
 	"fmt"
 	"io"
 	"maps"
@@ -15,7 +16,7 @@ import (
 // state (of every page load), workers ×1 over sequential per kernel, and
 // mergesort's speed-up at 2 workers; then the engines it skipped or that
 // failed, and why.
-func printSummary(w io.Writer, rep *Report, cfg config) {
+func printSummary(w io.Writer, rep *Report, cfg benchwire.Config) {
 	fmt.Fprintf(w, "\nthe targets per engine (load average before %s, after %s; %d page load(s) each):\n", rep.LoadBefore, rep.LoadAfter, rep.Loads)
 	fmt.Fprintf(w, "first round: its worst run's time over the median of the later rounds, minus 1 (target within ±%.0f %%), of each page load\n", 100*maxFirstRound)
 	fmt.Fprintf(w, "workers ×1 / sequential: medians, and paired by round (target ≤ %.2f)\n\n", maxOneWorkerSeq)

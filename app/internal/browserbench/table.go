@@ -1,6 +1,7 @@
 package main
 
 import (
+	"conlab/wasm/benchwire"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,7 +13,7 @@ import (
 
 // printTable prints what engine er measured for a reader, each target
 // marked ✗ where it is missed.
-func printTable(w io.Writer, rep *Report, er *EngineReport, cfg config) {
+func printTable(w io.Writer, rep *Report, er *EngineReport, cfg benchwire.Config) {
 	cs := er.ColdStart
 	fmt.Fprintf(w, "\nconlab browser benchmark in %s: %s; Go %s; %d CPUs (browser reports %d); medians of %d runs\n", er.Engine, er.Browser, rep.GoVersion, rep.NumCPU, er.BrowserCores, rep.Reps)
 	fmt.Fprintf(w, "load average before %s, after %s (compare the native speed-ups: they show what the machine could give)\n\n", er.LoadBefore, er.LoadAfter)

@@ -30,82 +30,15 @@ import (
 	"time"
 
 	"conlab/wasm"
+	"conlab/wasm/benchwire"
 	"conlab/wasm/internal/jsenv"
 	"conlab/workloads"
 )
 
-// Config is what the native half asks for.
-type Config struct {
-	Reps    int      `json:"reps"`
-	Workers []int    `json:"workers"` // the workers mode's N values
-	Coop    int      `json:"coop"`    // goroutines of the cooperative runs
-	Pool    int      `json:"pool"`    // workers of the cold start
-	Kernels []Kernel `json:"kernels"`
-}
-
-// Kernel is one workload with the parameters to time it with.
-type Kernel struct {
-	Workload string         `json:"workload"`
-	Params   map[string]any `json:"params"`
-}
-
-// Report is what the driver measured. Times are medians in µs.
-type Report struct {
-	Browser   string    `json:"browser"`
-	Cores     int       `json:"cores"`
-	Isolated  bool      `json:"isolated"`
-	ColdStart ColdStart `json:"cold_start"`
-	// FirstColdStart is the page's first pool: it also pays for the
-	// browser compiling each function on its first call, which later
-	// pools of the page find done.
-	FirstColdStart ColdStart        `json:"first_cold_start"`
-	OverheadUS     map[string]int64 `json:"overhead_us"` // warm per-run overhead by mode: median
-	// OverheadMinUS is the fastest of those runs: what the code costs when
-	// the machine lets it.
-	OverheadMinUS map[string]int64 `json:"overhead_min_us"`
-	Kernels       []KernelReport   `json:"kernels"`
-}
-
-// Floor is the cold start of a pool of wasm/internal/floorworker, served
-// as worker.wasm when CONLAB_FLOOR is 1: what starting any Go program in
-// the pool's workers costs on this machine.
-type Floor struct {
-	First  ColdStart `json:"first"`  // the page's first pool
-	Median ColdStart `json:"median"` // the median of the page's pools
-}
-
-// ColdStart is the pool's start-up from nothing.
-type ColdStart struct {
-	Workers       int       `json:"workers"`
-	TotalMS       float64   `json:"total_ms"`       // Warm: compile + start + warm-up
-	CompileMS     float64   `json:"compile_ms"`     // fetch and compile, overlapped
-	StartMS       []float64 `json:"start_ms"`       // per worker: creation to ready
-	InstantiateMS []float64 `json:"instantiate_ms"` // per worker, inside it
-	WarmupMS      float64   `json:"warmup_ms"`
-}
-
-// KernelReport holds one kernel's wall times by run ("sequential",
-// "cooperative/4", "workers/2", ...).
-type KernelReport struct {
-	// ControlSpeedUp is what two plain JavaScript workers spinning got
-	// over one just before this kernel's runs: the parallelism the
-	// browser could have at that moment on a shared machine.
-	ControlSpeedUp float64 `json:"control_speedup"`
-	// Settle is the pool's SettleRun with this kernel's run just before
-	// its runs, as the lab's first run of a lesson does: how long until
-	// the workers' timings of it settled, and their untimed run of it. The first kernel's first round is
-	// then the page's first timed round, as a student's first Run all.
-	Settle   wasm.SettleReport  `json:"settle"`
-	Workload string             `json:"workload"`
-	Params   map[string]any     `json:"params"`
-	WallUS   map[string]int64   `json:"wall_us"`
-	AllUS    map[string][]int64 `json:"all_us"`
-}
-
 func main() {
 	cfgText := flag.String("config", "", "the benchmark's configuration, JSON")
 	flag.Parse()
-	var cfg Config
+	var cfg benchwire.Config
 	if err := json.Unmarshal([]byte(*cfgText), &cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "benchdriver: -config:", err)
 		os.Exit(2)
@@ -115,7 +48,7 @@ func main() {
 	prefix := "CONLAB-BENCH-JSON"
 	if os.Getenv("CONLAB_FLOOR") == "1" {
 		prefix = "CONLAB-BENCH-FLOOR"
-		var f Floor
+		var f benchwire.Floor
 		f.First, f.Median, err = coldStarts(context.Background(), cfg.Pool, cfg.Reps)
 		rep = f
 	} else if visit, _ := strconv.Atoi(os.Getenv("CONLAB_VISIT")); visit > 1 {
@@ -134,7 +67,7 @@ func main() {
 
 // coldStart starts and warms a pool of n workers from nothing (it
 // compiles worker.wasm anew) and reports what that took.
-func coldStart(ctx context.Context, n int) (*ColdStart, error) {
+func coldStart(ctx context.Context, n int) (*benchwire.ColdStart, error) {
 	p, err := wasm.NewPool(wasm.Config{Size: n})
 	if err != nil {
 		return nil, err
@@ -147,7 +80,7 @@ func coldStart(ctx context.Context, n int) (*ColdStart, error) {
 	total := float64(time.Since(t0).Microseconds()) / 1000
 	st := p.Stats()
 	log("cold start of %d workers: %.1f ms (compile %.1f ms, start %v ms, warm-up %.1f ms)", n, total, st.CompileMS, st.StartMS, st.WarmupMS)
-	return &ColdStart{
+	return &benchwire.ColdStart{
 		Workers: n, TotalMS: total, CompileMS: st.CompileMS,
 		StartMS: st.StartMS, InstantiateMS: st.InstantiateMS, WarmupMS: st.WarmupMS,
 	}, nil
@@ -156,8 +89,8 @@ func coldStart(ctx context.Context, n int) (*ColdStart, error) {
 // coldStarts starts reps pools of n workers from nothing, one after the
 // other (each compiles worker.wasm anew), and returns the first and the
 // median by total, each with its own parts.
-func coldStarts(ctx context.Context, n, reps int) (first, median ColdStart, err error) {
-	var colds []ColdStart
+func coldStarts(ctx context.Context, n, reps int) (first, median benchwire.ColdStart, err error) {
+	var colds []benchwire.ColdStart
 	for range max(reps, 1) {
 		c, err := coldStart(ctx, n)
 		if err != nil {
@@ -166,13 +99,13 @@ func coldStarts(ctx context.Context, n, reps int) (first, median ColdStart, err 
 		colds = append(colds, *c)
 	}
 	first = colds[0]
-	slices.SortFunc(colds, func(a, b ColdStart) int { return cmp.Compare(a.TotalMS, b.TotalMS) })
+	slices.SortFunc(colds, func(a, b benchwire.ColdStart) int { return cmp.Compare(a.TotalMS, b.TotalMS) })
 	return first, colds[len(colds)/2], nil
 }
 
-func bench(cfg Config) (*Report, error) {
+func bench(cfg benchwire.Config) (*benchwire.Report, error) {
 	ctx := context.Background()
-	rep := &Report{Cores: wasm.HardwareConcurrency(), Isolated: wasm.Isolated(), OverheadUS: map[string]int64{}, OverheadMinUS: map[string]int64{}}
+	rep := &benchwire.Report{Cores: wasm.HardwareConcurrency(), Isolated: wasm.Isolated(), OverheadUS: map[string]int64{}, OverheadMinUS: map[string]int64{}}
 
 	var err error
 	if rep.FirstColdStart, rep.ColdStart, err = coldStarts(ctx, cfg.Pool, cfg.Reps); err != nil {
@@ -188,7 +121,7 @@ func bench(cfg Config) (*Report, error) {
 		return nil, err
 	}
 	for _, k := range cfg.Kernels {
-		kr := KernelReport{Workload: k.Workload, Params: k.Params, WallUS: map[string]int64{}, AllUS: map[string][]int64{}}
+		kr := benchwire.KernelReport{Workload: k.Workload, Params: k.Params, WallUS: map[string]int64{}, AllUS: map[string][]int64{}}
 		if kr.Settle, err = p.SettleRun(ctx, slices.Max(append([]int{1}, cfg.Workers...)), workloads.Request{Workload: k.Workload, Mode: workloads.Sequential, Params: k.Params}); err != nil {
 			return nil, err
 		}
