@@ -77,13 +77,25 @@ func TestBlockingStall(t *testing.T) {
 		}
 		return
 	}
+	// A busy machine can keep the process off the CPU through the whole
+	// window in which the sleeps are due, which looks like a stall: but a
+	// stall shows in every attempt, load in few. So the test fails only
+	// when no attempt sees the sleeps end during the busy-wait.
+	const attempts = 10
 	for _, procs := range []int{1, 2} {
-		prev := runtime.GOMAXPROCS(procs)
-		_, busy, ends := runBlocking(t, Goroutines, 5, 2)
-		runtime.GOMAXPROCS(prev)
-		t.Logf("GOMAXPROCS=%d: busy-wait %d..%d µs; sleeps ended at %v", procs, busy.Start, busy.End, ends)
-		if k := endedDuring(busy, ends); k < 2 {
-			t.Errorf("GOMAXPROCS=%d: %d sleeps ended during the busy-wait %+v, want tasks 0 and 1 (no stall): %v", procs, k, busy, ends)
+		for attempt := 1; ; attempt++ {
+			prev := runtime.GOMAXPROCS(procs)
+			_, busy, ends := runBlocking(t, Goroutines, 5, 2)
+			runtime.GOMAXPROCS(prev)
+			t.Logf("GOMAXPROCS=%d, attempt %d: busy-wait %d..%d µs; sleeps ended at %v", procs, attempt, busy.Start, busy.End, ends)
+			k := endedDuring(busy, ends)
+			if k >= 2 {
+				break
+			}
+			if attempt == attempts {
+				t.Errorf("GOMAXPROCS=%d: in none of %d attempts did tasks 0 and 1 both finish during the busy-wait (the last: %d did, busy-wait %+v, sleeps ended at %v): a stall", procs, attempts, k, busy, ends)
+				break
+			}
 		}
 	}
 }
