@@ -117,10 +117,6 @@ func speedSVG(id string, d chartData, width float64) string {
 	s.title(d.idealText())
 	s.leaf("polyline", "points", points(lay.Ideal))
 	s.close("g")
-	if n := len(lay.Ideal); n > 0 {
-		end := lay.Ideal[n-1]
-		s.text(end.X-2, end.Y-6, "ideal-label", "end", d.idealText())
-	}
 	var effs []effLabel
 	for i, pts := range lay.Series {
 		if len(pts) == 0 {
@@ -148,11 +144,31 @@ func speedSVG(id string, d chartData, width float64) string {
 		s.close("g")
 	}
 	// Labels at one N are moved apart until none overlaps (labels.go).
-	for _, e := range spreadLabels(effs, 12, f.Y0()+10, f.Y1()-2) {
+	effs = spreadLabels(effs, 12, f.Y0()+10, f.Y1()-2)
+	if n := len(lay.Ideal); n > 0 {
+		end := lay.Ideal[n-1]
+		s.text(end.X-2, idealLabelY(end, d.idealText(), effs, f), "ideal-label", "end", d.idealText())
+	}
+	for _, e := range effs {
 		s.text(e.X, e.Y, "eff", "start", e.Text)
 	}
 	s.close("svg")
 	return s.String()
+}
+
+// idealLabelY is the baseline of the ideal line's label, right-aligned at
+// the line's end: just above the end, or, where it would run into an
+// efficiency label (the points sit on a bound they reach), in the
+// frame's top margin.
+func idealLabelY(end charts.Point, text string, effs []effLabel, f charts.Frame) float64 {
+	y := end.Y - 6
+	x0, x1 := end.X-2-float64(len([]rune(text)))*5.5, end.X-2
+	for _, e := range effs {
+		if e.X < x1 && e.X+float64(len(e.Text))*8 > x0 && e.Y > y-11 && e.Y-10 < y+2 {
+			return f.Y0() - 4
+		}
+	}
+	return y
 }
 
 func points(ps []charts.Point) string {

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"math"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -52,5 +54,29 @@ func TestSpeedBoundSleep(t *testing.T) {
 	svg := speedSVG("s", d, 500)
 	if !strings.Contains(svg, "best possible: 3× (the longest sleep)") || strings.Contains(svg, "waiting needs no core") {
 		t.Errorf("the bound is not drawn:\n%s", svg)
+	}
+}
+
+// The bound's label keeps clear of the efficiency labels of points that
+// reach the bound: the subprocess lesson's two children give 2× at N = 2
+// and N = 4, on the flat part of the line its label sat on.
+func TestIdealLabelClearsEfficiencies(t *testing.T) {
+	d := chartData{Wall: map[runKey]float64{{serSequential, 1}: 1000, {serCooperative, 1}: 1000, {serCooperative, 2}: 500, {serCooperative, 4}: 500,
+		{serWorkers, 1}: 1000, {serWorkers, 2}: 505, {serWorkers, 4}: 505, {serNativeSeq, 1}: 914, {serNative, 1}: 914, {serNative, 2}: 452, {serNative, 4}: 455},
+		Counts: []int{1, 2, 4}, Cores: 2, Bound: 2, BoundWhy: "2 children"}
+	svg := speedSVG("s", d, 400)
+	label := regexp.MustCompile(`<text x="([\d.]+)" y="([\d.]+)" class="ideal-label"[^>]*>([^<]*)<`).FindStringSubmatch(svg)
+	if label == nil {
+		t.Fatalf("no ideal label:\n%s", svg)
+	}
+	lx, _ := strconv.ParseFloat(label[1], 64)
+	ly, _ := strconv.ParseFloat(label[2], 64)
+	lx0 := lx - float64(len([]rune(label[3])))*5.5
+	for _, m := range regexp.MustCompile(`<text x="([\d.]+)" y="([\d.]+)" class="eff"[^>]*>([^<]*)<`).FindAllStringSubmatch(svg, -1) {
+		x, _ := strconv.ParseFloat(m[1], 64)
+		y, _ := strconv.ParseFloat(m[2], 64)
+		if x < lx && x+float64(len(m[3]))*8 > lx0 && y > ly-11 && y-10 < ly+2 {
+			t.Errorf("efficiency label %q at (%.0f, %.0f) runs into the ideal label %q at (%.0f-%.0f, %.0f)", m[3], x, y, label[3], lx0, lx, ly)
+		}
 	}
 }
