@@ -52,7 +52,7 @@ func (e poolEngine) SettlePage(ctx context.Context, req workloads.Request, limit
 // SettleWorkers runs the pool's calibration with req's kernel in the n
 // workers a run uses (in rounds, until three agree within 10 %, no
 // sooner than the engine's least settling time), then one untimed run of
-// req in each (Pool.SettleRun), for at most limit; a worker settled on
+// req in each, two for a run that makes much garbage (Pool.SettleRun), for at most limit; a worker settled on
 // the kernel, or primed with a run as big, is not made ready again.
 func (e poolEngine) SettleWorkers(ctx context.Context, req workloads.Request, n int, limit time.Duration) (Settling, error) {
 	n = max(n, 1)

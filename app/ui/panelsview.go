@@ -144,7 +144,7 @@ func (l *lab) envPanel() app.UI {
 // where.
 func settledText(ss []Settling) string {
 	if len(ss) == 0 {
-		return "not yet: the first run waits until the browser has finished compiling (a short calibration, timed until three rounds agree within 10 %), then has each worker run the lesson once, untimed, at its size"
+		return "not yet: the first run waits until the browser has finished compiling (a short calibration, timed until three rounds agree within 10 %), then has each worker run the lesson once, untimed, at its size (twice for a run that makes much garbage)"
 	}
 	parts := make([]string, len(ss))
 	for i, s := range ss {
