@@ -2,6 +2,7 @@ package workloads
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -149,22 +150,31 @@ func (d *deadlockInstance) take(t *T, i, r int) error {
 	if err := t.StepWhen(func() string { return res.step(r) }, res.free); err != nil {
 		return err
 	}
-	if o := res.owner.Load(); o >= 0 {
+	if o := res.holder(); o >= 0 {
 		label += fmt.Sprintf(" (held by task %d)", o)
 	}
-	err := t.Block(label, func() error {
+	return t.Block(label, func() error {
 		select {
 		case res.ch <- struct{}{}:
+			res.owner.Store(int64(i))
 			return nil
 		case <-t.Context().Done():
 			return t.Err()
 		}
 	})
-	if err != nil {
-		return err
+}
+
+// holder returns the task holding the lock, or -1 when it is free. A task
+// records itself just after taking the lock and clears the record just
+// before letting it go: a lock taken but not recorded is in one of those
+// two moments, and holder waits until it is over.
+func (l *deadlockLock) holder() int64 {
+	o := l.owner.Load()
+	for o < 0 && len(l.ch) == cap(l.ch) {
+		runtime.Gosched()
+		o = l.owner.Load()
 	}
-	res.owner.Store(int64(i))
-	return nil
+	return o
 }
 
 func (d *deadlockInstance) release(r int) {
