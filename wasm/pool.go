@@ -69,6 +69,7 @@ type Pool struct {
 	kernels  []string
 	watchdog time.Duration
 	spawner  *jsenv.Spawner
+	inTurn   bool // start workers one at a time (startInTurn): in WebKit
 
 	turn *semaphore.Weighted // the pool's turn (turn.go)
 
@@ -184,6 +185,7 @@ func NewPool(cfg Config) (*Pool, error) {
 		baseSize: size,
 		sizeSet:  cfg.Size != 0,
 		module:   safejs.Undefined(),
+		inTurn:   jsenv.Browser().Engine == "WebKit",
 	}
 	p.spawner = &jsenv.Spawner{Script: p.script, Base: p.base, Module: p.compiled}
 	return p, nil

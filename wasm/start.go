@@ -74,8 +74,11 @@ type startBatch struct {
 //
 // The workers are created first, so that they load their scripts while
 // the page compiles worker.wasm (the first time); then each gets the
-// compiled module.
+// compiled module. In WebKit they start one at a time (startInTurn).
 func (p *Pool) start(ctx context.Context, n int, origin int64, progress func(Progress)) (*startBatch, error) {
+	if n > 1 && p.inTurn {
+		return p.startInTurn(ctx, n, origin, progress)
+	}
 	batch := &startBatch{}
 	p.mu.Lock()
 	compiled := !p.module.IsUndefined()
@@ -138,6 +141,29 @@ func (p *Pool) start(ctx context.Context, n int, origin int64, progress func(Pro
 	}
 	batch.workers = st.workers
 	return batch, nil
+}
+
+// startInTurn starts n workers one after the other, each once the one
+// before is warm. In WebKit (WebKitGTK 2.50) a worker created while
+// another is still starting is, more often than not, left uncontrolled by
+// the page's service worker, although its script came from it: its
+// importScripts and fetches go to the network, and offline they fail
+// ("NetworkError: Load failed"). Started in turn, every worker is
+// controlled.
+func (p *Pool) startInTurn(ctx context.Context, n int, origin int64, progress func(Progress)) (*startBatch, error) {
+	all := &startBatch{}
+	for range n {
+		b, err := p.start(ctx, 1, origin, progress)
+		if err != nil {
+			return nil, err
+		}
+		if all.compile == nil {
+			all.compile = b.compile
+		}
+		all.workers = append(all.workers, b.workers...)
+		all.endedAbs = b.endedAbs
+	}
+	return all, nil
 }
 
 // starting is a batch of workers on their way into the pool: created,

@@ -25,16 +25,7 @@ func TestChromium(t *testing.T) { scenarioIn(t, webdriver.Chromium, "") }
 // know the type do: the lab must load anyway.
 func TestFirefox(t *testing.T) { scenarioIn(t, webdriver.Firefox, "application/octet-stream") }
 
-// TestWebKit runs the scenario in WebKitGTK's MiniBrowser. Offline, the
-// lab embedded by the host page (a page of another origin) sometimes
-// cannot start its worker pool in WebKitGTK 2.50: in the iframe the Web
-// Workers fail to load ("NetworkError: Load failed"), in the window the
-// host opened worker.wasm never arrives; in other runs every lesson runs.
-// It is not that WebKitGTK leaves an embedded page's workers to the
-// network: TestServiceWorkerServesWorkers shows their scripts and fetches
-// come from the service worker there, as in Chromium and Firefox. Until
-// the cause is found, the test logs the pool's error in WebKit offline
-// and checks the rest.
+// TestWebKit runs the scenario in WebKitGTK's MiniBrowser.
 func TestWebKit(t *testing.T) { scenarioIn(t, webdriver.WebKit, "") }
 
 // scenarioIn runs the scenario in a fresh browser of engine e; the host
@@ -48,9 +39,8 @@ func scenarioIn(t *testing.T, e webdriver.Engine, wasmType string) {
 			t.Fatalf("%s: opening the host page: %v", b.Name(), err)
 		}
 		return browserRun{
-			logs:              func() string { return strings.Join(p.ConsoleErrors(), "\n") },
-			shot:              func(name string) { webdriver.SaveScreenshot(t, ctx, p, string(e)+"-"+name) },
-			offlineEmbedFails: e == webdriver.WebKit,
+			logs: func() string { return strings.Join(p.ConsoleErrors(), "\n") },
+			shot: func(name string) { webdriver.SaveScreenshot(t, ctx, p, string(e)+"-"+name) },
 		}
 	})
 }
@@ -112,9 +102,6 @@ type labResult struct {
 type browserRun struct {
 	logs func() string     // the browser's own log, for a failure message
 	shot func(name string) // a screenshot of the host page, if the browser can
-	// offlineEmbedFails: offline, the lab embedded by another origin's
-	// page may load without its worker pool starting (see TestWebKit).
-	offlineEmbedFails bool
 }
 
 // scenarioRun drives one browser through both phases; launch opens the
@@ -161,10 +148,6 @@ func scenarioRun(t *testing.T, wasmType string, launch func(ctx context.Context,
 		where string
 		w     windowReport
 	}{{"offline frame", offline.Frame}, {"offline popup", offline.Popup}} {
-		if b.offlineEmbedFails && strings.HasPrefix(w.w.Ready.Error, "the worker pool could not start") && w.w.Ready.Version == online.Frame.Ready.Version {
-			t.Logf("%s: the lab's page came from its service worker, but: %s (a known difference of this engine, embedded offline)", w.where, w.w.Ready.Error)
-			continue
-		}
 		checkReady(t, w.where, w.w)
 		checkRuns(t, w.where, w.w.Runs)
 	}

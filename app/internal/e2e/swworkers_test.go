@@ -75,8 +75,9 @@ func serveOn(t *testing.T, h http.HandlerFunc) string {
 // service worker, a dedicated worker's script and the worker's own
 // fetches come from the service worker, in a page of the lab's own, in an
 // iframe of another origin's page, and in a window that page opens. (It
-// holds in WebKitGTK 2.50 too: the embedded lab's offline failures seen
-// there, see TestWebKit, are not this.)
+// holds in WebKitGTK 2.50 too, for a worker started alone: there a worker
+// created while another is starting is often not controlled, which is why
+// the pool starts its workers in turn in WebKit; see package wasm.)
 func TestServiceWorkerServesWorkers(t *testing.T) {
 	lab := serveOn(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
