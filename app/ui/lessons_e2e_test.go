@@ -65,6 +65,11 @@ var lessonEvidence = map[string]func(l *e2ePage) []string{
 		if n := evalIn[int](l, `document.querySelectorAll(".console").length`); n != 2 {
 			miss = append(miss, fmt.Sprintf("%d consoles, want one per child (2)", n))
 		}
+		// No child fails by default: a run that ended with an error (in
+		// Firefox, runs stalled until their deadline) is a bug.
+		if status := evalIn[string](l, `document.getElementById("status").textContent`); strings.Contains(status, "ended with an error") {
+			miss = append(miss, "the default runs should all end well: "+status)
+		}
 		return miss
 	},
 	// Start-up cost by kind replaces the speed-up chart; times read as
