@@ -52,7 +52,13 @@ func (t *timeline) total() float64 {
 	return end
 }
 
-func (t *timeline) OnInit() { t.active = -1 }
+// OnInit sets the view before the first Render: go-app renders a
+// component right after OnInit and dispatches OnMount later (much later on
+// a busy machine), and an empty view draws no span.
+func (t *timeline) OnInit() {
+	t.active = -1
+	t.sync()
+}
 
 func (t *timeline) OnMount(ctx app.Context) {
 	t.sync()

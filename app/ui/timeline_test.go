@@ -56,6 +56,17 @@ func TestTimelineZoomPan(t *testing.T) {
 	}
 }
 
+// TestTimelineFirstRender renders a timeline as go-app mounts it: OnInit,
+// then Render, with OnMount dispatched later. Every span is drawn in that
+// first render.
+func TestTimelineFirstRender(t *testing.T) {
+	tl := &timeline{DOMID: "tl", Key: "r", Spans: sleepSpans(), WallUS: 500_000, Mode: modeCooperative}
+	tl.OnInit()
+	if got, want := strings.Count(render(tl), `class="span st-`), len(tl.Spans); got != want {
+		t.Errorf("first render drew %d spans, want %d", got, want)
+	}
+}
+
 func TestTimelineRender(t *testing.T) {
 	tl := &timeline{DOMID: "tl", Key: "r", Spans: sleepSpans(), WallUS: 500_000, Mode: modeCooperative}
 	tl.OnInit()
