@@ -130,7 +130,7 @@ func Until(ctx context.Context, now func() int64, pass func() error, o Options) 
 }
 
 // lastN returns the last n of rs, or nil when there are fewer.
-func lastN(rs []int64, n int) []int64 {
+func lastN[T any](rs []T, n int) []T {
 	if len(rs) < n {
 		return nil
 	}
