@@ -17,7 +17,7 @@ func (p *Pool) acquire(ctx context.Context, n int, origin int64, progress func(P
 	var startup []workloads.Span
 	var startupUS int64
 	m0 := p.clock.Now()
-	if took := p.measureCores(ctx); took > 0 {
+	if took := p.measureCores(ctx, false); took > 0 {
 		startupUS = p.clock.Now() - origin
 		startup = append(startup, workloads.Span{Task: -1, Label: fmt.Sprintf("measure how many threads the browser runs at once (it reports %d cores)", HardwareConcurrency()), State: workloads.Startup, Start: m0 - origin, End: p.clock.Now() - origin})
 	}

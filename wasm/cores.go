@@ -60,17 +60,20 @@ func coresRatio(tries []float64, reported int) (ratio float64, enough bool) {
 	return s[len(s)/2], true
 }
 
-// measureCores measures, once per pool of the default size, how many
-// threads the browser runs at once, and sizes the pool by it (a pool of a
-// size given is not measured): jsenv.Cores with as many threads as the
-// browser reports, twice, and a third time when the two tries round to
-// different cores (coresRatio). It is called in the pool's turn, before
-// the pool's first start; it returns how long it took (0 when it had
-// been done). A failure leaves the reported count in
-// use: the measurement is a correction, not a condition.
-func (p *Pool) measureCores(ctx context.Context) time.Duration {
+// measureCores measures, once per pool, how many threads the browser
+// runs at once, and sizes a pool of the default size by it; a pool of a
+// size given is measured only when all is set (Settle: how many workers
+// settle at once, and how many a gauge of them together waits for):
+// jsenv.Cores with as many threads as the browser reports, twice, and a
+// third time when the two tries round to different cores (coresRatio).
+// It is called in the pool's turn, before the pool's first start; it
+// returns how long it took (0 when it had been done). A failure leaves
+// the reported count in use: the measurement is a correction, not a
+// condition. Settling raises the figure when the pool's own workers run
+// more threads at once (Pool.settleTogether).
+func (p *Pool) measureCores(ctx context.Context, all bool) time.Duration {
 	p.mu.Lock()
-	done := p.measured || p.sizeSet
+	done := p.measured || (p.sizeSet && !all)
 	if !done {
 		p.measured = true
 	}

@@ -206,7 +206,14 @@ func (p *Pool) Warm(ctx context.Context) error {
 		return err
 	}
 	defer p.endTurn()
-	p.measureCores(ctx)
+	// The cores are measured once worker.wasm is compiled: right after a
+	// page loads, the browser is still busy starting it (rendering,
+	// compiling the page's own code), and a measure then sees fewer
+	// cores than the machine has.
+	if _, err := p.compiled(ctx); err != nil {
+		return err
+	}
+	p.measureCores(ctx, false)
 	p.mu.Lock()
 	p.prune()
 	need := p.size - len(p.workers)

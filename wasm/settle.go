@@ -78,9 +78,11 @@ func (p *Pool) settleKernels(ids []string) []string {
 // sooner than the engine's least settling time (2 s in V8, 1.5 s in
 // SpiderMonkey, 5 s in JavaScriptCore: how long they may go on compiling
 // a faster tier in the background), or DefaultSettleCap (10 s) passes.
-// The workers settle at the same time, in parallel, as they run, as many
-// at once as the pool measured cores (the cap is shared among the
-// batches).
+// The workers settle all at the same time, in parallel, as they run.
+// Then they settle side by side (settleTogether): one worker timed alone,
+// then as many together as the browser reports cores, until they run
+// about as fast together as alone, or steadily as many threads at once
+// as the pool measured cores, within the same cap.
 //
 // A worker that settled on a kernel stays settled on it: a later call
 // settles only the workers started since (growth, replacements) and the
@@ -103,13 +105,29 @@ func (p *Pool) Settle(ctx context.Context, n int, kernels ...string) (SettleRepo
 		return rep, err
 	}
 	defer p.endTurn()
-	return p.settleInTurn(ctx, t0, n, kernels)
+	rep, err := p.settleInTurn(ctx, t0, n, kernels)
+	if err != nil || rep.Workers == 0 {
+		return rep, err
+	}
+	err = p.settleTogether(ctx, n, p.settleKernels(kernels), p.settleEnd(ctx, t0), &rep)
+	rep.MS = float64(time.Since(t0)) / float64(time.Millisecond)
+	return rep, err
+}
+
+// settleEnd is when settling begun at t0 must end: DefaultSettleCap
+// after t0, and before ctx's deadline with a margin for the answer.
+func (p *Pool) settleEnd(ctx context.Context, t0 time.Time) time.Time {
+	end := t0.Add(DefaultSettleCap)
+	if d, ok := ctx.Deadline(); ok && d.Add(-250*time.Millisecond).Before(end) {
+		end = d.Add(-250 * time.Millisecond)
+	}
+	return end
 }
 
 // settleInTurn is Settle, in the pool's turn, begun at t0.
 func (p *Pool) settleInTurn(ctx context.Context, t0 time.Time, n int, kernels []string) (SettleReport, error) {
 	var rep SettleReport
-	p.measureCores(ctx)
+	p.measureCores(ctx, true)
 	p.mu.Lock()
 	if n == 0 {
 		n = p.size
@@ -141,20 +159,13 @@ func (p *Pool) settleInTurn(ctx context.Context, t0 time.Time, n int, kernels []
 		rep.MS = float64(time.Since(t0)) / float64(time.Millisecond)
 		return rep, nil
 	}
-	// As many workers settle at once as the machine runs threads at
-	// once: more would share cores, and their rounds would disagree.
-	per := p.atOnce()
-	o := settleOptions(ctx, 250*time.Millisecond)
-	end := time.Now().Add(o.Cap)
-	for i := 0; i < len(ws); i += per {
-		batch := ws[i:min(i+per, len(ws))]
-		left := (len(ws) - i + per - 1) / per
-		bo := o
-		bo.Cap = max(time.Until(end)/time.Duration(left), 100*time.Millisecond)
-		bo.MinTime = min(o.MinTime, bo.Cap)
-		if err := p.settleBatch(ctx, batch, ks, bo, &rep); err != nil {
-			return rep, err
-		}
+	// Every worker settles at once, even more than the cores: in batches
+	// of as many as the cores, the engine's least settling time would
+	// pass once a batch (JavaScriptCore's 5 s twice for 4 workers on 2
+	// cores, and the cap then left no time for SettleRun's untimed runs),
+	// and workers sharing a core take steady turns: their rounds agree.
+	if err := p.settleBatch(ctx, ws, ks, settleOptions(ctx, 250*time.Millisecond), &rep); err != nil {
+		return rep, err
 	}
 	rep.MS = float64(time.Since(t0)) / float64(time.Millisecond)
 	p.mu.Lock()
@@ -163,7 +174,7 @@ func (p *Pool) settleInTurn(ctx context.Context, t0 time.Time, n int, kernels []
 	return rep, nil
 }
 
-// atOnce is how many workers settle at once: the measured cores, else
+// atOnce is how many workers prime at once: the measured cores, else
 // the reported ones.
 func (p *Pool) atOnce() int {
 	p.mu.Lock()
@@ -191,19 +202,36 @@ func listen(ws []*worker) (box *mailbox, unlisten func()) {
 // settleBatch has the workers ws settle on kernels ks at the same time,
 // with options o, and adds what they did to rep.
 func (p *Pool) settleBatch(ctx context.Context, ws []*worker, ks []string, o settle.Options, rep *SettleReport) error {
+	msg := func(id int64) *proto.Warm {
+		return &proto.Warm{ID: id, Workloads: ks, SettleMS: float64(o.Cap.Milliseconds()), SettleMinMS: float64(o.MinTime.Milliseconds())}
+	}
+	return p.warmEach(ctx, ws, msg, o.Cap, func(w *worker, b *proto.Warmed) {
+		p.mu.Lock()
+		w.settle(ks, b)
+		p.mu.Unlock()
+		rep.Workers++
+		if b.Settled {
+			rep.Settled++
+		}
+		rep.WorkerMS = append(rep.WorkerMS, b.SettledMS)
+		rep.PassNS = append(rep.PassNS, b.SettlePassNS)
+	})
+}
+
+// warmEach sends each of the workers ws the message msg makes (one ID
+// for all), at once, and hands each one's answer to got as it comes. A
+// worker settles for at most limit by itself; one silent past that and
+// the start timeout is stuck, and retired.
+func (p *Pool) warmEach(ctx context.Context, ws []*worker, msg func(id int64) *proto.Warm, limit time.Duration, got func(*worker, *proto.Warmed)) error {
 	box, unlisten := listen(ws)
 	defer unlisten()
 	id := p.newID()
-	limit := o.Cap
 	for _, w := range ws {
-		msg := &proto.Warm{ID: id, Workloads: ks, SettleMS: float64(limit.Milliseconds()), SettleMinMS: float64(o.MinTime.Milliseconds())}
-		if err := w.js.Post(msg, nil, nil); err != nil {
+		if err := w.js.Post(msg(id), nil, nil); err != nil {
 			p.retire(w)
 			return fmt.Errorf("wasm: asking worker %d to settle: %w", w.id, err)
 		}
 	}
-	// A worker stops at the cap by itself; past that and a grace, it is
-	// stuck.
 	deadline := time.Now().Add(limit + p.cfg.StartTimeout)
 	pending := map[*worker]bool{}
 	for _, w := range ws {
@@ -240,15 +268,7 @@ func (p *Pool) settleBatch(ctx context.Context, ws []*worker, ks []string, o set
 				return fmt.Errorf("wasm: worker %d: %s", e.w.id, b.Error)
 			}
 			delete(pending, e.w)
-			p.mu.Lock()
-			e.w.settle(ks, b)
-			p.mu.Unlock()
-			rep.Workers++
-			if b.Settled {
-				rep.Settled++
-			}
-			rep.WorkerMS = append(rep.WorkerMS, b.SettledMS)
-			rep.PassNS = append(rep.PassNS, b.SettlePassNS)
+			got(e.w, b)
 		}
 	}
 	return nil

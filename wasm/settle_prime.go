@@ -84,10 +84,7 @@ func (p *Pool) SettleRun(ctx context.Context, n int, req workloads.Request) (Set
 	}
 	p.mu.Unlock()
 	per := p.atOnce()
-	end := t0.Add(DefaultSettleCap)
-	if d, ok := ctx.Deadline(); ok && d.Before(end) {
-		end = d
-	}
+	end := p.settleEnd(ctx, t0)
 	seq := job.Request
 	seq.Mode, seq.Workers = workloads.Sequential, 1
 	runs := primeRuns(bytes)
@@ -95,7 +92,7 @@ func (p *Pool) SettleRun(ctx context.Context, n int, req workloads.Request) (Set
 	for i := 0; i < len(ws); i += per {
 		batch := ws[i:min(i+per, len(ws))]
 		for r := range runs {
-			left := time.Until(end) - 250*time.Millisecond
+			left := time.Until(end)
 			if left < minPrime || len(batch) == 0 {
 				break
 			}
@@ -120,8 +117,11 @@ func (p *Pool) SettleRun(ctx context.Context, n int, req workloads.Request) (Set
 		}
 	}
 	rep.PrimeMS = float64(time.Since(p0)) / float64(time.Millisecond)
+	if rep.Workers > 0 || rep.Primed > 0 {
+		err = p.settleTogether(ctx, n, []string{req.Workload}, end, &rep)
+	}
 	rep.MS = float64(time.Since(t0)) / float64(time.Millisecond)
-	return rep, nil
+	return rep, err
 }
 
 // primeBatch has the workers ws run req at the same time, untimed, and

@@ -29,7 +29,23 @@ func TestSettle(t *testing.T) {
 			t.Errorf("a worker settled in %v ms, rounds %v", ms, rep.PassNS[i])
 		}
 	}
+	// Settling ends with the two workers gauged together: at least one
+	// gauge, each seeing some threads run at once (how many depends on
+	// how busy the machine is).
+	if HardwareConcurrency() >= 2 {
+		if len(rep.Together) == 0 || rep.TogetherMS <= 0 {
+			t.Errorf("settling 2 workers gauged none together: %+v", rep)
+		}
+		for _, r := range rep.Together {
+			if !(r > 0) {
+				t.Errorf("a gauge saw %.2f threads of 2 at once", r)
+			}
+		}
+	}
 	st := p.Stats()
+	if st.MeasuredCores < 1 || st.MeasuredCores > st.ReportedCores {
+		t.Errorf("a pool of a size given measures the cores as it settles: measured %d of %d reported", st.MeasuredCores, st.ReportedCores)
+	}
 	if st.Settled != 2 || len(st.SettleMS) != 2 || st.LastSettle.Workers != 2 || st.SettledAgreed != rep.Settled {
 		t.Errorf("Stats after settling: %+v", st)
 	}
@@ -45,7 +61,7 @@ func TestSettle(t *testing.T) {
 		t.Errorf("Settle on countdown after every kernel: %+v, %v; want nothing to do", one, err)
 	}
 	p2 := newPool(t, Config{Size: 1})
-	if r, err := p2.Settle(ctx, 1, "countdown", "sleep"); err != nil || r.Workers != 1 {
+	if r, err := p2.Settle(ctx, 1, "countdown", "sleep"); err != nil || r.Workers != 1 || len(r.Together) != 0 {
 		t.Fatalf("Settle(1, countdown): %+v, %v", r, err)
 	}
 	if r, err := p2.Settle(ctx, 1, "countdown"); err != nil || r.Workers != 0 {

@@ -94,6 +94,15 @@ type SettleReport struct {
 	Primed    int
 	PrimeRuns int
 	PrimeMS   float64
+	// Together is, per gauge of the workers running together that ended
+	// the settling (Pool.Settle), how many threads it saw running at
+	// once; TogetherSettled says whether they reached what the pool
+	// waited for before the cap, and TogetherMS how long the gauges
+	// took. A call that settled no worker, or settled one, gauges
+	// nothing.
+	Together        []float64
+	TogetherSettled bool
+	TogetherMS      float64
 	// MS is how long the whole call took, starting any missing workers
 	// included.
 	MS float64

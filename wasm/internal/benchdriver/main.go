@@ -125,7 +125,10 @@ func bench(cfg benchwire.Config) (*benchwire.Report, error) {
 		if kr.Settle, err = p.SettleRun(ctx, slices.Max(append([]int{1}, cfg.Workers...)), workloads.Request{Workload: k.Workload, Mode: workloads.Sequential, Params: k.Params}); err != nil {
 			return nil, err
 		}
-		log("%s: settled %d workers (%d agreed) in %.0f ms: %v ms each; %d primed with %d untimed runs in %.0f ms", k.Workload, kr.Settle.Workers, kr.Settle.Settled, kr.Settle.MS, kr.Settle.WorkerMS, kr.Settle.Primed, kr.Settle.PrimeRuns, kr.Settle.PrimeMS)
+		st := p.Stats()
+		log("%s: settled %d workers (%d agreed) in %.0f ms: %v ms each; %d primed with %d untimed runs in %.0f ms; threads running together %.2f (settled %v, %.0f ms); cores reported %d, measured %d (%.2f)",
+			k.Workload, kr.Settle.Workers, kr.Settle.Settled, kr.Settle.MS, kr.Settle.WorkerMS, kr.Settle.Primed, kr.Settle.PrimeRuns, kr.Settle.PrimeMS,
+			kr.Settle.Together, kr.Settle.TogetherSettled, kr.Settle.TogetherMS, st.ReportedCores, st.MeasuredCores, st.CoresRatio)
 		type run struct {
 			key  string
 			mode workloads.Mode
