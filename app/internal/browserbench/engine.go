@@ -62,6 +62,7 @@ func (b *bench) engine(ctx context.Context, e webdriver.Engine) (*EngineReport, 
 	files := map[string]string{"worker.wasm": b.worker, "worker.wasm.gz": b.workerGz, "wasm_exec.js": b.wasmExec}
 	var first *benchwire.Report
 	var loads [][]map[string]float64 // by load, by benchwire.Kernel
+	var laters [][]float64           // by load, by benchwire.Kernel
 	for load := 1; load <= b.loads; load++ {
 		visits := 1
 		if load == 1 {
@@ -99,14 +100,16 @@ func (b *bench) engine(ctx context.Context, e webdriver.Engine) (*EngineReport, 
 			return nil, fmt.Errorf("the browser's report has %d kernels, want %d", len(br.Kernels), len(b.cfg.Kernels))
 		}
 		var fr []map[string]float64
+		var later []float64
 		for i, k := range b.cfg.Kernels {
 			if br.Kernels[i].Workload != k.Workload {
 				return nil, fmt.Errorf("the browser's report has %s where %s was asked for", br.Kernels[i].Workload, k.Workload)
 			}
 			m, _ := firstRound(br.Kernels[i].AllUS)
 			fr = append(fr, m)
+			later = append(later, laterRounds(br.Kernels[i].AllUS))
 		}
-		loads = append(loads, fr)
+		loads, laters = append(loads, fr), append(laters, later)
 		if load == 1 {
 			first, er.Revisits = br, revisits
 		}
@@ -124,8 +127,9 @@ func (b *bench) engine(ctx context.Context, e webdriver.Engine) (*EngineReport, 
 		f.bestEfficiency(bk.AllUS, b.cfg)
 		f.Settle = &bk.Settle
 		f.FirstRound, f.FirstRoundError = firstRound(bk.AllUS)
-		for _, fr := range loads {
+		for l, fr := range loads {
 			f.FirstRoundLoads = append(f.FirstRoundLoads, fr[i])
+			f.LaterRoundLoads = append(f.LaterRoundLoads, laters[l][i])
 		}
 		f.OneWorkerSeqPaired = pairedRatio(bk.AllUS["workers/1"], bk.AllUS["sequential"])
 		if w, n := bk.AllUS["sequential"], nat.all["sequential"]; len(w) > 0 && len(n) > 0 {

@@ -72,23 +72,48 @@ func (f *KernelFigure) bestEfficiency(all map[string][]int64, cfg benchwire.Conf
 // minus 1, and the largest of those in absolute value. A run of fewer
 // than two rounds has none.
 func firstRound(all map[string][]int64) (map[string]float64, float64) {
-	out, worst := map[string]float64{}, 0.0
+	out := roundError(all, 0)
+	return out, math.Abs(worstOf(out))
+}
+
+// roundError returns, per run of all, round r's time over the median of
+// its other rounds, minus 1: round 0's is the first round's error, a
+// later round's is how far the steady state strays from itself. A run
+// with no round r or no other round has none.
+func roundError(all map[string][]int64, r int) map[string]float64 {
+	out := map[string]float64{}
 	for key, ts := range all {
-		if len(ts) < 2 {
+		if len(ts) < 2 || r >= len(ts) {
 			continue
 		}
-		later := slices.Clone(ts[1:])
-		slices.Sort(later)
-		m := later[len(later)/2]
-		if len(later)%2 == 0 {
-			m = (later[len(later)/2-1] + later[len(later)/2]) / 2
+		others := slices.Concat(ts[:r], ts[r+1:])
+		slices.Sort(others)
+		m := others[len(others)/2]
+		if len(others)%2 == 0 {
+			m = (others[len(others)/2-1] + others[len(others)/2]) / 2
 		}
 		if m <= 0 {
 			continue
 		}
-		e := float64(ts[0])/float64(m) - 1
-		out[key] = e
-		worst = max(worst, math.Abs(e))
+		out[key] = float64(ts[r])/float64(m) - 1
 	}
-	return out, worst
+	return out
+}
+
+// laterRounds returns the error of the later round that strays most
+// (roundError of rounds 1 on, its run farthest from 0): what the first
+// round's error is up against, the steady state's own spread. It is 0
+// with fewer than three rounds.
+func laterRounds(all map[string][]int64) float64 {
+	rounds := 0
+	for _, ts := range all {
+		rounds = max(rounds, len(ts))
+	}
+	worst := 0.0
+	for r := 1; r < rounds && rounds >= 3; r++ {
+		if w := worstOf(roundError(all, r)); math.Abs(w) > math.Abs(worst) {
+			worst = w
+		}
+	}
+	return worst
 }

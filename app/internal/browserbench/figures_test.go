@@ -108,6 +108,18 @@ func TestFirstRound(t *testing.T) {
 	if w := worstOf(got); math.Abs(w-0.2) > 1e-9 {
 		t.Errorf("worstOf %v", w)
 	}
+	// A later round against the others: the third round of sequential,
+	// 900 against the median 1100 of 1200, 1000 and 1100, is -18.2 %.
+	all := map[string][]int64{"sequential": {1200, 1000, 900, 1100}, "workers/1": {950, 1000, 1000}}
+	if e := roundError(all, 2); math.Abs(e["sequential"]-(900.0/1100-1)) > 1e-9 || math.Abs(e["workers/1"]-(1000.0/975-1)) > 1e-9 {
+		t.Errorf("round 3's error %v", e)
+	}
+	if w := laterRounds(all); math.Abs(w-(900.0/1100-1)) > 1e-9 {
+		t.Errorf("later rounds' worst %v, want -18.2 %%", w)
+	}
+	if w := laterRounds(map[string][]int64{"sequential": {1200, 1000}}); w != 0 {
+		t.Errorf("two rounds: later rounds' worst %v, want none", w)
+	}
 }
 
 func TestParseEngines(t *testing.T) {
@@ -130,15 +142,15 @@ func TestPrintSummary(t *testing.T) {
 	cfg := benchwire.Config{Workers: []int{1, 2}, Kernels: []benchwire.Kernel{{Workload: "countdown"}, {Workload: "mergesort"}}}
 	rep := &Report{Loads: 2, LoadBefore: "0.10 0.20 0.30", Skipped: map[string]string{"webkit": "WebKitWebDriver is not installed"}}
 	rep.Engines = []EngineReport{{Engine: "firefox", LoadBefore: "0.5 0.4 0.3", Kernels: map[string]KernelFigure{
-		"countdown": {OneWorkerSeqRatio: 1.02, OneWorkerSeqPaired: 1.01, FirstRoundLoads: []map[string]float64{{"sequential": 0.031, "workers/1": -0.046}, {"sequential": 0.181}}},
+		"countdown": {OneWorkerSeqRatio: 1.02, OneWorkerSeqPaired: 1.01, FirstRoundLoads: []map[string]float64{{"sequential": 0.031, "workers/1": -0.046}, {"sequential": 0.181}}, LaterRoundLoads: []float64{0.052, -0.163}},
 		"mergesort": {OneWorkerSeqRatio: 1.07, SpeedUp: map[int]float64{2: 1.55}, EfficiencyPaired: map[int]float64{2: 0.8}, FirstRoundLoads: []map[string]float64{{"sequential": 0.02}}},
 	}}}
 	var b strings.Builder
 	printSummary(&b, rep, cfg)
 	out := strings.Join(strings.Fields(b.String()), " ") // the columns' padding aside
 	for _, want := range []string{
-		"firefox countdown -4.6 %, +18.1 % ✗ (-4.6..+18.1 %) 1.020 (1.010) 0.5 0.4 0.3;",
-		"firefox mergesort +2.0 % 1.070 (0.000) ✗",
+		"firefox countdown -4.6 %, +18.1 % ✗ (-4.6..+18.1 %) +5.2 %, -16.3 % 1.020 (1.010) 0.5 0.4 0.3;",
+		"firefox mergesort +2.0 % none 1.070 (0.000) ✗",
 		"mergesort speed-up at 2 workers in firefox (target ≥ 1.6 on a quiet machine): 1.55, paired 1.60; JavaScript control x2 0.00 ✗",
 		"webkit skipped: WebKitWebDriver is not installed",
 	} {

@@ -146,6 +146,11 @@ type KernelFigure struct {
 	// first is FirstRound): how the first round's error varies from one
 	// fresh page to the next.
 	FirstRoundLoads []map[string]float64 `json:"first_round_loads,omitempty"`
+	// LaterRoundLoads is, per page load in order, the error of the later
+	// round that strayed most from its other rounds (laterRounds): the
+	// steady state's own spread, which the first round's error is up
+	// against.
+	LaterRoundLoads []float64 `json:"later_round_loads,omitempty"`
 }
 
 // Targets the benchmark reports against (issue: honest numbers).

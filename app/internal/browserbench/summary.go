@@ -19,16 +19,17 @@ import (
 func printSummary(w io.Writer, rep *Report, cfg benchwire.Config) {
 	fmt.Fprintf(w, "\nthe targets per engine (load average before %s, after %s; %d page load(s) each):\n", rep.LoadBefore, rep.LoadAfter, rep.Loads)
 	fmt.Fprintf(w, "first round: its worst run's time over the median of the later rounds, minus 1 (target within ±%.0f %%), of each page load\n", 100*maxFirstRound)
+	fmt.Fprintf(w, "later rounds: the same of the later round that strays most from its others, of each page load (the steady state's own spread)\n")
 	fmt.Fprintf(w, "workers ×1 / sequential: medians, and paired by round (target ≤ %.2f)\n\n", maxOneWorkerSeq)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "engine\tkernel\tfirst round\tworkers ×1 / sequential\tload before, after\t")
+	fmt.Fprintln(tw, "engine\tkernel\tfirst round\tlater rounds\tworkers ×1 / sequential\tload before, after\t")
 	for _, er := range rep.Engines {
 		for _, k := range cfg.Kernels {
 			f, ok := er.Kernels[k.Workload]
 			if !ok {
 				continue
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%.3f (%.3f)%s\t%s; %s\t\n", er.Engine, k.Workload, loadsText(f.FirstRoundLoads),
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.3f (%.3f)%s\t%s; %s\t\n", er.Engine, k.Workload, loadsText(f.FirstRoundLoads), percents(f.LaterRoundLoads),
 				f.OneWorkerSeqRatio, f.OneWorkerSeqPaired, mark(f.OneWorkerSeqRatio <= maxOneWorkerSeq), er.LoadBefore, er.LoadAfter)
 		}
 	}
@@ -68,4 +69,16 @@ func loadsText(loads []map[string]float64) string {
 		s += fmt.Sprintf(" (%+.1f..%+.1f %%)", 100*slices.Min(ws), 100*slices.Max(ws))
 	}
 	return s
+}
+
+// percents writes fractions as signed percentages, "none" for none.
+func percents(vs []float64) string {
+	if len(vs) == 0 {
+		return "none"
+	}
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = fmt.Sprintf("%+.1f %%", 100*v)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -69,7 +69,8 @@ func printTable(w io.Writer, rep *Report, er *EngineReport, cfg benchwire.Config
 	fmt.Fprint(w, "settling before each kernel's runs (Pool.Settle with the kernel):")
 	for _, name := range names {
 		if st := er.Kernels[name].Settle; st != nil {
-			fmt.Fprintf(w, " %s %.0f ms (%d of %d workers agreed; %d untimed runs of %d workers, %.0f ms);", name, st.MS, st.Settled, st.Workers, st.PrimeRuns, st.Primed, st.PrimeMS)
+			fmt.Fprintf(w, " %s %.0f ms (%d of %d workers agreed; %d untimed runs of %d workers, %.0f ms; threads running together %s, reached %v, %.0f ms);",
+				name, st.MS, st.Settled, st.Workers, st.PrimeRuns, st.Primed, st.PrimeMS, runningText(st.Together), st.TogetherSettled, st.TogetherMS)
 		}
 	}
 	fmt.Fprintln(w)
@@ -112,4 +113,16 @@ func worstOf(m map[string]float64) float64 {
 		}
 	}
 	return w
+}
+
+// runningText writes the threads each gauge saw running at once.
+func runningText(rs []float64) string {
+	if len(rs) == 0 {
+		return "not gauged"
+	}
+	parts := make([]string, len(rs))
+	for i, r := range rs {
+		parts[i] = fmt.Sprintf("%.2f", r)
+	}
+	return strings.Join(parts, " ")
 }
