@@ -52,8 +52,10 @@ func (e poolEngine) SettlePage(ctx context.Context, req workloads.Request, limit
 // SettleWorkers runs the pool's calibration with req's kernel in the n
 // workers a run uses (in rounds, until three agree within 10 %, no
 // sooner than the engine's least settling time), then one untimed run of
-// req in each, two for a run that makes much garbage (Pool.SettleRun), for at most limit; a worker settled on
-// the kernel, or primed with a run as big, is not made ready again.
+// req in each, two for a run that makes much garbage, then until they
+// run side by side about as fast as alone (Pool.SettleRun), for at most
+// limit; a worker settled on the kernel, or primed with a run as big, is
+// not made ready again.
 func (e poolEngine) SettleWorkers(ctx context.Context, req workloads.Request, n int, limit time.Duration) (Settling, error) {
 	n = max(n, 1)
 	cctx, cancel := context.WithTimeout(ctx, limit)
@@ -63,7 +65,12 @@ func (e poolEngine) SettleWorkers(ctx context.Context, req workloads.Request, n 
 		err = nil
 	}
 	took := time.Duration(rep.MS * float64(time.Millisecond))
-	return Settling{Where: workersText(n), Took: took, Settled: err == nil && rep.Settled == rep.Workers}, err
+	s := Settling{Where: workersText(n), Took: took, Settled: err == nil && rep.Settled == rep.Workers}
+	if g := rep.Together; len(g) > 0 {
+		s.Together, s.Of = g[len(g)-1], min(n, wasm.HardwareConcurrency())
+		s.Settled = s.Settled && rep.TogetherSettled
+	}
+	return s, err
 }
 
 // Parallelism is the pool's own measurement (Stats.MeasuredCores), made

@@ -22,12 +22,7 @@ func (l *lab) chartsSection() app.UI {
 	if l.native.Source == nativeRecorded && slices.Contains(l.view.Modes, modeNative) {
 		recorded = l.native.Results
 	}
-	d := buildChartData(l.recs, recorded, l.w.ID, params, max(l.cores(), 1))
-	if l.cores() == 0 {
-		d.Cores = max(1, l.stats.Size)
-	}
-	d.CPUBound = computes(l.w)
-	d = d.trustReported(l.facts.Cores)
+	d := l.speedupData(recorded, params)
 	d.Bound, d.BoundWhy = speedBound(l.w.ID, params)
 	for k, sl := range d.Slots {
 		if sl.Source == sourceRecorded {
@@ -150,4 +145,29 @@ func noSpeedupWhy(lesson string) string {
 		return "No speed-up chart in this lesson: a deadlocked run never finishes, so it has no speed-up (the wall-time chart marks it ✗ at the moment the deadlock was declared), and with fix=ordered the tasks take the resources in turn."
 	}
 	return ""
+}
+
+// speedupData is the speed-up chart's data for params, its ideal line at
+// the cores the lab goes by, or at the reported ones when runs beat those
+// (chartData.trustReported).
+func (l *lab) speedupData(recorded []workloads.Result, params map[string]any) chartData {
+	d := buildChartData(l.recs, recorded, l.w.ID, params, max(l.cores(), 1))
+	if l.cores() == 0 {
+		d.Cores = max(1, l.stats.Size)
+	}
+	d.CPUBound = computes(l.w)
+	return d.trustReported(l.facts.Cores)
+}
+
+// idealCores is the cores the speed-up chart's ideal line stops at for
+// the form's parameters, 0 when it draws none for them.
+func (l *lab) idealCores() int {
+	if l.w == nil {
+		return 0
+	}
+	params, ok := l.currentParams()
+	if !ok {
+		return 0
+	}
+	return l.speedupData(nil, params).Cores
 }

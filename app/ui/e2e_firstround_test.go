@@ -159,6 +159,18 @@ func firstRoundMisses(t *testing.T, e webdriver.Engine, base, lesson string) []s
 	}
 	i := strings.Index(env, "Settling before the first timed run")
 	t.Logf("%s", env[i:min(len(env), i+300)])
+	// The panel names the cores the chart's ideal line stops at.
+	measured := env[strings.Index(env, "Cores measured"):strings.Index(env, "Worker pool")]
+	ideal := evalIn[string](tab, `(document.querySelector(".ideal-label")||{}).textContent||""`)
+	t.Logf("%s; the speed-up chart's %q", measured, ideal)
+	var m, k int
+	if _, err := fmt.Sscanf(strings.TrimPrefix(measured, "Cores measured"), "%d", &m); err != nil {
+		t.Errorf("the environment panel says no measured cores after a Run all: %q", measured)
+	} else if _, err := fmt.Sscanf(ideal, "ideal (%d", &k); err != nil {
+		t.Errorf("the speed-up chart's ideal label %q names no cores", ideal)
+	} else if k != m && !strings.Contains(measured, fmt.Sprintf("the ideal line uses the %d the browser reports", k)) {
+		t.Errorf("the chart's ideal line stops at %d cores, the panel says %q", k, measured)
+	}
 	if n := evalIn[int](tab, `document.querySelectorAll("#chart-wall .bar").length`); n != 5 {
 		t.Errorf("%d bars, want 5", n)
 	}

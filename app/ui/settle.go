@@ -41,6 +41,10 @@ type Settling struct {
 	Took    time.Duration // the whole wait
 	Last    time.Duration // the last timing
 	Settled bool          // consecutive timings agreed (else the limit passed)
+	// Together is how many threads the workers ran at once in the last
+	// gauge of them running together, out of Of gauged (0: not gauged).
+	Together float64
+	Of       int
 }
 
 // String says what the wait took, for the environment panel.
@@ -48,6 +52,9 @@ func (s Settling) String() string {
 	reps := ""
 	if s.Reps > 0 {
 		reps = fmt.Sprintf(" (%d calibration runs)", s.Reps)
+	}
+	if s.Of > 1 {
+		reps += fmt.Sprintf("; side by side, %d of them ran as %.1f threads at once", s.Of, s.Together)
 	}
 	if s.Settled {
 		return fmt.Sprintf("%s: settled after %s%s", s.Where, fmtDuration(s.Took), reps)
@@ -125,7 +132,7 @@ func (st *settler) settle(ctx context.Context, br Browser, req workloads.Request
 		done = append(done, s)
 	}
 	if was := st.workers[kernel]; lanes > was.lanes || (lanes > 0 && bytes > was.bytes) {
-		wait(fmt.Sprintf("Waiting for the browser to finish compiling… (timing a short calibration in %s, then an untimed run or two each at this size)", workersText(lanes)))
+		wait(fmt.Sprintf("Waiting for the browser to finish compiling… (timing a short calibration in %s, then an untimed run or two each at this size, then until they run side by side as fast as alone)", workersText(lanes)))
 		s, err := br.SettleWorkers(ctx, req, lanes, max(settleLimit-pageTook, time.Second))
 		if err != nil {
 			return done, err
@@ -244,7 +251,10 @@ func (l *lab) measuredText() string {
 		s += fmt.Sprintf("; speed-up %.2f×", r)
 	}
 	s += ")"
-	if l.facts.Cores > 0 && m != l.facts.Cores {
+	switch ideal := l.idealCores(); {
+	case ideal > m && ideal == l.facts.Cores:
+		s += fmt.Sprintf("; runs here went more than a fifth faster than %s allows, so the measure was low (the machine was busy as it measured) and the ideal line uses the %d the browser reports", count(m, "core"), ideal)
+	case l.facts.Cores > 0 && m != l.facts.Cores:
 		s += fmt.Sprintf("; the browser reports %s, so the ideal line uses the measured %d", count(l.facts.Cores, "core"), m)
 	}
 	return s

@@ -79,6 +79,12 @@ func TestSettlerOnce(t *testing.T) {
 	if got := (Settling{Where: "the page", Took: 250e6, Settled: true, Reps: 3}).String(); got != "the page: settled after 250 ms (3 calibration runs)" {
 		t.Errorf("settled: %q", got)
 	}
+	if got := (Settling{Where: "4 workers", Took: 3200e6, Settled: true, Together: 1.94, Of: 2}).String(); got != "4 workers: settled after 3.2 s; side by side, 2 of them ran as 1.9 threads at once" {
+		t.Errorf("settled together: %q", got)
+	}
+	if got := (Settling{Where: "2 workers", Took: 10e9, Together: 1.02, Of: 2}).String(); got != "2 workers: still unsteady after 10.0 s; side by side, 2 of them ran as 1.0 threads at once: the machine is busy, timings may vary" {
+		t.Errorf("not together: %q", got)
+	}
 	// A failed calibration is reported, and tried again next time.
 	bad := &fakeBrowser{settleErr: errors.New("no pool")}
 	var st2 settler
@@ -142,6 +148,10 @@ func TestMeasuredParallelism(t *testing.T) {
 	if l.cores() != 2 || l.coresText() != "reports 4 cores, measured 2" {
 		t.Errorf("after a quiet measurement: cores %d, %q", l.cores(), l.coresText())
 	}
+	// The runs went on this process's threads, as fast as the machine
+	// let them: the chart is judged on runs as fast as 2 cores allow.
+	p, _ := l.currentParams()
+	l.recs = []record{rec("a", 0, "sequential", 1, 1000, p), rec("b", 1, "workers", 1, 1000, p), rec("c", 2, "workers", 2, 540, p), rec("d", 3, "workers", 4, 520, p)}
 	doc := render(l)
 	mustContain(t, doc, "reports 4 cores, measured 2", "ideal (2 cores)", "the ideal line uses the measured 2")
 	// Measurements stop once they reach the threads that tried, or after
@@ -156,4 +166,28 @@ func TestMeasuredParallelism(t *testing.T) {
 	if measuredCores(0, 4) != 0 || measuredCores(7.9, 4) != 4 || measuredCores(0.4, 4) != 1 || measuredCores(1.49, 2) != 1 {
 		t.Error("measuredCores")
 	}
+}
+
+// The environment panel names the cores the ideal line uses: when runs
+// beat the measured cores, the chart draws the reported ones, and the
+// panel says why rather than claiming the measured figure.
+func TestMeasuredTextFollowsTheChart(t *testing.T) {
+	l := newTestLab(t, "/?workload=countdown&count=2000000&modes=sequential,workers&workers=1,2&rounds=1")
+	l.facts.Cores = 2
+	l.parallel, l.parK = 1, 2 // measured 1 core of 2
+	p, ok := l.currentParams()
+	if !ok {
+		t.Fatal("the form's parameters do not parse")
+	}
+	l.recs = []record{rec("a", 0, "sequential", 1, 1000, p), rec("b", 1, "workers", 1, 1000, p), rec("c", 2, "workers", 2, 600, p)}
+	if got := l.idealCores(); got != 2 {
+		t.Fatalf("workers × 2 ran 1.67× faster with 1 core measured: ideal at %d cores, want the 2 reported", got)
+	}
+	doc := render(l)
+	mustContain(t, doc, "ideal (2 cores)", "the ideal line uses the 2 the browser reports")
+	mustNotContain(t, doc, "uses the measured 1")
+	// Runs within the measure: the ideal line and the panel keep it.
+	l.recs[2] = rec("c", 2, "workers", 2, 950, p)
+	doc = render(l)
+	mustContain(t, doc, "ideal (1 core)", "the ideal line uses the measured 1")
 }
