@@ -23,9 +23,9 @@ const togetherMin = time.Second
 // settleTogether ends settling with the first n workers (n = 0: the
 // pool's size) running together, as a run of n workers will: it gauges
 // how many threads run at once, the calibration pass of kernels ks timed
-// on the first worker alone, then on as many workers as the browser
-// reports cores (at most n) at the same time, then on the first alone
-// again, again and again until the
+// on the first worker alone, then on as many workers as the pool
+// measured cores (at least 2, at most n and the cores the browser
+// reports) at the same time, then on the first alone again, again and again until the
 // workers together each run about as fast as one alone (within 10 %),
 // or the gauges agree, for a second at least, on as many threads at
 // once as the pool measured cores, or end passes. Something else holding
@@ -45,14 +45,18 @@ func (p *Pool) settleTogether(ctx context.Context, n int, ks []string, end time.
 	ws := slices.Clone(p.workers[:min(n, len(p.workers))])
 	found := p.measuredCores
 	p.mu.Unlock()
-	k := min(len(ws), reported)
+	if found < 1 {
+		found = reported
+	}
+	// More workers than the cores found share them, and their gauges
+	// say only that (WebKitGTK reports 4 cores of 2: four workers
+	// together ran as 1.5-1.96 threads, gauge after gauge); two are
+	// gauged when the pool found one core, in case the measure was low.
+	k := min(len(ws), reported, max(found, 2))
 	if k < 2 {
 		return nil
 	}
 	ws = ws[:k]
-	if found < 1 {
-		found = reported
-	}
 	want := settle.Want{Threads: k, Found: float64(min(found, k)), MinTime: togetherMin}
 	// One worker alone before the workers together and after: the faster
 	// of the two is its speed alone (something else slows a timing,
@@ -70,7 +74,7 @@ func (p *Pool) settleTogether(ctx context.Context, n int, ks []string, end time.
 		return settle.Gauge{Solo: min(solo[0], again[0]), Together: together}, err
 	}
 	tr, err := settle.Together(ctx, p.clock.Now, gauge, want, time.Until(end))
-	rep.Together, rep.TogetherSettled = tr.Running, tr.Settled
+	rep.Together, rep.TogetherOf, rep.TogetherSettled = tr.Running, k, tr.Settled
 	rep.TogetherMS = float64(tr.Took) / float64(time.Millisecond)
 	if err != nil {
 		return err

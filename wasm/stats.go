@@ -101,6 +101,7 @@ type SettleReport struct {
 	// took. A call that settled no worker, or settled one, gauges
 	// nothing.
 	Together        []float64
+	TogetherOf      int // the workers gauged together
 	TogetherSettled bool
 	TogetherMS      float64
 	// MS is how long the whole call took, starting any missing workers

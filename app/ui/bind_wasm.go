@@ -67,7 +67,7 @@ func (e poolEngine) SettleWorkers(ctx context.Context, req workloads.Request, n 
 	took := time.Duration(rep.MS * float64(time.Millisecond))
 	s := Settling{Where: workersText(n), Took: took, Settled: err == nil && rep.Settled == rep.Workers}
 	if g := rep.Together; len(g) > 0 {
-		s.Together, s.Of = g[len(g)-1], min(n, wasm.HardwareConcurrency())
+		s.Together, s.Of = g[len(g)-1], rep.TogetherOf
 		s.Settled = s.Settled && rep.TogetherSettled
 	}
 	return s, err
