@@ -61,7 +61,7 @@ func firstRoundUnjudged(e webdriver.Engine, lesson, target string) string {
 	case target != "workers×2":
 		return ""
 	case lesson == "sumsquares":
-		return "sumsquares' 20 tasks of about 18 ms: workers × 2 is 1.18-1.51× faster than × 1 in the later rounds too (a quiet 2-core machine, parallelism control 1.8-2.1; Chromium 1.18-1.41, Firefox 1.33-1.51, WebKitGTK 1.23-1.25): the target is the workers mode's, not the first round's"
+		return "sumsquares' 20 tasks of about 18 ms: workers × 2 is 1.39-1.63× faster than × 1 in the later rounds too (a quiet 2-core machine, parallelism control 1.8-2.3, after settling side by side: Chromium 1.40, Firefox 1.43-1.63, WebKitGTK 1.39-1.55; first rounds 1.60, 1.43-1.45, 1.31-1.36): the target is the workers mode's, not the first round's"
 	case e == webdriver.WebKit:
 		return "WebKitGTK's workers × 2 is 1.19-1.57× faster than × 1 in its later rounds too (a quiet 2-core machine, parallelism control 1.8-2.1): the 1.5× target sits within the steady state's noise"
 	}
