@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMain lets this test binary be the child program of the subprocess
@@ -114,15 +115,31 @@ func TestChildFallback(t *testing.T) {
 	}
 }
 
+// A child that exits with a code nobody asked for fails the run too, and
+// the note says the code was not the one asked for.
+func TestSubprocessUnexpectedExit(t *testing.T) {
+	out := "ready\nline 1/1 from child 0\n"
+	env := fakeSpawner{Env: defaultEnv(), out: out, opts: make(chan SpawnOptions, 1), exit: Exit{Code: 5, Stderr: "out of disk"}}
+	res, err := Run(context.Background(), Request{Workload: "subprocess", Params: map[string]any{"children": 1, "lines": 1}}, Options{Env: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := res.Check; c.OK || c.Value != "1 line; exit codes [5]" ||
+		!strings.Contains(c.Note, "child 0 exited with code 5, but the run asked for code 0") || !strings.Contains(c.Note, "out of disk") {
+		t.Errorf("check %+v", c)
+	}
+}
+
 func TestSubprocessFailingChild(t *testing.T) {
 	res, err := Run(context.Background(), Request{Workload: "subprocess", Mode: Goroutines, Workers: 3,
 		Params: map[string]any{"children": 3, "lines": 4, "every": 1, "fail": 1, "exit": 7}}, Options{Env: testEnv(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The failing child fails the run, never ✓, with its code and stderr.
 	c := res.Check
-	if !c.OK || c.Value != "12 lines; exit codes [0 7 0]" || !strings.Contains(c.Note, "child 1 exited with code 7") ||
-		!strings.Contains(c.Note, "failing on purpose") {
+	if c.OK || c.Value != "12 lines; exit codes [0 7 0]" || c.Expected != "12 lines; exit codes [0 0 0]" ||
+		!strings.Contains(c.Note, "child 1 exited with code 7, as the run asked") || !strings.Contains(c.Note, "failing on purpose") {
 		t.Errorf("check %+v", c)
 	}
 	_, err = Run(context.Background(), Request{Workload: "subprocess", Params: map[string]any{"children": 2, "fail": 2}}, Options{})
@@ -133,22 +150,32 @@ func TestSubprocessFailingChild(t *testing.T) {
 }
 
 // fakeSpawner starts children whose output is given: a child that lies.
+// Its children exit with exit, or with code 0 and "fake stderr" when
+// exit is the zero Exit.
 type fakeSpawner struct {
 	Env
 	out  string
 	opts chan SpawnOptions
+	exit Exit
 }
 
 func (f fakeSpawner) Spawn(ctx context.Context, opt SpawnOptions) (Child, error) {
 	f.opts <- opt
-	return fakeChild{strings.NewReader(f.out)}, nil
+	e := f.exit
+	if e == (Exit{}) {
+		e.Stderr = "fake stderr"
+	}
+	return fakeChild{strings.NewReader(f.out), e}, nil
 }
 
-type fakeChild struct{ io.Reader }
+type fakeChild struct {
+	io.Reader
+	exit Exit
+}
 
 func (c fakeChild) Name() string        { return "fake" }
 func (c fakeChild) Stdout() io.Reader   { return c.Reader }
-func (c fakeChild) Wait() (Exit, error) { return Exit{Code: 0, Stderr: "fake stderr"}, nil }
+func (c fakeChild) Wait() (Exit, error) { return c.exit, nil }
 
 // The parent trusts nothing a child says: a wrong answer, a wrong line or a
 // child that stops early fails its task, naming the child and its stderr.
@@ -276,5 +303,63 @@ func TestChildDeadlockRefusesWhereTheRuntimeCannotTell(t *testing.T) {
 	if code := ChildMain([]string{"-deadlock", "2", "-hold", "1"}, &out, &errb); code != ChildNoVerdict ||
 		!strings.Contains(errb.String(), "cannot see a deadlock") || out.String() != "ready\n" {
 		t.Errorf("code %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+}
+
+// hangingSpawner starts children that write out, then nothing more
+// until they are stopped: their stdout ends, and Wait reports the cause.
+type hangingSpawner struct {
+	Env
+	out string
+}
+
+func (h hangingSpawner) Spawn(ctx context.Context, opt SpawnOptions) (Child, error) {
+	pr, pw := io.Pipe()
+	go func() {
+		io.WriteString(pw, h.out)
+		<-ctx.Done()
+		pw.Close()
+	}()
+	return hangingChild{ctx, pr}, nil
+}
+
+type hangingChild struct {
+	ctx context.Context
+	out io.Reader
+}
+
+func (c hangingChild) Name() string      { return "hanging" }
+func (c hangingChild) Stdout() io.Reader { return c.out }
+func (c hangingChild) Wait() (Exit, error) {
+	<-c.ctx.Done()
+	return Exit{Code: -1}, context.Cause(c.ctx)
+}
+
+// A child that stops talking is stopped after ChildStartLimit or
+// ChildQuietLimit, and its task fails saying what the parent waited
+// for: it never holds its run until the run's deadline.
+func TestSilentChildIsStopped(t *testing.T) {
+	defer func(start, quiet time.Duration) { ChildStartLimit, ChildQuietLimit = start, quiet }(ChildStartLimit, ChildQuietLimit)
+	ChildStartLimit, ChildQuietLimit = 200*time.Millisecond, 100*time.Millisecond
+	cases := []struct{ workload, out, want string }{
+		{"subprocess", "", `waited for its first line, "ready"`},
+		{"subprocess", "ready\nline 1/3 from child 0\n", "waited for line 2/3"},
+		{"subprocess", "ready\nline 1/3 from child 0\nline 2/3 from child 0\nline 3/3 from child 0\n", "waited for the end of its output"},
+		{"spawn", "ready\ncold 285 5\n", "waited for its second call (warm)"},
+	}
+	params := map[string]map[string]any{
+		"spawn":      {"children": 1, "work": 10},
+		"subprocess": {"children": 1, "lines": 3, "every": 0},
+	}
+	for _, c := range cases {
+		start := time.Now()
+		_, err := Run(context.Background(), Request{Workload: c.workload, Params: params[c.workload]},
+			Options{Env: hangingSpawner{Env: defaultEnv(), out: c.out}})
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "child 0 (hanging): the child said nothing for") {
+			t.Errorf("%s saying %q then nothing: %v; want an error saying it %s", c.workload, c.out, err, c.want)
+		}
+		if took := time.Since(start); took > 10*time.Second {
+			t.Errorf("%s: the silent child held its run %s", c.workload, took)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The parent's side, shared by the subprocess and spawn workloads.
@@ -110,12 +111,36 @@ type childRun struct {
 	c      Child
 	r      *childReader
 	rep    childReport
-	cancel context.CancelFunc // cancels ctx the child was started with
+	cancel context.CancelCauseFunc // cancels ctx the child was started with
+}
+
+// How long a parent waits for a child that says nothing before it stops
+// the child and fails the task, saying so: a child that never answers
+// (a worker that never started, a lost message) must not hold its run
+// until the run's deadline. ChildStartLimit bounds the start-up, until
+// "ready" (a browser worker that compiles the module itself needs
+// seconds on a busy machine); ChildQuietLimit every later wait, beyond the
+// pause or the work the child was asked for.
+var (
+	ChildStartLimit = 30 * time.Second
+	ChildQuietLimit = 15 * time.Second
+)
+
+// childSilence is the cause of a child stopped for saying nothing.
+type childSilence struct {
+	waited time.Duration
+	what   string
+}
+
+func (e *childSilence) Error() string {
+	return fmt.Sprintf("the child said nothing for %s while the parent waited for %s, so the parent stopped it",
+		formatDuration(e.waited), e.what)
 }
 
 // launchChild starts child i in a Startup phase labelled phase, waits for
-// its "ready" line and records the start-up time in the report.
-func launchChild(ctx context.Context, cancel context.CancelFunc, t *T, i int, phase, kind string, opt SpawnOptions) (*childRun, error) {
+// its "ready" line (at most ChildStartLimit) and records the start-up
+// time in the report. ctx is the child's, and cancel cancels it.
+func launchChild(ctx context.Context, cancel context.CancelCauseFunc, t *T, i int, phase, kind string, opt SpawnOptions) (*childRun, error) {
 	start := t.Now()
 	t.Phase(phase, Startup)
 	c, fellBack, err := startChild(ctx, t, kind, opt)
@@ -125,16 +150,33 @@ func launchChild(ctx context.Context, cancel context.CancelFunc, t *T, i int, ph
 	cr := &childRun{i: i, c: c, r: newChildReader(c), cancel: cancel,
 		rep: childReport{Child: childName(c, fellBack), FellBack: fellBack}}
 	t.Phase(cr.rep.Child+" starting", Startup)
-	if _, err := cr.r.expect("ready"); err != nil {
-		return nil, cr.fail(err)
+	if _, err := cr.expect("ready", "its first line, \"ready\"", ChildStartLimit); err != nil {
+		return nil, err
 	}
 	cr.rep.StartupUS = (t.Now() - start).Microseconds()
 	return cr, nil
 }
 
+// expect reads the child's next line, which must start with prefix, as
+// childReader.expect does; a child that says nothing within limit is
+// stopped, and the error says what the parent waited for (what). Any
+// error stops the child and names it (see fail).
+func (cr *childRun) expect(prefix, what string, limit time.Duration) (string, error) {
+	silence := &childSilence{waited: limit, what: what}
+	timer := time.AfterFunc(limit, func() { cr.cancel(silence) })
+	line, err := cr.r.expect(prefix)
+	if !timer.Stop() {
+		return "", cr.fail(silence)
+	}
+	if err != nil {
+		return "", cr.fail(err)
+	}
+	return line, nil
+}
+
 // fail stops the child and returns err naming it, with its stderr.
 func (cr *childRun) fail(err error) error {
-	cr.cancel()
+	cr.cancel(nil)
 	drainChild(cr.r)
 	ex, _ := cr.c.Wait()
 	if ex.Stderr != "" {
@@ -143,18 +185,28 @@ func (cr *childRun) fail(err error) error {
 	return fmt.Errorf("child %d (%s): %w", cr.i, cr.rep.Child, err)
 }
 
-// finish checks that the child wrote nothing more and waits for its exit,
-// recording the exit in the report.
+// finish checks that the child wrote nothing more and waits for its exit
+// (at most ChildQuietLimit for each), recording the exit in the report.
 func (cr *childRun) finish(t *T) error {
-	switch line, err := cr.r.next(); {
+	silence := &childSilence{waited: ChildQuietLimit, what: "the end of its output"}
+	timer := time.AfterFunc(ChildQuietLimit, func() { cr.cancel(silence) })
+	line, err := cr.r.next()
+	switch {
+	case !timer.Stop():
+		return cr.fail(silence)
 	case err == nil:
 		return cr.fail(fmt.Errorf("unexpected output %q", clipText(line, 60)))
 	case err != io.EOF:
 		return cr.fail(err)
 	}
 	t.Phase("wait for "+cr.rep.Child+" to exit", Waiting)
-	var err error
-	if cr.rep.Exit, err = cr.c.Wait(); err != nil {
+	silence = &childSilence{waited: ChildQuietLimit, what: "its exit code after its output ended"}
+	timer = time.AfterFunc(ChildQuietLimit, func() { cr.cancel(silence) })
+	cr.rep.Exit, err = cr.c.Wait()
+	if !timer.Stop() && err != nil {
+		err = silence
+	}
+	if err != nil {
 		return fmt.Errorf("child %d (%s): %w", cr.i, cr.rep.Child, err)
 	}
 	return nil

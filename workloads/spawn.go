@@ -75,23 +75,25 @@ type spawnInstance struct {
 // Run starts child i, times its start-up (until its "ready" line) and its
 // two calls, and checks its answers.
 func (s spawnInstance) Run(t *T, i int) (uint64, error) {
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(t.Context())
+	defer cancel(nil)
 	args := []string{"-id", strconv.Itoa(i), "-work", strconv.FormatInt(s.work, 10)}
 	cr, err := launchChild(ctx, cancel, t, i, "spawn "+s.kind, s.kind, SpawnOptions{Args: args, Fresh: s.fresh})
 	if err != nil {
 		return 0, err
 	}
-	rep, r := &cr.rep, cr.r
+	rep := &cr.rep
 	want := childAnswer(i, s.work)
 	for _, call := range []struct {
 		prefix, label string
 		us            *int64
 	}{{"cold ", "first call (cold)", &rep.ColdUS}, {"warm ", "second call (warm)", &rep.WarmUS}} {
 		t.Phase(rep.Child+": "+call.label, Running)
-		line, err := r.expect(call.prefix)
+		// A call may take a while unoptimised on a busy machine: a
+		// generous 20 ns a square (about 20 times a warm loop's) on top.
+		line, err := cr.expect(call.prefix, "its "+call.label, ChildQuietLimit+time.Duration(s.work)*20*time.Nanosecond)
 		if err != nil {
-			return 0, cr.fail(err)
+			return 0, err
 		}
 		v, us, err := parseAnswer(line)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 func init() {
@@ -17,7 +18,8 @@ func init() {
 			"child ends it leaves an exit code (0 means success) and, if something went wrong, a message " +
 			"on its standard error. Natively the child is a real process of the lab's own program; in the " +
 			"browser it is a Web Worker, and its lines travel as messages. Make one child fail to see its " +
-			"code and its error message come back. Where no child program can be started, the child runs " +
+			"code and its error message come back, and the run marked failed (✗): a parent that gets a code " +
+			"other than 0 must treat it as the failure it is. Where no child program can be started, the child runs " +
 			"on a goroutine instead, and the timeline says so.",
 		Mapping: "`subprocess.Popen([...], stdout=PIPE, stderr=PIPE)` is Spawn; `for line in p.stdout` is " +
 			"reading Child.Stdout line by line; `p.wait()` and `p.returncode` are Child.Wait and Exit.Code; " +
@@ -36,7 +38,7 @@ func init() {
 		},
 		Python: subprocessPython,
 		Source: subprocessSource,
-		Quick:  map[string]any{"children": 2, "lines": 3, "every": 1, "fail": 1, "exit": 3},
+		Quick:  map[string]any{"children": 2, "lines": 3, "every": 1, "fail": -1},
 		Plan:   planSubprocess,
 		Cost:   costSubprocess,
 	})
@@ -91,6 +93,11 @@ type subprocessInstance struct {
 	fail, exit             int
 }
 
+// pause is how long a child waits between two lines.
+func (s subprocessInstance) pause() time.Duration {
+	return time.Duration(s.every) * time.Millisecond
+}
+
 // code is the exit code child i is asked for.
 func (s subprocessInstance) code(i int) int {
 	if i == s.fail {
@@ -100,12 +107,12 @@ func (s subprocessInstance) code(i int) int {
 }
 
 // Run starts child i, reads its lines as they arrive, and waits for its
-// exit code. A child that fails is no error of the task: its code and
-// stderr go into the report, and the check says whether they are the ones
-// asked for.
+// exit code. A child that exits with a non-zero code is no error of the
+// task (the task did its part: it read the child to its end): its code
+// and stderr go into the report, and the run's check fails.
 func (s subprocessInstance) Run(t *T, i int) (uint64, error) {
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(t.Context())
+	defer cancel(nil)
 	args := []string{"-id", strconv.Itoa(i), "-lines", strconv.Itoa(s.lines), "-every", strconv.Itoa(s.every)}
 	if c := s.code(i); c != 0 {
 		args = append(args, "-exit", strconv.Itoa(c))
@@ -114,13 +121,13 @@ func (s subprocessInstance) Run(t *T, i int) (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	rep, r := &cr.rep, cr.r
+	rep := &cr.rep
 	t.Phase("read lines from "+rep.Child, Waiting)
 	for k := 1; k <= s.lines; k++ {
 		want := fmt.Sprintf("line %d/%d from child %d", k, s.lines, i)
-		line, err := r.expect(want)
+		line, err := cr.expect(want, fmt.Sprintf("line %d/%d", k, s.lines), s.pause()+ChildQuietLimit)
 		if err != nil {
-			return 0, cr.fail(err)
+			return 0, err
 		}
 		// Each line is a mark of its own as it arrives: the page's console
 		// for this child shows it then, with its time.
@@ -135,25 +142,34 @@ func (s subprocessInstance) Run(t *T, i int) (uint64, error) {
 	return uint64(rep.Lines), cr.report(t)
 }
 
-// check compares the lines received and the exit codes with the ones
-// asked for, and tells what the failing child said.
+// check compares the lines received with the ones asked for, and fails
+// the run when any child exited with a code other than 0: a parent that
+// gets a non-zero code back must treat it as the failure it is, as
+// `subprocess.run(..., check=True)` raises CalledProcessError. The note
+// tells each failing child's code and stderr, and whether that code is
+// the one the run asked for (the fail parameter).
 func (s subprocessInstance) check(o Outputs) Check {
 	reps, err := childReports(o, s.children)
 	if err != nil {
 		return Check{Value: "no report", Expected: "a report per child", Note: err.Error()}
 	}
-	gotCodes, wantCodes := make([]int, s.children), make([]int, s.children)
+	codes := make([]int, s.children)
 	var notes []string
 	for i, r := range reps {
-		gotCodes[i], wantCodes[i] = r.Exit.Code, s.code(i)
-		if r.Exit.Code != 0 {
-			notes = append(notes, fmt.Sprintf("child %d exited with code %d and wrote to stderr: %q",
-				i, r.Exit.Code, clipText(strings.TrimSpace(r.Exit.Stderr), 120)))
+		codes[i] = r.Exit.Code
+		if r.Exit.Code == 0 {
+			continue
 		}
+		asked := "as the run asked (failing child " + strconv.Itoa(i) + ")"
+		if want := s.code(i); want != r.Exit.Code {
+			asked = fmt.Sprintf("but the run asked for code %d", want)
+		}
+		notes = append(notes, fmt.Sprintf("child %d exited with code %d, %s, and wrote to stderr: %q",
+			i, r.Exit.Code, asked, clipText(strings.TrimSpace(r.Exit.Stderr), 120)))
 	}
 	c := Check{
-		Value:    fmt.Sprintf("%d lines; exit codes %v", sum(o.Values), gotCodes),
-		Expected: fmt.Sprintf("%d lines; exit codes %v", s.children*s.lines, wantCodes),
+		Value:    fmt.Sprintf("%s; exit codes %v", plural(int(sum(o.Values)), "line"), codes),
+		Expected: fmt.Sprintf("%s; exit codes %v", plural(s.children*s.lines, "line"), make([]int, s.children)),
 	}
 	c.OK = c.Value == c.Expected
 	if len(notes) == 0 {

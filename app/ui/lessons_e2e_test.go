@@ -182,9 +182,20 @@ var afterVariants = map[string]bool{"multiply": true, "responsive": true}
 // variantEvidence checks a variant of lessonRuns, by its query, right
 // after its Run all.
 var variantEvidence = map[string]func(l *e2ePage) []string{
-	// A child that exits non-zero is ✗ with its code and stderr.
+	// A child that exits non-zero is ✗ with its code and stderr: in its
+	// console, in the run's row and on the chart, never a green ✓.
 	"fail=1&rounds=1&modes=sequential,workers&workers=2": func(l *e2ePage) []string {
-		return pageSays(l, "✗ exit code 3 at", "stderr:")
+		failed := "✗ 20 lines; exit codes [0 3], expected 20 lines; exit codes [0 0]"
+		miss := pageSays(l, "✗ exit code 3 at", "stderr:", failed, "child 1 exited with code 3, as the run asked")
+		for _, mode := range []string{"sequential", "workers"} {
+			if !evalIn[bool](l, fmt.Sprintf(`[...document.querySelectorAll(".results-table tbody tr")].some(r => r.querySelector("th").textContent.startsWith(%q) && r.innerText.includes(%q))`, mode, failed)) {
+				miss = append(miss, "no "+mode+" row of the failing run says "+failed)
+			}
+		}
+		if flags := evalIn[string](l, `[...document.querySelectorAll(".chart-flags li")].map(e => e.textContent).join("\n")`); !strings.Contains(flags, "exit codes [0 3], expected") {
+			miss = append(miss, "the chart does not flag the failing runs: "+flags)
+		}
+		return miss
 	},
 	// Without cross-origin isolation, shared memory fails in the workers
 	// mode only (3 counts), and the page says so where the method is
