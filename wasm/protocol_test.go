@@ -152,7 +152,11 @@ func TestChildrenAreWebWorkers(t *testing.T) {
 		}
 	}
 	for _, m := range []workloads.Mode{Cooperative, Main, Workers} {
-		res := mustRun(t, p, workloads.Request{Workload: "subprocess", Mode: m, Workers: 2, Params: map[string]any{"children": 2, "lines": 3, "every": 1, "fail": 1, "exit": 3}})
+		req := workloads.Request{Workload: "subprocess", Mode: m, Workers: 2, Params: map[string]any{"children": 2, "lines": 3, "every": 1, "fail": 1, "exit": 3}}
+		res, err := p.Run(testCtx(t, 2*time.Minute), req, nil)
+		if err != nil {
+			t.Fatalf("%s: subprocess: %v", m, err)
+		}
 		// The failing child fails the run: its code and stderr are in the note.
 		if res.Check.OK || !strings.Contains(res.Check.Note, "child 1 exited with code 3") ||
 			!strings.Contains(res.Check.Note, "failing on purpose") || strings.Contains(res.Check.Note, "in-process") {
