@@ -4,7 +4,8 @@
 // (app/internal/browserbench runs it in each browser engine): it measures
 // the pool's cold start, then each kernel given in -config in the
 // sequential, cooperative and workers modes, in rounds, right after
-// settling the pool with that kernel as the lab's first run does, then
+// settling the page and the pool with that kernel as the lab's first run
+// does, then
 // the warm per-run overhead, and prints one line "CONLAB-BENCH-JSON
 // {...}" with every measurement.
 //
@@ -122,6 +123,12 @@ func bench(cfg benchwire.Config) (*benchwire.Report, error) {
 	}
 	for _, k := range cfg.Kernels {
 		kr := benchwire.KernelReport{Workload: k.Workload, Params: k.Params, WallUS: map[string]int64{}, AllUS: map[string][]int64{}}
+		// The page first, then the workers, as the lab's first run: the
+		// page's own code (its share of every run: combining and checking
+		// the results) settles too.
+		if _, _, err = p.SettlePageRun(ctx, workloads.Request{Workload: k.Workload, Mode: workloads.Sequential, Params: k.Params}); err != nil {
+			return nil, err
+		}
 		if kr.Settle, err = p.SettleRun(ctx, slices.Max(append([]int{1}, cfg.Workers...)), workloads.Request{Workload: k.Workload, Mode: workloads.Sequential, Params: k.Params}); err != nil {
 			return nil, err
 		}
