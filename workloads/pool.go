@@ -45,8 +45,8 @@ func planPool(a Args, n int) (*Plan, error) {
 	base, vary := a.Int("duration"), a.Int("vary")
 	lengths := make([]time.Duration, jobs)
 	labels := make([]string, jobs)
-	for i := range lengths {
-		lengths[i] = time.Duration(base*(100+jobVariation(i, vary))/100) * time.Millisecond
+	for i, ms := range PoolJobMS(jobs, base, vary) {
+		lengths[i] = time.Duration(ms) * time.Millisecond
 		labels[i] = fmt.Sprintf("job %d", i)
 	}
 	cpu := a.Bool("cpu")
@@ -55,6 +55,16 @@ func planPool(a Args, n int) (*Plan, error) {
 		New:     func() Instance { return &poolInstance{lengths: lengths, cpu: cpu} },
 		Combine: func(o Outputs) Check { return poolCheck(o, jobs) },
 	}, nil
+}
+
+// PoolJobMS returns the length in milliseconds of each of the pool
+// lesson's jobs: base, spread by up to vary percent with a fixed pattern.
+func PoolJobMS(jobs int, base, vary int64) []int64 {
+	ms := make([]int64, max(jobs, 0))
+	for i := range ms {
+		ms[i] = base * (100 + jobVariation(i, vary)) / 100
+	}
+	return ms
 }
 
 // jobVariation spreads job i's length over -vary..+vary percent with a

@@ -79,10 +79,9 @@ type chartData struct {
 	// CPUBound says the work needs a core per lane, so the ideal speed-up
 	// stops at the core count; waiting work overlaps on any number.
 	CPUBound bool
-	// Bound, when not 0, is the best speed-up the lesson can reach with
-	// any number of workers (bound.go), and BoundWhy what sets it.
-	Bound    float64
-	BoundWhy string
+	// Limit is the best speed-up the lesson's tasks allow at each worker
+	// count (bound.go).
+	Limit speedBound
 }
 
 // liveNative reports whether some native figure is a live run.
@@ -103,22 +102,6 @@ func cpuBound(k workloads.Kind) bool {
 		return true
 	}
 	return false
-}
-
-// idealCores is the core count the ideal line stops at: the real one for
-// computing lessons, none (the largest N) for waiting ones.
-func (d chartData) idealCores() int {
-	if d.Bound > 0 {
-		return int(math.Ceil(d.Bound))
-	}
-	if d.CPUBound {
-		return d.Cores
-	}
-	n := 1
-	for _, c := range d.Counts {
-		n = max(n, c)
-	}
-	return n
 }
 
 // trustReported returns d with the ideal line at the reported cores
@@ -142,17 +125,6 @@ func (d chartData) trustReported(reported int) chartData {
 		}
 	}
 	return d
-}
-
-// idealText names the ideal line.
-func (d chartData) idealText() string {
-	if d.Bound > 0 {
-		return boundText(d.Bound, d.BoundWhy)
-	}
-	if d.CPUBound {
-		return fmt.Sprintf("ideal (%s)", count(d.Cores, "core"))
-	}
-	return "ideal (N×: waiting needs no core)"
 }
 
 // medianOf bounds the runs a slot takes from rows saved without a run
@@ -436,9 +408,9 @@ func (d chartData) speedSummary() string {
 	}
 	ideal := fmt.Sprintf("ideal up to %s", count(d.Cores, "core"))
 	switch {
-	case d.Bound > 0:
-		ideal = boundText(d.Bound, d.BoundWhy) + ", with any number of workers"
-	case !d.CPUBound:
+	case d.bounded():
+		ideal = d.boundNote()
+	case !d.computesOnCores():
 		ideal = "ideal N times faster with N workers, since waiting needs no core"
 	}
 	return "Speed-up against the sequential run; " + ideal + ". " + strings.Join(parts, ". ") + "."

@@ -97,8 +97,8 @@ func wallSVG(id string, d chartData, width float64) string {
 func speedSVG(id string, d chartData, width float64) string {
 	f := charts.Frame{W: max(width, 280), H: 260, Left: 44, Right: 18, Top: 16, Bottom: 40}
 	lay := charts.LayoutSpeedup(f, d.speedups(), d.idealCores())
-	if d.Bound > 0 {
-		lay.Ideal = boundLine(lay, d.Bound)
+	if d.bounded() {
+		lay.Ideal = boundLine(lay, d.best)
 	}
 	var s svgBuilder
 	s.svgOpen(id, "chart chart-speed", "img", f.W, f.H, "Speed-up against the number of workers", d.speedSummary())
@@ -114,7 +114,11 @@ func speedSVG(id string, d chartData, width float64) string {
 	s.leaf("line", "x1", num(f.X0()), "x2", num(f.X1()), "y1", num(f.Y1()), "y2", num(f.Y1()), "class", "axis")
 	s.leaf("line", "x1", num(f.X0()), "x2", num(f.X0()), "y1", num(f.Y0()), "y2", num(f.Y1()), "class", "axis")
 	s.open("g", "class", "ideal")
-	s.title(d.idealText())
+	title := d.idealText()
+	if d.bounded() {
+		title = d.boundNote()
+	}
+	s.title(title)
 	s.leaf("polyline", "points", points(lay.Ideal))
 	s.close("g")
 	var effs []effLabel

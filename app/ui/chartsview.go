@@ -23,7 +23,7 @@ func (l *lab) chartsSection() app.UI {
 		recorded = l.native.Results
 	}
 	d := l.speedupData(recorded, params)
-	d.Bound, d.BoundWhy = speedBound(l.w.ID, params)
+	d.Limit = lessonBound(l.w.ID, params)
 	for k, sl := range d.Slots {
 		if sl.Source == sourceRecorded {
 			sl.Source = fmt.Sprintf("recorded on %s (%s), not live", orUnknown(l.native.Date), l.native.Machine.String())
@@ -57,7 +57,7 @@ func (l *lab) chartsSection() app.UI {
 					}).ElseIf(d.hasSpeedups(), func() app.UI {
 						return app.Figure().ID("fig-speed").Class("figure").Body(
 							app.Raw(speedSVG("chart-speed", d, l.width("fig-speed"))),
-							app.FigCaption().Textf("Speed-up over the sequential run; the dashed line is the %s. Labels: parallel efficiency (speed-up ÷ N).", d.idealText()),
+							app.FigCaption().Text(d.speedCaption()),
 						)
 					}).Else(func() app.UI {
 						return app.Div().ID("fig-speed").Class("figure", "figure-empty").Body(

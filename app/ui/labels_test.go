@@ -4,7 +4,6 @@ import (
 	"math"
 	"regexp"
 	"strconv"
-	"strings"
 	"testing"
 )
 
@@ -30,40 +29,13 @@ func TestSpreadLabels(t *testing.T) {
 	}
 }
 
-// The sleep lesson's chart draws its bound: 3× for sleeps of 1 to 5
-// units, not N×.
-func TestSpeedBoundSleep(t *testing.T) {
-	b, why := speedBound("sleep", map[string]any{"tasks": int64(5), "pattern": "1..n"})
-	if b != 3 || boundText(b, why) != "best possible: 3× (the longest sleep)" {
-		t.Errorf("sleep: %v %q", b, why)
-	}
-	if b, _ := speedBound("sleep", map[string]any{"tasks": int64(5), "pattern": "2,3"}); math.Abs(b-5.0/3) > 1e-9 {
-		t.Errorf("2,3: %v", b)
-	}
-	if b, _ := speedBound("semaphore", map[string]any{"tasks": int64(10), "limit": int64(3)}); b != 3 {
-		t.Errorf("semaphore: %v", b)
-	}
-	if b, why := speedBound("subprocess", map[string]any{"children": int64(2)}); b != 2 || why != "2 children" {
-		t.Errorf("subprocess: %v %q", b, why)
-	}
-	if b, _ := speedBound("countdown", map[string]any{}); b != 0 {
-		t.Errorf("countdown: %v", b)
-	}
-	d := chartData{Wall: map[runKey]float64{{serSequential, 1}: 1500, {serCooperative, 1}: 1500, {serCooperative, 2}: 800, {serCooperative, 4}: 520, {serCooperative, 8}: 500},
-		Counts: []int{1, 2, 4, 8}, Cores: 2, Bound: 3, BoundWhy: "the longest sleep"}
-	svg := speedSVG("s", d, 500)
-	if !strings.Contains(svg, "best possible: 3× (the longest sleep)") || strings.Contains(svg, "waiting needs no core") {
-		t.Errorf("the bound is not drawn:\n%s", svg)
-	}
-}
-
 // The bound's label keeps clear of the efficiency labels of points that
 // reach the bound: the subprocess lesson's two children give 2× at N = 2
 // and N = 4, on the flat part of the line its label sat on.
 func TestIdealLabelClearsEfficiencies(t *testing.T) {
 	d := chartData{Wall: map[runKey]float64{{serSequential, 1}: 1000, {serCooperative, 1}: 1000, {serCooperative, 2}: 500, {serCooperative, 4}: 500,
 		{serWorkers, 1}: 1000, {serWorkers, 2}: 505, {serWorkers, 4}: 505, {serNativeSeq, 1}: 914, {serNative, 1}: 914, {serNative, 2}: 452, {serNative, 4}: 455},
-		Counts: []int{1, 2, 4}, Cores: 2, Bound: 2, BoundWhy: "2 children"}
+		Counts: []int{1, 2, 4}, Cores: 2, Limit: lessonBound("subprocess", map[string]any{"children": int64(2)})}
 	svg := speedSVG("s", d, 400)
 	label := regexp.MustCompile(`<text x="([\d.]+)" y="([\d.]+)" class="ideal-label"[^>]*>([^<]*)<`).FindStringSubmatch(svg)
 	if label == nil {

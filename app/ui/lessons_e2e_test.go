@@ -61,7 +61,7 @@ var lessonEvidence = map[string]func(l *e2ePage) []string{
 	// Each child's console has its lines; the default fails none, so every
 	// console is ✓; two children make two lanes the most that help.
 	"subprocess": func(l *e2ePage) []string {
-		miss := pageSays(l, "What each child wrote, as it arrived", "line 10/10 from child 1", "✓ exit code 0", "best possible: 2× (2 children)")
+		miss := pageSays(l, "What each child wrote, as it arrived", "line 10/10 from child 1", "✓ exit code 0", "best possible: 2× at N = 4 (2 children)")
 		if n := evalIn[int](l, `document.querySelectorAll(".console").length`); n != 2 {
 			miss = append(miss, fmt.Sprintf("%d consoles, want one per child (2)", n))
 		}
@@ -91,9 +91,10 @@ var lessonEvidence = map[string]func(l *e2ePage) []string{
 		}
 		return miss
 	},
-	// The ideal line is the bound that applies: the longest sleep.
+	// The ideal line is the bound that applies: the sleeps packed on N
+	// workers, never beating the longest.
 	"sleep": func(l *e2ePage) []string {
-		return pageSays(l, "best possible: 3× (the longest sleep)")
+		return pageSays(l, "best possible: 3× at N = 4 (sleeps of 1 to 5 units)", "1.9× with 2")
 	},
 	// Eight goroutines, six connections: requests wait for one, drawn
 	// blocked, and no more than about six are on the wire at once.
@@ -112,7 +113,8 @@ var lessonEvidence = map[string]func(l *e2ePage) []string{
 	// The jobs finish in their own order, which the run reports.
 	"pool": func(l *e2ePage) []string {
 		miss := timelineShows(l, "workers, 4 workers")
-		return append(miss, pageSays(l, "completion order: ")...)
+		// 10 equal jobs on 4 workers take three turns: 3.3×, not 4×.
+		return append(miss, pageSays(l, "completion order: ", "best possible: 3.3× at N = 4 (10 equal jobs)")...)
 	},
 	// Every run's row says how the page drew meanwhile; the main-thread
 	// run (lessonRuns) froze the page for about two seconds.
