@@ -320,6 +320,9 @@ func (s slot) slotText() string {
 	if s.busy() {
 		parts = append(parts, busyText)
 	}
+	if s.shortNoise() {
+		parts = append(parts, shortText)
+	}
 	parts = append(parts, s.Failed...)
 	if s.Errored > 0 {
 		parts = append(parts, fmt.Sprintf("✗ %d of %d runs ended with an error", s.Errored, s.Runs))

@@ -24,8 +24,21 @@ const (
 // by more than the differences the lessons teach.
 const spreadLimit = 0.20
 
+// noiseFloorUS is how far apart, slowest − fastest, the rounds of any
+// configuration may be on a quiet machine, in µs: a browser's coarse clock
+// (1 ms in a page that is not cross-origin isolated), a garbage
+// collection, a timer that wakes a few milliseconds late. Rounds of runs
+// of 10 to 50 ms are often more than spreadLimit apart by less than this;
+// a busy machine (another program on a core) slows a run by a good part of
+// itself, which for any run this short or longer is more.
+const noiseFloorUS = 10_000
+
 // busyText is what a flagged bar says, in a student's words.
 const busyText = "this machine was busy: the runs disagree"
+
+// shortText is what the bar of a short run whose rounds are more than
+// spreadLimit apart, but by less than noiseFloorUS, says instead.
+const shortText = "runs this short vary by a few milliseconds (the clock, garbage collection): not a sign of a busy machine"
 
 // planRounds repeats plan for rounds rounds. Every round visits every
 // configuration once; round k starts k/rounds of the way through the
@@ -89,8 +102,12 @@ func (s slot) spread() float64 {
 }
 
 // busy reports whether the slot's rounds disagree by more than
-// spreadLimit.
-func (s slot) busy() bool { return s.spread() > spreadLimit }
+// spreadLimit and by more than noiseFloorUS.
+func (s slot) busy() bool { return s.spread() > spreadLimit && s.Max-s.Min > noiseFloorUS }
+
+// shortNoise reports whether the slot's rounds are more than spreadLimit
+// apart by no more than noiseFloorUS: the noise of short runs.
+func (s slot) shortNoise() bool { return s.spread() > spreadLimit && !s.busy() }
 
 // failed reports whether some run of the slot did not check out.
 func (s slot) failed() bool { return len(s.Failed) > 0 || s.Errored > 0 }

@@ -123,12 +123,13 @@ func TestChartSpreadFlag(t *testing.T) {
 		walls []float64
 		busy  bool
 	}{
-		{[]float64{1000}, false},
-		{[]float64{1000, 1190}, false},       // 19 % of the median 1095
-		{[]float64{1000, 1100, 1200}, false}, // 200/1100 = 18 %
-		{[]float64{1000, 1050, 1300}, true},  // 300/1050 = 29 %
-		{[]float64{900, 1000, 1000, 1000}, false},
-		{[]float64{500, 1000, 1000}, true},
+		{[]float64{100_000}, false},
+		{[]float64{100_000, 119_000}, false},          // 19 % of the median 109.5 ms
+		{[]float64{100_000, 110_000, 120_000}, false}, // 20/110 = 18 %
+		{[]float64{100_000, 105_000, 130_000}, true},  // 30/105 = 29 %
+		{[]float64{90_000, 100_000, 100_000, 100_000}, false},
+		{[]float64{50_000, 100_000, 100_000}, true},
+		{[]float64{30_000, 45_000, 31_000}, true}, // a 31 ms run taking 45: 15 ms
 	}
 	for _, c := range cases {
 		s := summarize(c.walls)
@@ -139,13 +140,28 @@ func TestChartSpreadFlag(t *testing.T) {
 			t.Errorf("%v: text %q", c.walls, s.slotText())
 		}
 	}
+	// The multiply lesson's rounds on a quiet machine: runs of 10 to 50
+	// ms, 20 % or more apart by a few milliseconds. They are not flagged
+	// busy, and say why they differ.
+	for _, walls := range [][]float64{{14_200, 19_800, 12_900}, {9_800, 13_100, 10_200}, {41_000, 48_500, 39_900}} {
+		s := summarize(walls)
+		if s.spread() <= spreadLimit {
+			t.Fatalf("%v: spread %.2f, not the case this tests", walls, s.spread())
+		}
+		if s.busy() || strings.Contains(s.slotText(), busyText) || !strings.Contains(s.slotText(), shortText) {
+			t.Errorf("quiet short runs %v (spread %.0f %%) flagged: %q", walls, 100*s.spread(), s.slotText())
+		}
+	}
+	if s := summarize([]float64{100_000, 105_000, 130_000}); strings.Contains(s.slotText(), shortText) {
+		t.Errorf("a long run's spread called short noise: %q", s.slotText())
+	}
 	if s := summarize(nil); s.busy() || s.Runs != 0 {
 		t.Errorf("no runs: %+v", s)
 	}
 
 	p := map[string]any{"count": int64(1000)}
 	var recs []record
-	for i, w := range []int64{1000, 1500, 1010} {
+	for i, w := range []int64{100_000, 150_000, 101_000} {
 		r := rec(string(rune('a'+i)), i, "cooperative", 2, w, p)
 		r.Set, r.Round, r.Rounds = "s", i+1, 3
 		recs = append(recs, r)
@@ -157,7 +173,7 @@ func TestChartSpreadFlag(t *testing.T) {
 
 	// The flag's line under the chart names the bar once.
 	var seq []record
-	for i, w := range []int64{1000, 1500, 1010} {
+	for i, w := range []int64{100_000, 150_000, 101_000} {
 		r := rec(string(rune('a'+i)), i, "sequential", 1, w, p)
 		r.Set = "s"
 		seq = append(seq, r)
