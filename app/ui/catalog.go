@@ -71,7 +71,7 @@ func (c *catalogNav) Render() app.UI {
 			Placeholder("Search: cpu, race, sleep…").Value(c.search).
 			Aria("controls", "catalog-list").AutoComplete(false).
 			OnInput(func(ctx app.Context, e app.Event) { c.search = ctx.JSSrc().Get("value").String() }),
-		app.P().Class("sr-only").Aria("live", "polite").Textf("%d lessons match", count),
+		app.P().Class("sr-only").Aria("live", "polite").Text(matchText(count)),
 		app.Div().ID("catalog-list").Body(
 			app.If(len(groups) == 0, func() app.UI {
 				return app.P().Class("hint").Text("No lesson matches. Try “CPU”, “I/O” or “race”.")
@@ -105,4 +105,12 @@ func shortTitle(t string) string {
 		return t[:i]
 	}
 	return t
+}
+
+// matchText says how many lessons match a search: "1 lesson matches".
+func matchText(n int) string {
+	if n == 1 {
+		return "1 lesson matches"
+	}
+	return count(n, "lesson") + " match"
 }

@@ -325,7 +325,7 @@ func (s slot) slotText() string {
 	}
 	parts = append(parts, s.Failed...)
 	if s.Errored > 0 {
-		parts = append(parts, fmt.Sprintf("✗ %d of %d runs ended with an error", s.Errored, s.Runs))
+		parts = append(parts, fmt.Sprintf("✗ %d of %s ended with an error", s.Errored, count(s.Runs, "run")))
 	}
 	return strings.Join(parts, "; ")
 }

@@ -104,7 +104,7 @@ func chartFlags(d chartData) app.UI {
 				fs = append(fs, flag{"✗", name + ": " + strings.TrimPrefix(f, "✗ ")})
 			}
 			if sl.Errored > 0 {
-				fs = append(fs, flag{"✗", fmt.Sprintf("%s: %d of %d runs ended with an error (see the table)", name, sl.Errored, sl.Runs)})
+				fs = append(fs, flag{"✗", fmt.Sprintf("%s: %d of %s ended with an error (see the table)", name, sl.Errored, count(sl.Runs, "run"))})
 			}
 			if sl.busy() {
 				fs = append(fs, flag{"!", fmt.Sprintf("%s: %s (%s)", name, busyText, sl.spreadText())})

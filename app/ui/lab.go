@@ -128,7 +128,7 @@ func (l *lab) OnMount(ctx app.Context) {
 			l.pool = "warm"
 			l.watchPool(ctx, b)
 			if !l.running {
-				l.setStatus("ok", fmt.Sprintf("Worker pool warm: %d workers ready.", l.stats.Warm))
+				l.setStatus("ok", fmt.Sprintf("Worker pool warm: %s ready.", count(l.stats.Warm, "worker")))
 			}
 		})
 	})

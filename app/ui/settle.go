@@ -180,12 +180,7 @@ func (st *settler) settled() []Settling {
 	return append([]Settling(nil), st.log...)
 }
 
-func workersText(n int) string {
-	if n == 1 {
-		return "1 worker"
-	}
-	return fmt.Sprintf("%d workers", n)
-}
+func workersText(n int) string { return count(n, "worker") }
 
 // specLanes is the number of workers a browser run of s uses at once.
 func specLanes(s runSpec) int {

@@ -387,7 +387,7 @@ func (l *lab) stepView(res *workloads.Result, ready bool) app.UI {
 func stepOutcomeText(res *workloads.Result) string {
 	switch res.Outcome {
 	case workloads.OutcomePaused:
-		return fmt.Sprintf("%d steps so far. Choose who goes next.", len(res.Steps))
+		return count(len(res.Steps), "step") + " so far. Choose who goes next."
 	case workloads.OutcomeDeadlock:
 		return "Deadlock: no goroutine can take its next step. " + stuckText(res.Stuck)
 	case workloads.OutcomeLostUpdate:

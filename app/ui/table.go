@@ -215,7 +215,7 @@ func (t *resultsTable) Render() app.UI {
 		}).Else(func() app.UI {
 			return app.Div().Class("table-wrap").TabIndex(0).Aria("labelledby", "results-cap").Body(
 				app.Table().Class("results-table").Body(
-					app.Caption().ID("results-cap").Textf("%d runs of %s, newest first. Select two or more to compare them.", len(rows), scope),
+					app.Caption().ID("results-cap").Textf("%s of %s, newest first. Select two or more to compare them.", count(len(rows), "run"), scope),
 					app.THead().Body(app.Tr().Body(
 						app.Th().Scope("col").Body(app.Span().Class("sr-only").Text("Compare")),
 						app.Th().Scope("col").Text("Time"),

@@ -1,6 +1,10 @@
 package ui
 
-import "testing"
+import (
+	"testing"
+
+	"conlab/workloads"
+)
 
 func TestCount(t *testing.T) {
 	for _, c := range []struct {
@@ -36,5 +40,21 @@ func TestEndedWithError(t *testing.T) {
 	}
 	if got := endedWithError("deadlock", 1); got != "1 run ended with an error, such as the deadlock the lesson is about" {
 		t.Errorf("deadlock: %q", got)
+	}
+}
+
+// Counts in the page's sentences agree with their nouns: "1 lesson
+// matches", "1 step so far", "1 of 1 run".
+func TestSingularSentences(t *testing.T) {
+	for got, want := range map[string]string{
+		matchText(1):   "1 lesson matches",
+		matchText(3):   "3 lessons match",
+		workersText(1): "1 worker",
+		stepOutcomeText(&workloads.Result{Outcome: workloads.OutcomePaused, Steps: make([]workloads.Step, 1)}): "1 step so far. Choose who goes next.",
+		slot{Runs: 1, Errored: 1, Median: 1, Min: 1, Max: 1}.slotText():                                        "✗ 1 of 1 run ended with an error",
+	} {
+		if got != want {
+			t.Errorf("%q, want %q", got, want)
+		}
 	}
 }
