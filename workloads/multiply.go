@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"sync"
 )
 
 // Ways to multiply, the values of the method parameter.
@@ -30,10 +31,14 @@ func init() {
 			"Web Workers) spends longer copying the chunks there and the products back than it saves by " +
 			"multiplying in parallel: the timeline shows the copying. Reading and writing shared memory one " +
 			"element at a time (Python's shared arrays; here, a SharedArrayBuffer through Atomics, only on a " +
-			"cross-origin isolated page) is slower still, because every element pays for a synchronised access.",
+			"cross-origin isolated page) is slower still, because every element pays for a synchronised access: " +
+			"where the arrays are one program's own memory (natively, and on one thread in the browser) every " +
+			"read and write takes the arrays' one lock, as Python's shared array does; a SharedArrayBuffer " +
+			"between Web Workers is reached through JavaScript's Atomics, a call per access.",
 		Mapping: "The loop method is the one-process list comprehension; chunks is multiply_chunk run by a Pool " +
 			"on copied slices (Input makes each copied chunk, SetOutput hands the product chunk back); shared " +
-			"is multiply_shared, element by element on multiprocessing.Array, here T.Shared's atomic cells. " +
+			"is multiply_shared, element by element on multiprocessing.Array, here T.Shared's cells behind " +
+			"one lock for the whole array (multiprocessing.Array's RLock) or, across Web Workers, Atomics. " +
 			"The values are small whole numbers, so every product and the total are exact.",
 		Params: []Param{
 			ChoiceParam("method", "Method", []string{multiplyLoop, multiplyChunks, multiplyShared},
@@ -72,7 +77,7 @@ func planMultiply(a Args, n int) (*Plan, error) {
 	for k, m := range parts {
 		starts[k+1] = starts[k] + int(m)
 	}
-	in := &multiplyInstance{method: method, size: size, seed: seed, starts: starts}
+	in := &multiplyInstance{method: method, size: size, seed: seed, starts: starts, lock: new(sync.Mutex)}
 	p.New = func() Instance { return in }
 	if method == multiplyChunks {
 		p.Input = in.input
@@ -84,13 +89,14 @@ func planMultiply(a Args, n int) (*Plan, error) {
 	return p, nil
 }
 
-// multiplyInstance holds nothing that changes, so one value serves every
-// memory: chunk k covers elements starts[k] to starts[k+1].
+// multiplyInstance holds nothing that changes but its lock, so one value
+// serves every memory: chunk k covers elements starts[k] to starts[k+1].
 type multiplyInstance struct {
 	method string
 	size   int
 	seed   uint64
 	starts []int
+	lock   *sync.Mutex // the shared arrays' one lock, for every lane of this memory
 }
 
 // element returns element i of array a (which 0) or b (which 1): a whole
@@ -280,8 +286,11 @@ func (m *multiplyInstance) runChunk(t *T, k int) (uint64, error) {
 // runShared works on arrays in shared memory, one synchronised access per
 // read or write: cells [0,size) hold a, [size,2size) b, [2size,3size) c.
 // Each task fills its own chunk of a and b first, as Python's parent
-// process fills its shared arrays. In the browser every access is a call
-// into JavaScript (Atomics), which is the cost the lesson shows.
+// process fills its shared arrays. Where the cells are this program's
+// own memory (natively, and on one thread in the browser) every access takes the
+// arrays' one lock, as every a[i] of a multiprocessing.Array takes its
+// RLock; across Web Workers every access is a call into JavaScript
+// (Atomics). That synchronised access is the cost the lesson shows.
 func (m *multiplyInstance) runShared(t *T, k int) (uint64, error) {
 	sh := t.Shared()
 	if sh == nil {
@@ -290,6 +299,7 @@ func (m *multiplyInstance) runShared(t *T, k int) (uint64, error) {
 	if sh.Len() < 3*m.size {
 		return 0, fmt.Errorf("shared memory has %d cells, want %d", sh.Len(), 3*m.size)
 	}
+	sh = m.cells(sh)
 	lo, n := m.starts[k], m.starts[k+1]-m.starts[k]
 	t.Phase(fmt.Sprintf("fill shared a, b chunk %d", k), Running)
 	if err := inBlocks(t, n, func(i, j int) { fillShared(sh, m.size, m.seed, lo+i, lo+j) }); err != nil {
@@ -299,6 +309,42 @@ func (m *multiplyInstance) runShared(t *T, k int) (uint64, error) {
 	var s uint64
 	err := inBlocks(t, n, func(i, j int) { s += multiplySharedCells(sh, m.size, lo+i, lo+j) })
 	return s, err
+}
+
+// cells is how the shared method reaches sh: through the arrays' one
+// lock where sh is this program's own memory (Int32s), as it is.
+func (m *multiplyInstance) cells(sh Shared) Shared {
+	if mem, ok := sh.(Int32s); ok {
+		return lockedCells{mu: m.lock, cells: mem}
+	}
+	return sh
+}
+
+// lockedCells are cells of one memory whose every access holds mu, the
+// lock of the whole array, shared by every lane.
+type lockedCells struct {
+	mu    *sync.Mutex
+	cells Int32s
+}
+
+func (l lockedCells) Len() int { return l.cells.Len() }
+
+func (l lockedCells) Load(i int) int32 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cells.Load(i)
+}
+
+func (l lockedCells) Store(i int, v int32) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cells.Store(i, v)
+}
+
+func (l lockedCells) Add(i int, delta int32) int32 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cells.Add(i, delta)
 }
 
 // fillShared stores elements lo to hi of a and b in their cells.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // noSharedEnv is a page that is not cross-origin isolated: no shared memory.
@@ -208,5 +209,46 @@ func TestMultiplyParams(t *testing.T) {
 	var pe *ParamError
 	if _, err := Prepare(Request{Workload: "multiply", Params: map[string]any{"method": "Loop"}}); !errors.As(err, &pe) {
 		t.Errorf("method names are exact: %v", err)
+	}
+}
+
+// otherCells is shared memory that is not this program's own (as a
+// SharedArrayBuffer across Web Workers is).
+type otherCells struct{ Int32s }
+
+// Natively, every access of the shared method takes the arrays' one lock,
+// shared by every lane (as multiprocessing.Array's RLock): an access waits
+// while another lane holds it. Memory shared across Web Workers is used as
+// it is (each access is an Atomics call there).
+func TestMultiplySharedAccessTakesTheLock(t *testing.T) {
+	a, err := registry["multiply"].Args(map[string]any{"method": multiplyShared, "size": 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := planMultiply(a, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := p.New().(*multiplyInstance)
+	sh := m.cells(make(Int32s, p.Shared))
+	m.lock.Lock()
+	done := make(chan int32)
+	go func() { sh.Store(7, 5); done <- sh.Load(7) }()
+	select {
+	case <-done:
+		t.Fatal("a shared access went through while another lane held the arrays' lock")
+	case <-time.After(50 * time.Millisecond):
+	}
+	m.lock.Unlock()
+	select {
+	case v := <-done:
+		if v != 5 {
+			t.Errorf("read back %d, want 5", v)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the access did not go through once the lock was free")
+	}
+	if _, same := m.cells(otherCells{make(Int32s, 3)}).(otherCells); !same {
+		t.Error("memory shared across workers was wrapped in a lock of one memory")
 	}
 }
