@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 
 	"conlab/app/charts"
@@ -24,6 +25,10 @@ type speedBound struct {
 	// Why names the tasks that set the bound, in a student's words: "10
 	// equal jobs".
 	Why string
+	// InOrder returns the best speed-up with n goroutines that take the
+	// tasks in their order, each the next one as soon as it is free, as
+	// the engine's lanes do; nil when the tasks are equal (it is At).
+	InOrder func(n int) float64
 }
 
 // lessonBound returns the bound of a lesson's runs with params.
@@ -56,7 +61,7 @@ func lessonBound(workload string, params map[string]any) speedBound {
 		for x := range jobs {
 			jobs[x] = float64(num("base") + int64(x))
 		}
-		return speedBound{At: tasksBound(jobs, 0), Why: count(len(jobs), "job")}
+		return unequalBound(jobs, count(len(jobs), "job"))
 	case "mergesort":
 		return equal(num("lists"), "list")
 	case "counter":
@@ -66,14 +71,14 @@ func lessonBound(workload string, params map[string]any) speedBound {
 		return equal(num("tasks"), "task")
 	case "sleep":
 		if params["pattern"] == "2,3" {
-			return speedBound{At: tasksBound([]float64{2, 3}, 0), Why: "delays of 2 and 3 units"}
+			return unequalBound([]float64{2, 3}, "delays of 2 and 3 units")
 		}
 		n := num("tasks")
 		why := "1 sleep of 1 unit"
 		if n > 1 {
 			why = fmt.Sprintf("sleeps of 1 to %d units", n)
 		}
-		return speedBound{At: tasksBound(oneToN(n), 0), Why: why}
+		return unequalBound(oneToN(n), why)
 	case "download":
 		return equal(num("pages"), "page")
 	case "dbupdate":
@@ -86,7 +91,7 @@ func lessonBound(workload string, params map[string]any) speedBound {
 		if b := num("blocker"); b >= 0 && b < int64(len(units)) {
 			units[b] = float64(num("block"))
 		}
-		return speedBound{At: tasksBound(units, 0), Why: "tasks of " + unitList(units)}
+		return unequalBound(units, "tasks of "+unitList(units))
 	case "semaphore":
 		k := num("limit")
 		return speedBound{At: tasksBound(equalTasks(num("tasks")), int(k)), CPU: params["cpu"] == true,
@@ -103,7 +108,9 @@ func lessonBound(workload string, params map[string]any) speedBound {
 		if num("vary") > 0 {
 			why = count(len(jobs), "job")
 		}
-		return speedBound{At: tasksBound(jobs, 0), CPU: params["cpu"] == true, Why: why}
+		b := unequalBound(jobs, why)
+		b.CPU = params["cpu"] == true
+		return b
 	case "subprocess":
 		why := fmt.Sprintf("%d children", num("children"))
 		if num("children") == 1 {
@@ -142,6 +149,38 @@ func tasksBound(tasks []float64, limit int) func(n int) float64 {
 		}
 		return sum / m
 	}
+}
+
+// unequalBound is the bound of tasks of the given lengths, and of taking
+// them in their order.
+func unequalBound(tasks []float64, why string) speedBound {
+	b := speedBound{At: tasksBound(tasks, 0), Why: why}
+	var sum float64
+	for _, t := range tasks {
+		sum += t
+	}
+	b.InOrder = func(n int) float64 {
+		m := inOrderMakespan(tasks, n)
+		if sum <= 0 || m <= 0 {
+			return float64(n)
+		}
+		return sum / m
+	}
+	return b
+}
+
+// inOrderMakespan returns how long lanes lanes take to run tasks of the
+// given lengths when each lane, as soon as it is free, takes the next
+// task in their order.
+func inOrderMakespan(tasks []float64, lanes int) float64 {
+	if len(tasks) == 0 || lanes < 1 {
+		return 0
+	}
+	free := make([]float64, min(lanes, len(tasks)))
+	for _, t := range tasks {
+		free[slices.Index(free, slices.Min(free))] += t
+	}
+	return slices.Max(free)
 }
 
 // queueBound is the best speed-up of the queue lesson: one after another,

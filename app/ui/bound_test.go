@@ -122,3 +122,57 @@ func TestSpeedChartCoresIdeal(t *testing.T) {
 		t.Errorf("3 lists: %q", d.idealText())
 	}
 }
+
+// Lanes that each take the next task as soon as they are free finish the
+// tasks later than the best schedule when the long ones come last.
+func TestInOrderMakespan(t *testing.T) {
+	for _, c := range []struct {
+		tasks []float64
+		lanes int
+		want  float64
+	}{
+		{[]float64{1, 2, 3, 4, 5}, 2, 9}, // 1+3+5 | 2+4 (the best: 8)
+		{[]float64{1, 2, 3, 4, 5}, 4, 6}, // 1+5 | 2 | 3 | 4 (the best: 5)
+		{[]float64{5, 4, 3, 2, 1}, 2, 8}, // longest first is the best here
+		{[]float64{2, 3}, 2, 3},
+		{equalTasks(10), 4, 3},
+		{nil, 2, 0},
+	} {
+		if got := inOrderMakespan(c.tasks, c.lanes); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("inOrderMakespan(%v, %d) = %v, want %v", c.tasks, c.lanes, got, c.want)
+		}
+	}
+}
+
+// The sleep lesson's chart says why its goroutines' bars sit under the
+// best-possible line: sleeps of 1 to 5 units taken in order reach 1.7×
+// with 2 goroutines and 2.5× with 4, where the best schedule reaches 1.9×
+// and 3×. Equal tasks, or tasks the order does not slow, say nothing.
+func TestOrderNote(t *testing.T) {
+	wall := map[runKey]float64{{serSequential, 1}: 1500, {serCooperative, 1}: 1500, {serCooperative, 2}: 900, {serCooperative, 4}: 600}
+	d := chartData{Wall: wall, Counts: []int{1, 2, 4}, Cores: 2, Limit: lessonBound("sleep", map[string]any{"tasks": int64(5), "pattern": "1..n"})}
+	note := d.orderNote()
+	for _, want := range []string{"in their order (task 1 first)", "the best schedule starts the longest tasks first",
+		"at best 1× faster with 1 goroutine, 1.7× with 2, 2.5× with 4."} {
+		if !strings.Contains(note, want) {
+			t.Errorf("sleep: the note %q does not say %q", note, want)
+		}
+	}
+	// The chart's own line stays the best schedule's.
+	if !strings.Contains(d.idealText(), "best possible: 3× at N = 4") {
+		t.Errorf("sleep: %q", d.idealText())
+	}
+	for name, params := range map[string]struct {
+		lesson string
+		params map[string]any
+	}{
+		"sleep 2,3": {"sleep", map[string]any{"tasks": int64(5), "pattern": "2,3"}},
+		"pool":      {"pool", map[string]any{"jobs": int64(10), "duration": int64(250)}},
+		"mergesort": {"mergesort", map[string]any{"lists": int64(3)}},
+	} {
+		d.Limit = lessonBound(params.lesson, params.params)
+		if note := d.orderNote(); note != "" {
+			t.Errorf("%s: %q, want no note", name, note)
+		}
+	}
+}

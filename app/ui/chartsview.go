@@ -58,6 +58,9 @@ func (l *lab) chartsSection() app.UI {
 						return app.Figure().ID("fig-speed").Class("figure").Body(
 							app.Raw(speedSVG("chart-speed", d, l.width("fig-speed"))),
 							app.FigCaption().Text(d.speedCaption()),
+							app.If(d.orderNote() != "", func() app.UI {
+								return app.P().Class("hint", "order-note").Text(d.orderNote())
+							}),
 						)
 					}).Else(func() app.UI {
 						return app.Div().ID("fig-speed").Class("figure", "figure-empty").Body(
