@@ -203,6 +203,10 @@ func buildChartData(recs []record, recorded []workloads.Result, workload string,
 	for k, v := range slots {
 		sl := summarize(v.walls)
 		sl.Failed, sl.Errored = slices.Compact(v.failed), v.errored
+		// The rounds of a run set ran in this order.
+		if v.set != "" && v.set != "recorded" {
+			sl.FirstSlow = firstSlow(v.walls)
+		}
 		if k.Series == serNative || k.Series == serNativeSeq {
 			switch {
 			case v.set == "recorded":
@@ -318,7 +322,7 @@ func (s slot) slotText() string {
 		parts = append(parts, s.spreadText())
 	}
 	if s.busy() {
-		parts = append(parts, busyText)
+		parts = append(parts, s.flagText())
 	}
 	if s.shortNoise() {
 		parts = append(parts, shortText)

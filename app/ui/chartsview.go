@@ -110,7 +110,7 @@ func chartFlags(d chartData) app.UI {
 				fs = append(fs, flag{"✗", fmt.Sprintf("%s: %d of %s ended with an error (see the table)", name, sl.Errored, count(sl.Runs, "run"))})
 			}
 			if sl.busy() {
-				fs = append(fs, flag{"!", fmt.Sprintf("%s: %s (%s)", name, busyText, sl.spreadText())})
+				fs = append(fs, flag{"!", fmt.Sprintf("%s: %s (%s)", name, sl.flagText(), sl.spreadText())})
 			}
 		}
 	}

@@ -36,6 +36,10 @@ const noiseFloorUS = 10_000
 // busyText is what a flagged bar says, in a student's words.
 const busyText = "this machine was busy: the runs disagree"
 
+// firstText is what a flagged bar says instead of busyText when only its
+// first round disagrees (firstSlow).
+const firstText = "the first round was slower than the later ones, which agree: first runs pay for warming up (code not yet optimised, memory touched for the first time)"
+
 // shortText is what the bar of a short run whose rounds are more than
 // spreadLimit apart, but by less than noiseFloorUS, says instead.
 const shortText = "runs this short vary by a few milliseconds (the clock, garbage collection): not a sign of a busy machine"
@@ -77,6 +81,9 @@ type slot struct {
 	// Source says where a native figure comes from: "live", shared with
 	// other requests, or "recorded"; "" for the browser's.
 	Source string
+	// FirstSlow says the rounds disagree only because the first was the
+	// slowest: the later ones agree (firstSlow).
+	FirstSlow bool
 }
 
 // The sources of native figures, as the charts say them.
@@ -104,6 +111,26 @@ func (s slot) spread() float64 {
 // busy reports whether the slot's rounds disagree by more than
 // spreadLimit and by more than noiseFloorUS.
 func (s slot) busy() bool { return s.spread() > spreadLimit && s.Max-s.Min > noiseFloorUS }
+
+// flagText is what a bar flagged busy says: firstText when only its first
+// round disagrees, busyText otherwise.
+func (s slot) flagText() string {
+	if s.FirstSlow {
+		return firstText
+	}
+	return busyText
+}
+
+// firstSlow reports whether the rounds walls, in the order they ran,
+// disagree only by their first: of three or more, the first is the
+// slowest, and the later ones alone would not be flagged busy.
+func firstSlow(walls []float64) bool {
+	if len(walls) < 3 {
+		return false
+	}
+	later := summarize(walls[1:])
+	return summarize(walls).busy() && walls[0] > later.Max && !later.busy()
+}
 
 // shortNoise reports whether the slot's rounds are more than spreadLimit
 // apart by no more than noiseFloorUS: the noise of short runs.

@@ -183,6 +183,36 @@ func TestChartSpreadFlag(t *testing.T) {
 	mustNotContain(t, flags, "sequential, sequential")
 }
 
+// A bar whose first round alone disagrees says so, still flagged: the
+// multiply lesson's rounds in the browser, a slow first round and two
+// that agree. A first round that is not the slowest, or later rounds that
+// disagree too, keep "this machine was busy".
+func TestChartFirstRoundFlag(t *testing.T) {
+	p := map[string]any{"count": int64(1000)}
+	flagsOf := func(set string, walls ...int64) (string, string) {
+		var recs []record
+		for i, w := range walls {
+			r := rec(string(rune('a'+i)), i, "sequential", 1, w, p)
+			r.Set, r.Round, r.Rounds = set, i+1, len(walls)
+			recs = append(recs, r)
+		}
+		d := buildChartData(recs, nil, "countdown", p, 2)
+		return render(chartFlags(d)), wallSVG("w", d, 600)
+	}
+	flags, svg := flagsOf("s", 45_000, 30_000, 31_500)
+	mustContain(t, flags, "sequential: "+firstText, "30 ms to 45 ms over 3 runs")
+	mustContain(t, svg, ">!<", firstText)
+	mustNotContain(t, flags+svg, busyText)
+	for _, walls := range [][]int64{{100_000, 150_000, 101_000}, {150_000, 100_000, 130_000}, {45_000, 30_000}} {
+		flags, _ := flagsOf("s", walls...)
+		mustContain(t, flags, "sequential: "+busyText)
+		mustNotContain(t, flags, firstText)
+	}
+	// Runs outside a run set have no rounds to speak of.
+	flags, _ = flagsOf("", 45_000, 30_000, 31_500)
+	mustContain(t, flags, "sequential: "+busyText)
+}
+
 // A run whose check failed is drawn and marked ✗ with the check's note,
 // and has no speed-up: dbupdate unlocked's N = 2 group appears.
 func TestChartFailedCheckDrawn(t *testing.T) {
