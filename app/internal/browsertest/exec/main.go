@@ -1,5 +1,6 @@
-// Command exec runs a GOOS=js GOARCH=wasm program in headless Chromium:
-// a `go test -exec` runner for the browser engine's tests.
+// Command exec runs a GOOS=js GOARCH=wasm program in headless Chromium
+// (or Firefox ESR, or WebKitGTK): a `go test -exec` runner for the
+// browser engine's tests.
 //
 //	go build -o bin/wasmbrowser ./app/internal/browsertest/exec
 //	GOOS=js GOARCH=wasm go test -exec=$PWD/bin/wasmbrowser ./wasm/...
@@ -9,6 +10,7 @@
 // conlabtest (so the workers know the tests' own workloads) and the
 // toolchain's wasm_exec.js. Environment:
 //
+//	CONLAB_ENGINE       chromium (default), firefox or webkit
 //	CONLAB_BROWSER      Chromium's path (default: chromium on PATH)
 //	CONLAB_WEB          the web folder (default: public/web of the module)
 //	CONLAB_WORKER_WASM  a worker.wasm to serve instead of building one
@@ -31,6 +33,7 @@ import (
 	"time"
 
 	"conlab/app/internal/browsertest"
+	"conlab/app/internal/webdriver"
 )
 
 func main() {
@@ -67,6 +70,12 @@ func run() (int, error) {
 		Stderr:  os.Stderr,
 		Log:     os.Stderr,
 		LogAll:  os.Getenv("CONLAB_BROWSER_LOG") == "all",
+	}
+	switch e := webdriver.Engine(os.Getenv("CONLAB_ENGINE")); e {
+	case "", webdriver.Chromium, webdriver.Firefox, webdriver.WebKit:
+		opt.Engine = e
+	default:
+		return 2, fmt.Errorf("CONLAB_ENGINE %q: want one of %v", e, webdriver.Engines)
 	}
 	if v := os.Getenv("CONLAB_WEB"); v != "" {
 		opt.Web = v
