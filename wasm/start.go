@@ -196,6 +196,7 @@ func (st *starting) create(n int) error {
 		if err != nil {
 			return fmt.Errorf("wasm: %w", err)
 		}
+		js.HostChildren(p.spawner)
 		w.js = js
 		st.byID[w] = len(st.workers)
 		st.workers = append(st.workers, startInfo{w: w, created: p.clock.Now() - st.origin})

@@ -17,9 +17,10 @@ import (
 // error wrapping ErrNoSpawn.
 //
 // Natively NativeEnv starts a process (its Exe, with the arguments "child"
-// and SpawnOptions.Args). In the browser the engine starts a Web Worker
+// and SpawnOptions.Args). In the browser the page starts a Web Worker
 // running the worker module, which calls ChildMain with the arguments and
-// posts what it writes back to the page.
+// posts what it writes to its parent: the page, or the worker that asked
+// the page for it.
 type Spawner interface {
 	// Spawn starts a child running ChildMain(opt.Args, ...). It returns as
 	// soon as the child is on its way, without waiting for it to be ready:

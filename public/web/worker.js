@@ -10,7 +10,9 @@
 // Messages this script sends, in the protocol's shape: {v, kind, body}
 // with kind "fatal" (could not start), "exit" (the Go program ended, with
 // the end of its console output, e.g. a crash's panic) and "error" (a
-// message came before the boot).
+// message came before the boot). A child's boot message carries a
+// MessagePort as "port", its end of the channel to its parent: the child
+// posts "fatal" and "exit" there, as its Go program posts its output.
 "use strict";
 
 const scriptMS = performance.now(); // since this worker was created
@@ -18,9 +20,10 @@ importScripts("wasm_exec.js");
 
 const VERSION = 3; // wasm/internal/proto.Version
 let booted = false;
+let out = self; // where "fatal" and "exit" go: the page, or a child's parent
 
 function post(kind, body) {
-	self.postMessage({ v: VERSION, kind: kind, body: JSON.stringify(body) });
+	out.postMessage({ v: VERSION, kind: kind, body: JSON.stringify(body) });
 }
 
 // Keep what the Go program writes to the console that says why it ended
@@ -79,6 +82,10 @@ self.addEventListener("message", async (event) => {
 	}
 	booted = true;
 	const bootMS = performance.now();
+	if (m.port instanceof MessagePort) {
+		out = m.port;
+		self.conlabPort = m.port; // for the child's Go program
+	}
 	try {
 		let module = m.module;
 		let compileMS = 0;
@@ -89,7 +96,6 @@ self.addEventListener("message", async (event) => {
 		} else if (!(module instanceof WebAssembly.Module)) {
 			throw new Error("the boot message's module is not a WebAssembly.Module");
 		}
-		self.conlabModule = module; // for the children this worker may start
 		const go = new Go();
 		go.argv = ["worker"];
 		go.exit = (code) => post("exit", { code: code, output: code === 0 ? "" : crashOutput("") });

@@ -13,7 +13,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"runtime"
@@ -54,7 +53,7 @@ type worker struct {
 	self    safejs.Value
 	clock   jsenv.Clock
 	boot    *proto.Boot
-	spawner *jsenv.Spawner
+	spawner *jsenv.PageSpawner
 
 	mu   sync.Mutex
 	runs map[int64]*wrun
@@ -83,18 +82,7 @@ func start() (*worker, *proto.Boot, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	w := &worker{self: self, clock: clock, boot: boot, runs: map[int64]*wrun{}}
-	href := ""
-	if loc, err := jsenv.Get(self, "location", "href"); err == nil {
-		href, _ = loc.String()
-	}
-	w.spawner = &jsenv.Spawner{Script: href, Base: boot.Base, Module: func(context.Context) (safejs.Value, error) {
-		m, err := jsenv.Get(self, "conlabModule")
-		if err != nil || m.IsUndefined() {
-			return safejs.Undefined(), fmt.Errorf("no compiled module in this worker")
-		}
-		return m, nil
-	}}
+	w := &worker{self: self, clock: clock, boot: boot, runs: map[int64]*wrun{}, spawner: &jsenv.PageSpawner{Self: self}}
 	return w, boot, nil
 }
 
@@ -166,6 +154,8 @@ func (w *worker) receive(e safejs.Value) {
 		w.mu.Unlock()
 	case *proto.Ping:
 		post(w.self, &proto.Pong{ID: b.ID}, nil)
+	case *proto.Spawned, *proto.ChildFailed:
+		w.spawner.Answer(m)
 	case *proto.Boot:
 		post(w.self, &proto.Error{Error: "worker: message rejected: this worker has already started"}, nil)
 	default:

@@ -175,8 +175,9 @@ type Env struct {
 	// OneMemory says every lane of the run is in this instance, so Go
 	// memory is shared memory.
 	OneMemory bool
-	// Spawner starts child programs; nil: none can be started here.
-	Spawner *Spawner
+	// Spawner starts child programs (a *Spawner on the page, a
+	// *PageSpawner in a worker); nil: none can be started here.
+	Spawner workloads.Spawner
 
 	first atomic.Int64 // the first Now: the engine's start of the run
 }
@@ -213,5 +214,8 @@ func (e *Env) Shared(n int) workloads.Shared {
 
 // Spawn implements workloads.Spawner through e.Spawner.
 func (e *Env) Spawn(ctx context.Context, opt workloads.SpawnOptions) (workloads.Child, error) {
+	if e.Spawner == nil {
+		return nil, workloads.ErrNoSpawn
+	}
 	return e.Spawner.Spawn(ctx, opt)
 }

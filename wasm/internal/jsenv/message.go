@@ -17,13 +17,18 @@ type Message struct {
 	Body   proto.Body // a pointer to the body type of Kind
 	Data   []byte     // the payload, nil when none
 	Shared safejs.Value
+	// Port is the MessagePort the message carried as "port" (a Boot of
+	// a child, a Spawned), undefined when none.
+	Port safejs.Value
 }
 
 // Post sends body to target, a Worker or the worker's global scope, with
 // an optional payload and extra fields that travel as they are (a
-// SharedArrayBuffer as "shared", the compiled module as "module"). The payload's buffer is transferred, not cloned: it was
-// made for this message, and the copy that counts (from Go memory into
-// JavaScript and back) happens anyway.
+// SharedArrayBuffer as "shared", the compiled module as "module", a
+// MessagePort as "port"). The payload's buffer is transferred, not
+// cloned: it was made for this message, and the copy that counts (from Go
+// memory into JavaScript and back) happens anyway. A MessagePort is
+// transferred too, as it must be: the receiver takes it over.
 func Post(target safejs.Value, body proto.Body, data []byte, extra map[string]safejs.Value) error {
 	kind, text, err := proto.Encode(body)
 	if err != nil {
@@ -59,6 +64,9 @@ func Post(target safejs.Value, body proto.Body, data []byte, extra map[string]sa
 	for k, v := range extra {
 		if err := msg.Set(k, v); err != nil {
 			return err
+		}
+		if isPort(v) {
+			transfer = append(transfer, v)
 		}
 	}
 	if transfer != nil {
@@ -150,7 +158,7 @@ func Read(v safejs.Value, dir proto.Direction) (*Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Message{Kind: proto.Kind(kind), Body: body, Shared: safejs.Undefined()}
+	m := &Message{Kind: proto.Kind(kind), Body: body, Shared: safejs.Undefined(), Port: safejs.Undefined()}
 	if d, err := v.Get("data"); err == nil && !d.IsUndefined() && !d.IsNull() {
 		if m.Data, err = Bytes(d, proto.MaxData); err != nil {
 			return nil, fmt.Errorf("%w: data: %v", proto.ErrRejected, err)
@@ -166,5 +174,21 @@ func Read(v safejs.Value, dir proto.Direction) (*Message, error) {
 		}
 		m.Shared = s
 	}
+	if pv, err := v.Get("port"); err == nil && !pv.IsUndefined() && !pv.IsNull() {
+		if !isPort(pv) {
+			return nil, fmt.Errorf("%w: port must be a MessagePort", proto.ErrRejected)
+		}
+		m.Port = pv
+	}
 	return m, nil
+}
+
+// isPort reports whether v is a MessagePort.
+func isPort(v safejs.Value) bool {
+	mp, err := Get(Global(), "MessagePort")
+	if err != nil || mp.Type() != safejs.TypeFunction {
+		return false
+	}
+	ok, err := v.InstanceOf(mp)
+	return err == nil && ok
 }

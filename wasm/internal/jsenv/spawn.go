@@ -4,10 +4,7 @@ package jsenv
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"sync"
 	"sync/atomic"
 
 	"conlab/wasm/internal/proto"
@@ -17,8 +14,10 @@ import (
 )
 
 // Spawner starts child programs (workloads.ChildMain) as Web Workers
-// running worker.js in the child role: the browser's processes. A nil
-// Spawner, or one without a Script, cannot start any (ErrNoSpawn).
+// running worker.js in the child role: the browser's processes. Only the
+// page starts them, for itself (Spawn) and for its workers, which ask it
+// (see Worker.HostChildren and PageSpawner). A nil Spawner, or one
+// without a Script, cannot start any (ErrNoSpawn).
 type Spawner struct {
 	// Script is the URL of worker.js.
 	Script string
@@ -30,8 +29,11 @@ type Spawner struct {
 
 var childIDs atomic.Int64
 
-// Spawn implements workloads.Spawner. A Fresh child compiles worker.wasm
-// itself instead of instantiating the shared module.
+// newChildID returns a child id, unique in this page.
+func newChildID() int { return int(childIDs.Add(1)) }
+
+// Spawn implements workloads.Spawner: a child of the page. A Fresh child
+// compiles worker.wasm itself instead of instantiating the shared module.
 func (s *Spawner) Spawn(ctx context.Context, opt workloads.SpawnOptions) (workloads.Child, error) {
 	if s == nil || s.Script == "" {
 		return nil, workloads.ErrNoSpawn
@@ -39,151 +41,83 @@ func (s *Spawner) Spawn(ctx context.Context, opt workloads.SpawnOptions) (worklo
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	module := safejs.Undefined()
-	if !opt.Fresh {
-		if s.Module == nil {
-			return nil, fmt.Errorf("%w: no compiled module to share", workloads.ErrNoSpawn)
-		}
-		m, err := s.Module(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("spawn: %w", err)
-		}
-		module = m
-	}
-	c := &child{done: make(chan struct{})}
-	c.out.ready = make(chan struct{}, 1)
-	w, err := StartWorker(s.Script, c.handle)
+	module, err := s.module(ctx, opt.Fresh)
 	if err != nil {
-		return nil, fmt.Errorf("spawn: %w", err)
+		return nil, err
 	}
-	c.w = w
-	boot := &proto.Boot{Worker: int(childIDs.Add(1)), Base: s.Base, Role: proto.RoleChild, Args: append([]string{}, opt.Args...)}
-	if err := w.Boot(module, boot); err != nil {
-		w.Terminate()
-		return nil, fmt.Errorf("spawn: %w", err)
+	// The child's failures arrive in JavaScript callbacks, which run
+	// only once this goroutine waits, after c is set.
+	var c *child
+	w, port, err := s.start(newChildID(), module, opt.Args, func(err error) { c.failed(err) })
+	if err != nil {
+		return nil, err
 	}
-	c.stop = context.AfterFunc(ctx, func() { c.finish(-1, context.Cause(ctx)) })
+	if c, err = linkChild(ctx, port, w.Terminate); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 
-// child is a running child worker. Its output arrives in JavaScript
-// callbacks, which only append to buffers and never block.
-type child struct {
-	w    *Worker
-	stop func() bool
-	out  pipe
-
-	mu     sync.Mutex
-	stderr []byte
-	code   int
-	err    error
-	done   chan struct{}
-	ended  bool
-}
-
-func (c *child) Name() string      { return "Web Worker" }
-func (c *child) Stdout() io.Reader { return &c.out }
-
-func (c *child) Wait() (workloads.Exit, error) {
-	<-c.done
-	if c.stop != nil {
-		c.stop()
+// module returns the compiled module a child instantiates, or undefined
+// for a fresh child, which compiles its own.
+func (s *Spawner) module(ctx context.Context, fresh bool) (safejs.Value, error) {
+	if fresh {
+		return safejs.Undefined(), nil
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return workloads.Exit{Code: c.code, Stderr: string(c.stderr)}, c.err
-}
-
-func (c *child) handle(m *Message, err error) {
+	if s.Module == nil {
+		return safejs.Undefined(), fmt.Errorf("%w: no compiled module to share", workloads.ErrNoSpawn)
+	}
+	m, err := s.Module(ctx)
 	if err != nil {
-		var we *WorkerError
-		if errors.As(err, &we) {
-			c.finish(-1, fmt.Errorf("the child worker failed: %w", err))
-		} else {
-			c.finish(-1, fmt.Errorf("the child worker sent a bad message: %w", err))
-		}
-		return
+		return safejs.Undefined(), fmt.Errorf("spawn: %w", err)
 	}
-	switch b := m.Body.(type) {
-	case *proto.Output:
-		if b.Stream == "stdout" {
-			c.out.write(m.Data)
-			return
-		}
-		c.mu.Lock()
-		c.stderr = append(c.stderr, m.Data...)
-		if over := len(c.stderr) - workloads.MaxStderr; over > 0 {
-			c.stderr = append(c.stderr[:0], c.stderr[over:]...)
-		}
-		c.mu.Unlock()
-	case *proto.Exit:
-		c.finish(b.Code, nil)
-	case *proto.Fatal:
-		c.finish(-1, errors.New("the child worker could not start: "+b.Error))
-	default:
-		c.finish(-1, fmt.Errorf("the child worker sent an unexpected %s message", m.Kind))
+	return m, nil
+}
+
+// start starts child id's Web Worker running ChildMain(args), linked to
+// its parent by a MessageChannel: the child gets one port in its boot
+// message and posts its output and exit there; start returns the other,
+// the parent's. failed receives the Web Worker's own failures, which
+// only its holder hears.
+func (s *Spawner) start(id int, module safejs.Value, args []string, failed func(error)) (w *Worker, port safejs.Value, err error) {
+	port = safejs.Undefined()
+	mc, err := Get(Global(), "MessageChannel")
+	if err != nil || mc.Type() != safejs.TypeFunction {
+		return nil, port, fmt.Errorf("%w: this browser has no MessageChannel", workloads.ErrNoSpawn)
 	}
-}
-
-// finish records how the child ended, once, and ends its output.
-func (c *child) finish(code int, err error) {
-	c.mu.Lock()
-	if c.ended {
-		c.mu.Unlock()
-		return
+	ch, err := mc.New()
+	if err != nil {
+		return nil, port, fmt.Errorf("spawn: new MessageChannel: %w", err)
 	}
-	c.ended, c.code, c.err = true, code, err
-	c.mu.Unlock()
-	c.w.Terminate()
-	c.out.close()
-	close(c.done)
-}
-
-// pipe is an unbounded byte pipe: writes never block (they come from
-// JavaScript callbacks), reads block until data or the end. One reader.
-type pipe struct {
-	mu     sync.Mutex
-	buf    []byte
-	closed bool
-	ready  chan struct{} // capacity 1: a write or close happened
-}
-
-func (p *pipe) write(b []byte) {
-	p.mu.Lock()
-	p.buf = append(p.buf, b...)
-	p.mu.Unlock()
-	p.notify()
-}
-
-func (p *pipe) close() {
-	p.mu.Lock()
-	p.closed = true
-	p.mu.Unlock()
-	p.notify()
-}
-
-func (p *pipe) notify() {
-	select {
-	case p.ready <- struct{}{}:
-	default:
+	mine, err := ch.Get("port1")
+	if err != nil {
+		return nil, port, fmt.Errorf("spawn: %w", err)
 	}
-}
-
-// Read implements io.Reader.
-func (p *pipe) Read(b []byte) (int, error) {
-	for {
-		p.mu.Lock()
-		if len(p.buf) > 0 {
-			n := copy(b, p.buf)
-			p.buf = p.buf[n:]
-			p.mu.Unlock()
-			return n, nil
+	theirs, err := ch.Get("port2")
+	if err != nil {
+		return nil, port, fmt.Errorf("spawn: %w", err)
+	}
+	w, err = StartWorker(s.Script, func(m *Message, err error) {
+		switch {
+		case err != nil:
+			failed(err)
+		case m.Kind == proto.KError:
+			failed(fmt.Errorf("it refused its boot: %s", m.Body.(*proto.Error).Error))
+		default:
+			failed(fmt.Errorf("it sent the page an unexpected %s message", m.Kind))
 		}
-		if p.closed {
-			p.mu.Unlock()
-			return 0, io.EOF
-		}
-		p.mu.Unlock()
-		<-p.ready
+	})
+	if err != nil {
+		return nil, port, fmt.Errorf("spawn: %w", err)
 	}
+	boot := &proto.Boot{Worker: id, Base: s.Base, Role: proto.RoleChild, Args: append([]string{}, args...)}
+	extra := map[string]safejs.Value{"port": theirs}
+	if !module.IsUndefined() {
+		extra["module"] = module
+	}
+	if err := w.Post(boot, nil, extra); err != nil {
+		w.Terminate()
+		return nil, port, fmt.Errorf("spawn: %w", err)
+	}
+	return w, mine, nil
 }

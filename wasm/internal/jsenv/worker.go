@@ -27,17 +27,49 @@ type Worker struct {
 	mu        sync.Mutex
 	listeners []listener
 	dead      bool
+	host      *Spawner        // starts the children it asks for (host.go)
+	children  map[int]*Worker // its children, by id
 }
 
+// listener is a function listening to an event of a JavaScript target.
 type listener struct {
 	event string
 	fn    safejs.Func
 }
 
+// listen adds f as target's listener of event.
+func listen(target safejs.Value, event string, f func(e safejs.Value)) (listener, error) {
+	fn, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
+		if len(args) > 0 {
+			f(args[0])
+		}
+		return nil
+	})
+	if err != nil {
+		return listener{}, err
+	}
+	if _, err := target.Call("addEventListener", event, fn); err != nil {
+		fn.Release()
+		return listener{}, err
+	}
+	return listener{event, fn}, nil
+}
+
+// unlisten removes target's listeners and releases their functions:
+// removed listeners are never called again, so this may run inside one
+// of them.
+func unlisten(target safejs.Value, ls []listener) {
+	for _, l := range ls {
+		_, _ = target.Call("removeEventListener", l.event, l.fn)
+		l.fn.Release()
+	}
+}
+
 // StartWorker starts a Web Worker running script. handle receives every
 // message the worker sends (decoded and validated: err wraps
 // proto.ErrRejected when it is malformed) and every failure of the worker
-// (err is a *WorkerError).
+// (err is a *WorkerError), but those about its children, which the
+// Worker serves itself (see HostChildren).
 func StartWorker(script string, handle func(m *Message, err error)) (*Worker, error) {
 	ctor, err := Get(Global(), "Worker")
 	if err != nil || ctor.Type() != safejs.TypeFunction {
@@ -45,17 +77,10 @@ func StartWorker(script string, handle func(m *Message, err error)) (*Worker, er
 	}
 	w := &Worker{}
 	on := func(event string, f func(e safejs.Value)) error {
-		fn, err := safejs.FuncOf(func(_ safejs.Value, args []safejs.Value) any {
-			if len(args) > 0 {
-				f(args[0])
-			}
-			return nil
-		})
-		if err != nil {
-			return err
+		l, err := listen(w.v, event, f)
+		if err == nil {
+			w.listeners = append(w.listeners, l)
 		}
-		w.listeners = append(w.listeners, listener{event, fn})
-		_, err = w.v.Call("addEventListener", event, fn)
 		return err
 	}
 	if w.v, err = ctor.New(script); err != nil {
@@ -68,7 +93,11 @@ func StartWorker(script string, handle func(m *Message, err error)) (*Worker, er
 			handle(nil, fmt.Errorf("%w: %v", proto.ErrRejected, err))
 			return
 		}
-		handle(Read(data, proto.ToPage))
+		m, err := Read(data, proto.ToPage)
+		if err == nil && w.serveChildren(m) {
+			return
+		}
+		handle(m, err)
 	}); err != nil {
 		fail(err)
 		return nil, err
@@ -127,8 +156,8 @@ func (w *Worker) PostValue(v any) error {
 	return err
 }
 
-// Terminate stops the worker at once, whatever it is doing, and releases
-// its callbacks. It is idempotent.
+// Terminate stops the worker at once, whatever it is doing, with its
+// children, and releases its callbacks. It is idempotent.
 func (w *Worker) Terminate() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -136,15 +165,11 @@ func (w *Worker) Terminate() {
 		return
 	}
 	w.dead = true
+	w.endChildren()
 	if !w.v.IsUndefined() {
 		_, _ = w.v.Call("terminate")
 	}
-	// Removed listeners are never called again, so their functions can
-	// be released (even from inside one of them).
-	for _, l := range w.listeners {
-		_, _ = w.v.Call("removeEventListener", l.event, l.fn)
-		l.fn.Release()
-	}
+	unlisten(w.v, w.listeners)
 	w.listeners = nil
 }
 

@@ -56,6 +56,8 @@ func richBodies() []Body {
 		&Stuck{ID: 3, Stuck: []workloads.StuckTask{{Task: 1, Lane: 0, Label: "waits"}}, AfterMS: 300},
 		&Stuck{ID: 3},
 		&Error{Error: "no"}, &Exit{Code: -1, Output: "panic: x\n\tgoroutine 1"}, &Fatal{Error: "no"}, &Output{Stream: "stderr"},
+		&Spawn{ID: 4, Args: []string{"-lines", "3"}, Fresh: true}, &Spawned{ID: 4, Child: 2}, &Spawned{ID: 4, Error: "no page"},
+		&Reap{Child: 2}, &ChildFailed{Child: 2, Error: "the worker failed"},
 	}
 }
 

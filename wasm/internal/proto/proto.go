@@ -49,6 +49,9 @@ const (
 	KFinish Kind = "finish" // the workers-mode run is over: drop it
 	KCancel Kind = "cancel" // stop the run's tasks
 	KPing   Kind = "ping"   // answer with a pong
+	// A worker's children are started by the page (see Spawn).
+	KSpawned     Kind = "spawned"     // answer to spawn: the child's port, or why there is none
+	KChildFailed Kind = "childfailed" // a child of this worker failed as a Web Worker
 )
 
 // Messages from a worker to the page.
@@ -64,6 +67,8 @@ const (
 	KExit     Kind = "exit"     // from worker.js: the Go program exited
 	KFatal    Kind = "fatal"    // from worker.js: the worker could not start
 	KOutput   Kind = "output"   // a child's stdout or stderr bytes, as the data
+	KSpawn    Kind = "spawn"    // start a child program for this worker
+	KReap     Kind = "reap"     // this worker is done with its child: end it
 )
 
 // Roles of a worker.
@@ -287,6 +292,42 @@ type Fatal struct {
 	Error string `json:"error"`
 }
 
+// Spawn asks the page to start a child program (a worker in RoleChild)
+// for the worker that sends it. The page starts every Web Worker itself:
+// a worker that constructed one would wait inside the constructor for
+// the browser (Firefox blocks the worker's thread there), and its one Go
+// thread with it. The page links the child to the worker with a
+// MessageChannel and answers with Spawned; from then on the child posts
+// its Output and Exit on the channel, to the worker directly.
+type Spawn struct {
+	ID    int64    `json:"id"`
+	Args  []string `json:"args"`
+	Fresh bool     `json:"fresh"` // the child compiles worker.wasm itself
+}
+
+// Spawned answers Spawn. With no Error the message carries, as its
+// "port", the worker's end of the channel to the child; Child is the
+// child's id, for Reap and ChildFailed.
+type Spawned struct {
+	ID    int64  `json:"id"`
+	Child int    `json:"child"`
+	Error string `json:"error,omitempty"`
+}
+
+// Reap says the worker is done with its child (it exited, or the worker
+// stopped it): the page terminates the child's Web Worker.
+type Reap struct {
+	Child int `json:"child"`
+}
+
+// ChildFailed tells a worker that its child's Web Worker failed (its
+// script did not load, an exception escaped it), which only the page,
+// holding the Worker, hears.
+type ChildFailed struct {
+	Child int    `json:"child"`
+	Error string `json:"error"`
+}
+
 // Direction says which side a message travels to.
 type Direction int
 
@@ -314,24 +355,28 @@ type kindInfo struct {
 // generator reads this table: each body type gets its kind method and its
 // walk from it (go generate ./wasm/internal/proto after a change).
 var kinds = map[Kind]kindInfo{
-	KBoot:     {ToWorker, newBody[Boot]},
-	KWarm:     {ToWorker, newBody[Warm]},
-	KRun:      {ToWorker, newBody[Run]},
-	KTask:     {ToWorker, newBody[Task]},
-	KFinish:   {ToWorker, newBody[Finish]},
-	KCancel:   {ToWorker, newBody[Cancel]},
-	KPing:     {ToWorker, newBody[Ping]},
-	KReady:    {ToPage, newBody[Ready]},
-	KWarmed:   {ToPage, newBody[Warmed]},
-	KSpans:    {ToPage, newBody[Spans]},
-	KResult:   {ToPage, newBody[Result]},
-	KTaskDone: {ToPage, newBody[TaskDone]},
-	KStuck:    {ToPage, newBody[Stuck]},
-	KPong:     {ToPage, newBody[Pong]},
-	KError:    {ToPage, newBody[Error]},
-	KExit:     {ToPage, newBody[Exit]},
-	KFatal:    {ToPage, newBody[Fatal]},
-	KOutput:   {ToPage, newBody[Output]},
+	KBoot:        {ToWorker, newBody[Boot]},
+	KWarm:        {ToWorker, newBody[Warm]},
+	KRun:         {ToWorker, newBody[Run]},
+	KTask:        {ToWorker, newBody[Task]},
+	KFinish:      {ToWorker, newBody[Finish]},
+	KCancel:      {ToWorker, newBody[Cancel]},
+	KPing:        {ToWorker, newBody[Ping]},
+	KSpawned:     {ToWorker, newBody[Spawned]},
+	KChildFailed: {ToWorker, newBody[ChildFailed]},
+	KReady:       {ToPage, newBody[Ready]},
+	KWarmed:      {ToPage, newBody[Warmed]},
+	KSpans:       {ToPage, newBody[Spans]},
+	KResult:      {ToPage, newBody[Result]},
+	KTaskDone:    {ToPage, newBody[TaskDone]},
+	KStuck:       {ToPage, newBody[Stuck]},
+	KPong:        {ToPage, newBody[Pong]},
+	KError:       {ToPage, newBody[Error]},
+	KExit:        {ToPage, newBody[Exit]},
+	KFatal:       {ToPage, newBody[Fatal]},
+	KOutput:      {ToPage, newBody[Output]},
+	KSpawn:       {ToPage, newBody[Spawn]},
+	KReap:        {ToPage, newBody[Reap]},
 }
 
 func newBody[T any, P interface {

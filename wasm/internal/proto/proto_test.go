@@ -29,6 +29,8 @@ func TestRoundTrip(t *testing.T) {
 		&TaskDone{ID: 3, Result: workloads.TaskResult{Task: 4, Lane: 1, Err: "context deadline exceeded"}, ErrKind: ErrTimeout},
 		&Stuck{ID: 3, Stuck: []workloads.StuckTask{{Task: 1, Lane: 0, Label: "waits"}}, AfterMS: 300},
 		&Pong{ID: 9}, &Error{Error: "no"}, &Exit{Code: 2, Output: "panic: x"}, &Fatal{Error: "no"}, &Output{Stream: "stderr"},
+		&Spawn{ID: 4, Args: []string{"-lines", "3"}, Fresh: true}, &Spawned{ID: 4, Child: 2}, &Spawned{ID: 4, Error: "no page"},
+		&Reap{Child: 2}, &ChildFailed{Child: 2, Error: "the worker failed"},
 	}
 	for _, b := range bodies {
 		kind, text, err := Encode(b)
@@ -102,6 +104,12 @@ func TestDecodeRejects(t *testing.T) {
 		{ToPage, Version, "output", `{"stream":"stdin"}`, "stream"},
 		{ToPage, Version, "taskdone", `{"id":1,"result":{"task":0,"lane":0,"value":1,"spans":null},"final":-1,"has_final":true}`, "body"},
 		{ToPage, Version, "final", `{"id":1,"value":1,"has":true}`, "unknown kind"},
+		{ToPage, Version, "spawn", `{"id":0,"args":[],"fresh":false}`, "out of range"},
+		{ToWorker, Version, "spawn", `{"id":1,"args":[],"fresh":false}`, "does not travel"},
+		{ToWorker, Version, "spawned", `{"id":1,"child":0}`, "child id"},
+		{ToWorker, Version, "spawned", `{"id":1,"child":3,"error":"no"}`, "no child"},
+		{ToPage, Version, "reap", `{"child":-1}`, "child id"},
+		{ToWorker, Version, "childfailed", `{"child":1,"error":""}`, "empty"},
 	}
 	for _, c := range cases {
 		_, err := Decode(c.dir, c.v, c.kind, c.body)

@@ -100,18 +100,26 @@ func (m *Boot) validate() error {
 			return errors.New("a pool worker takes no arguments")
 		}
 	case RoleChild:
-		if len(m.Args) > 64 {
-			return fmt.Errorf("%d child arguments exceed 64", len(m.Args))
-		}
-		for _, a := range m.Args {
-			if err := checkText("argument", a); err != nil {
-				return err
-			}
+		if err := checkArgs(m.Args); err != nil {
+			return err
 		}
 	default:
 		return fmt.Errorf("unknown role %q", truncate(m.Role, 32))
 	}
 	return checkText("base", m.Base)
+}
+
+// checkArgs checks a child's arguments.
+func checkArgs(args []string) error {
+	if len(args) > 64 {
+		return fmt.Errorf("%d child arguments exceed 64", len(args))
+	}
+	for _, a := range args {
+		if err := checkText("argument", a); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (m *Warm) validate() error {
@@ -358,4 +366,44 @@ func (m *Fatal) validate() error {
 		return errors.New("empty error")
 	}
 	return checkText("error", m.Error)
+}
+
+func (m *Spawn) validate() error {
+	if err := checkID(m.ID); err != nil {
+		return err
+	}
+	return checkArgs(m.Args)
+}
+
+func (m *Spawned) validate() error {
+	if err := checkID(m.ID); err != nil {
+		return err
+	}
+	if m.Error != "" {
+		if m.Child != 0 {
+			return errors.New("a refused spawn has no child")
+		}
+		return checkText("error", m.Error)
+	}
+	return checkChild(m.Child)
+}
+
+func (m *Reap) validate() error { return checkChild(m.Child) }
+
+func (m *ChildFailed) validate() error {
+	if err := checkChild(m.Child); err != nil {
+		return err
+	}
+	if m.Error == "" {
+		return errors.New("empty error")
+	}
+	return checkText("error", m.Error)
+}
+
+// checkChild checks a child's id.
+func checkChild(id int) error {
+	if id < 1 || id > MaxID {
+		return fmt.Errorf("child id %d out of range", id)
+	}
+	return nil
 }

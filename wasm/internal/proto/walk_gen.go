@@ -8,24 +8,28 @@ import (
 
 // Each body's kind, from the kinds table.
 
-func (*Boot) kind() Kind     { return KBoot }
-func (*Warm) kind() Kind     { return KWarm }
-func (*Run) kind() Kind      { return KRun }
-func (*Task) kind() Kind     { return KTask }
-func (*Finish) kind() Kind   { return KFinish }
-func (*Cancel) kind() Kind   { return KCancel }
-func (*Ping) kind() Kind     { return KPing }
-func (*Ready) kind() Kind    { return KReady }
-func (*Warmed) kind() Kind   { return KWarmed }
-func (*Spans) kind() Kind    { return KSpans }
-func (*Result) kind() Kind   { return KResult }
-func (*TaskDone) kind() Kind { return KTaskDone }
-func (*Stuck) kind() Kind    { return KStuck }
-func (*Pong) kind() Kind     { return KPong }
-func (*Error) kind() Kind    { return KError }
-func (*Exit) kind() Kind     { return KExit }
-func (*Fatal) kind() Kind    { return KFatal }
-func (*Output) kind() Kind   { return KOutput }
+func (*Boot) kind() Kind        { return KBoot }
+func (*Warm) kind() Kind        { return KWarm }
+func (*Run) kind() Kind         { return KRun }
+func (*Task) kind() Kind        { return KTask }
+func (*Finish) kind() Kind      { return KFinish }
+func (*Cancel) kind() Kind      { return KCancel }
+func (*Ping) kind() Kind        { return KPing }
+func (*Spawned) kind() Kind     { return KSpawned }
+func (*ChildFailed) kind() Kind { return KChildFailed }
+func (*Ready) kind() Kind       { return KReady }
+func (*Warmed) kind() Kind      { return KWarmed }
+func (*Spans) kind() Kind       { return KSpans }
+func (*Result) kind() Kind      { return KResult }
+func (*TaskDone) kind() Kind    { return KTaskDone }
+func (*Stuck) kind() Kind       { return KStuck }
+func (*Pong) kind() Kind        { return KPong }
+func (*Error) kind() Kind       { return KError }
+func (*Exit) kind() Kind        { return KExit }
+func (*Fatal) kind() Kind       { return KFatal }
+func (*Output) kind() Kind      { return KOutput }
+func (*Spawn) kind() Kind       { return KSpawn }
+func (*Reap) kind() Kind        { return KReap }
 
 // The bodies' fields, in the order of their struct types (the order
 // encoding/json writes them in).
@@ -75,6 +79,17 @@ func (m *Cancel) walk(w *walker) {
 
 func (m *Ping) walk(w *walker) {
 	w.int64("id", &m.ID, always)
+}
+
+func (m *Spawned) walk(w *walker) {
+	w.int64("id", &m.ID, always)
+	w.int("child", &m.Child, always)
+	w.str("error", &m.Error, omitEmpty)
+}
+
+func (m *ChildFailed) walk(w *walker) {
+	w.int("child", &m.Child, always)
+	w.str("error", &m.Error, always)
 }
 
 func (m *Ready) walk(w *walker) {
@@ -148,6 +163,16 @@ func (m *Fatal) walk(w *walker) {
 
 func (m *Output) walk(w *walker) {
 	w.str("stream", &m.Stream, always)
+}
+
+func (m *Spawn) walk(w *walker) {
+	w.int64("id", &m.ID, always)
+	list(w, "args", always, &m.Args, w.strValue)
+	w.bool("fresh", &m.Fresh, always)
+}
+
+func (m *Reap) walk(w *walker) {
+	w.int("child", &m.Child, always)
 }
 
 func (m *request) walk(w *walker) {
