@@ -81,7 +81,8 @@ func (c deadlineCtx) Err() error {
 }
 
 // run serves a whole sequential or cooperative run with the engine's
-// Job.Run: the same code as natively, here on one thread.
+// Job.Run: the same code as natively, here on one thread. Once it has
+// answered, it collects the run's garbage (collect).
 func (w *worker) run(m *proto.Run) {
 	job, err := workloads.Prepare(m.Request)
 	if err != nil {
@@ -128,4 +129,5 @@ func (w *worker) run(m *proto.Run) {
 		ans.ErrKind, ans.AfterMS = proto.ErrTimeout, max(w.clock.Now()-env.First(), 0)/1000
 	}
 	post(w.self, ans, nil)
+	collect()
 }

@@ -51,6 +51,7 @@ func (w *worker) enqueue(m *proto.Task, data []byte, shared safejs.Value) {
 // serve makes this worker's instance for a workers-mode run and runs the
 // run's tasks as they come, until the run is finished or cancelled (the
 // tasks still queued then are answered, each with the context's error).
+// Then it collects the run's garbage (collect).
 func (w *worker) serve(id int64, r *wrun, first *proto.Task, shared safejs.Value) {
 	job, err := workloads.Prepare(first.Request)
 	if err != nil {
@@ -77,6 +78,7 @@ func (w *worker) serve(id int64, r *wrun, first *proto.Task, shared safejs.Value
 					b.task(q)
 				default:
 					b.flush()
+					collect()
 					return
 				}
 			}
