@@ -57,6 +57,12 @@ func (p *Pool) Run(ctx context.Context, req workloads.Request, onProgress func(P
 		return nil, err
 	}
 	defer p.endTurn()
+	return p.runInTurn(ctx, job, mode, progress)
+}
+
+// runInTurn is Run of job (prepared from a request in mode), in the
+// pool's turn.
+func (p *Pool) runInTurn(ctx context.Context, job *workloads.Job, mode workloads.Mode, progress func(Progress)) (*workloads.Result, error) {
 	origin := p.clock.Now()
 	r := &run{p: p, job: job, mode: mode, origin: origin, progress: progress, id: p.newID(), total: len(job.Plan.Tasks)}
 	if mode == Main {

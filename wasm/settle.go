@@ -174,18 +174,6 @@ func (p *Pool) settleInTurn(ctx context.Context, t0 time.Time, n int, kernels []
 	return rep, nil
 }
 
-// atOnce is how many workers prime at once: the measured cores, else
-// the reported ones.
-func (p *Pool) atOnce() int {
-	p.mu.Lock()
-	per := p.measuredCores
-	p.mu.Unlock()
-	if per < 1 {
-		per = max(HardwareConcurrency(), 1)
-	}
-	return per
-}
-
 // listen has the workers ws answer into one new mailbox, until unlisten.
 func listen(ws []*worker) (box *mailbox, unlisten func()) {
 	box = newMailbox()

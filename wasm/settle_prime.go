@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"conlab/wasm/internal/proto"
@@ -16,43 +18,25 @@ import (
 // at its deadline having primed little.
 const minPrime = 100 * time.Millisecond
 
-// primeTwice is the memory beyond a process's own (workloads.ProcessBytes)
-// from which a run declares enough garbage to grow the Go heap on its
-// second run too: the collector starts at twice the live heap, so the
-// first run's arrays still stand, uncollected, while the second run
-// makes its own, and the heap takes more fresh memory from the browser.
-// Measured with multiply's loop at 4 million elements (96 MB declared)
-// in V8 under Node: the heap held 93 MB after the first run, 124 MB
-// during the second, and no more after it.
-const primeTwice = 8 << 20
-
-// primeRuns is how many untimed runs bring a worker's Go heap to the size
-// runs declaring bytes keep it at: one, or two from primeTwice beyond a
-// process's own memory.
-func primeRuns(bytes int64) int {
-	if bytes-workloads.ProcessBytes >= primeTwice {
-		return 2
-	}
-	return 1
-}
-
 // SettleRun makes sure the first n workers of the pool (n = 0: the pool's
 // size) are ready for a timed run of req: it settles them on req's kernel
-// (Settle), then has each of them that has not yet run req's kernel at
-// least as big (by the memory the workload declares, Workload.Cost) run
-// req once in the sequential mode, untimed, or twice when req declares
-// primeTwice (8 MB) or more beyond a process's own memory (primeRuns).
-// Calibration passes are small; a run of the lesson's real size is the
-// first to grow the worker's memory to its size (the Go heap taking fresh
-// memory from the browser), and without this untimed run the first timed
-// round would pay for it (multiply's loop at 4 million elements: 72 %
-// slower than its later rounds). A run that leaves much garbage grows the
-// heap on its second run too, while the first one's garbage still stands
-// uncollected: the second untimed run pays for that. The priming runs share what is left of DefaultSettleCap (or of
-// ctx's deadline) with the settling, and end at it; a priming run that
-// fails or ends at its deadline is not an error: the timed run reports
-// its own errors. Workers prime as many at once as the pool measured
-// cores.
+// (Settle, side by side included), runs the workload small once in each
+// mode (tryModes), then has each of them that has not yet
+// run req's kernel at least as big (by the memory the workload declares,
+// Workload.Cost) run req twice in the sequential mode, untimed, last of
+// all, all at once (prime). Calibration passes are small; a run of the
+// lesson's real size is the first to grow the worker's memory to its size
+// (the Go heap taking fresh memory from the browser), and without these
+// untimed runs the first timed round would pay for it (multiply's loop at
+// 4 million elements: 72 % slower than its later rounds). They come last
+// because a run whose worker lay idle while other workers ran is slower
+// too: multiply's first timed run, on a worker primed before the others'
+// priming and the side-by-side gauges, took 36-41 ms in Chromium, Firefox
+// and WebKit against 26-32 ms later, its three arrays taking 10-12 ms to
+// clear instead of 4-6. The priming runs share what is left of
+// DefaultSettleCap (or of ctx's deadline) with the settling, and end at
+// it; a priming run that fails or ends at its deadline is not an error:
+// the timed run reports its own errors.
 func (p *Pool) SettleRun(ctx context.Context, n int, req workloads.Request) (SettleReport, error) {
 	t0 := time.Now()
 	job, err := Prepare(req)
@@ -83,45 +67,117 @@ func (p *Pool) SettleRun(ctx context.Context, n int, req workloads.Request) (Set
 		}
 	}
 	p.mu.Unlock()
-	per := p.atOnce()
 	end := p.settleEnd(ctx, t0)
-	seq := job.Request
-	seq.Mode, seq.Workers = workloads.Sequential, 1
-	runs := primeRuns(bytes)
-	p0 := time.Now()
-	for i := 0; i < len(ws); i += per {
-		batch := ws[i:min(i+per, len(ws))]
-		for r := range runs {
-			left := time.Until(end)
-			if left < minPrime || len(batch) == 0 {
-				break
-			}
-			seq.TimeoutMS = min(job.Request.TimeoutMS, left.Milliseconds())
-			primed, err := p.primeBatch(ctx, batch, seq, left)
-			rep.PrimeRuns += len(primed)
-			if r == 0 {
-				for _, w := range primed {
-					p.mu.Lock()
-					if w.primed == nil {
-						w.primed = map[string]int64{}
-					}
-					w.primed[req.Workload] = bytes
-					p.mu.Unlock()
-				}
-				rep.Primed += len(primed)
-			}
-			if err != nil {
-				return rep, err
-			}
-			batch = primed
+	if rep.Workers > 0 || len(ws) > 0 {
+		// Side by side they gauge for at most half of what is left when
+		// workers are still to prime: a busy machine would otherwise
+		// spend all of it on gauges that never agree.
+		gauges := end
+		if len(ws) > 0 {
+			gauges = time.Now().Add(time.Until(end) / 2)
+		}
+		err = p.settleTogether(ctx, n, []string{req.Workload}, gauges, &rep)
+		if err == nil {
+			err = p.tryModes(ctx, n, job.Request, end)
 		}
 	}
-	rep.PrimeMS = float64(time.Since(p0)) / float64(time.Millisecond)
-	if rep.Workers > 0 || rep.Primed > 0 {
-		err = p.settleTogether(ctx, n, []string{req.Workload}, end, &rep)
+	if err == nil {
+		err = p.prime(ctx, ws, job.Request, bytes, end, &rep)
 	}
 	rep.MS = float64(time.Since(t0)) / float64(time.Millisecond)
 	return rep, err
+}
+
+// tryModes runs req's workload with its Quick parameters (the lesson's
+// other parameters kept) once in each browser mode a timed run of n
+// lanes may use, untimed: sequential, cooperative with n goroutines and
+// workers with n lanes, the ones the workload supports. Calibration and
+// priming run the sequential mode alone, inside the worker; a mode's own
+// code, in the workers and in the page (a workers-mode run's tasks,
+// answers and checks), runs first at a run, and the engine compiles it
+// then: multiply's first workers ×1 run, the first of its mode, took
+// 10-13 % longer in Chromium than its later ones. A run's failure is not an error (the timed run
+// reports its own); ctx's end is. It stops at end. It tries only the
+// pool's CPU kernels, as settling calibrates only them: other lessons'
+// runs wait, time out or deadlock by design.
+func (p *Pool) tryModes(ctx context.Context, n int, req workloads.Request, end time.Time) error {
+	if !slices.Contains(p.kernels, req.Workload) {
+		return nil
+	}
+	wl, err := workloads.Lookup(req.Workload)
+	if err != nil {
+		return err
+	}
+	params := maps.Clone(req.Params)
+	if params == nil {
+		params = map[string]any{}
+	}
+	maps.Copy(params, wl.Quick)
+	for _, m := range []workloads.Mode{Sequential, Cooperative, Workers} {
+		left := time.Until(end)
+		if left < minPrime {
+			return nil
+		}
+		if ok, _ := Supports(wl, m); !ok {
+			continue
+		}
+		lanes := max(n, 1)
+		if m == Sequential {
+			lanes = 1
+		}
+		job, err := Prepare(workloads.Request{Workload: req.Workload, Mode: m, Workers: lanes, Params: params, TimeoutMS: left.Milliseconds()})
+		if err != nil {
+			continue
+		}
+		if _, err := p.runInTurn(ctx, job, m, func(Progress) {}); ctx.Err() != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// primeRuns is how many untimed runs of the lesson's size each worker
+// makes before the timed ones: the first grows the worker's memory, and
+// the second was still slow (multiply's loop at 4 million elements: its
+// arrays took 10-12 ms to clear instead of 4-6, its run 35-41 ms against
+// 26-32 ms from the third on, in Chromium, Firefox and WebKit).
+const primeRuns = 2
+
+// prime has the workers ws run req primeRuns times each in the
+// sequential mode, untimed, all of them at once, however many cores:
+// they then end together, none left idle while the others run; it stops
+// at end, records each primed worker's run of bytes and adds what it did
+// to rep.
+func (p *Pool) prime(ctx context.Context, ws []*worker, req workloads.Request, bytes int64, end time.Time, rep *SettleReport) error {
+	seq := req
+	seq.Mode, seq.Workers = workloads.Sequential, 1
+	p0 := time.Now()
+	defer func() { rep.PrimeMS = float64(time.Since(p0)) / float64(time.Millisecond) }()
+	for r := range primeRuns {
+		left := time.Until(end)
+		if left < minPrime || len(ws) == 0 {
+			break
+		}
+		seq.TimeoutMS = min(req.TimeoutMS, left.Milliseconds())
+		primed, err := p.primeBatch(ctx, ws, seq, left)
+		if r == 0 {
+			p.mu.Lock()
+			for _, w := range primed {
+				if w.primed == nil {
+					w.primed = map[string]int64{}
+				}
+				w.primed[req.Workload] = bytes
+			}
+			p.mu.Unlock()
+			rep.Primed += len(primed)
+		}
+		rep.PrimeRuns += len(primed)
+		if err != nil {
+			return err
+		}
+		ws = primed
+	}
+	return nil
 }
 
 // primeBatch has the workers ws run req at the same time, untimed, and

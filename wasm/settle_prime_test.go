@@ -10,8 +10,7 @@ import (
 )
 
 // SettleRun settles the workers on the run's kernel, then primes each
-// with one untimed run, or two for a run declaring 8 MB or more beyond a
-// process's own memory; a run declaring no more memory primes none again,
+// with two untimed runs; a run declaring no more memory primes none again,
 // a bigger one primes them anew, and the page's memory grows once per
 // size.
 func TestSettleRun(t *testing.T) {
@@ -28,16 +27,14 @@ func TestSettleRun(t *testing.T) {
 	}
 	rep, err := p.SettleRun(ctx, 2, req(200_000))
 	t.Logf("settled and primed: %+v", rep)
-	// 200,000 elements declare 4.8 MB beyond a process's own: one
-	// untimed run each; 400,000 declare 9.6 MB: two each.
-	if err != nil || rep.Workers != 2 || rep.Primed != 2 || rep.PrimeRuns != 2 || rep.PrimeMS <= 0 || rep.MS < rep.PrimeMS {
+	if err != nil || rep.Workers != 2 || rep.Primed != 2 || rep.PrimeRuns != 4 || rep.PrimeMS <= 0 || rep.MS < rep.PrimeMS {
 		t.Fatalf("SettleRun(2, multiply 200,000): %+v, %v", rep, err)
 	}
 	if again, err := p.SettleRun(ctx, 2, req(100_000)); err != nil || again.Workers != 0 || again.Primed != 0 {
 		t.Errorf("SettleRun with a smaller run: %+v, %v; want nothing to do", again, err)
 	}
 	if bigger, err := p.SettleRun(ctx, 2, req(400_000)); err != nil || bigger.Workers != 0 || bigger.Primed != 2 || bigger.PrimeRuns != 4 {
-		t.Errorf("SettleRun with a bigger run: %+v, %v; want both primed twice, none settled", bigger, err)
+		t.Errorf("SettleRun with a bigger run: %+v, %v; want both primed again, none settled", bigger, err)
 	}
 	// The primed workers still run correctly.
 	res, err := p.Run(ctx, req(400_000), nil)

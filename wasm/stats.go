@@ -89,8 +89,8 @@ type SettleReport struct {
 	WorkerMS []float64
 	PassNS   [][]int64
 	// Primed is how many workers SettleRun primed with the run, PrimeRuns
-	// how many untimed runs they made in all (one or two each: see
-	// SettleRun), and PrimeMS how long that took in all.
+	// how many untimed runs they made in all (two each: see SettleRun),
+	// and PrimeMS how long that took in all.
 	Primed    int
 	PrimeRuns int
 	PrimeMS   float64

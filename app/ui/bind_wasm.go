@@ -51,10 +51,9 @@ func (e poolEngine) SettlePage(ctx context.Context, req workloads.Request, limit
 
 // SettleWorkers runs the pool's calibration with req's kernel in the n
 // workers a run uses (in rounds, until three agree within 10 %, no
-// sooner than the engine's least settling time), then one untimed run of
-// req in each, two for a run that makes much garbage, then until they
-// run side by side about as fast as alone (Pool.SettleRun), for at most
-// limit; a worker settled on the kernel, or primed with a run as big, is
+// sooner than the engine's least settling time), then until they run
+// side by side about as fast as alone, then two untimed runs of req in
+// each, all at once (Pool.SettleRun), for at most limit; a worker settled on the kernel, or primed with a run as big, is
 // not made ready again.
 func (e poolEngine) SettleWorkers(ctx context.Context, req workloads.Request, n int, limit time.Duration) (Settling, error) {
 	n = max(n, 1)

@@ -29,8 +29,7 @@ type Browser interface {
 	SettlePage(ctx context.Context, req workloads.Request, limit time.Duration) (Settling, error)
 	// SettleWorkers waits until timings of req's kernel have settled in
 	// the n workers a run of n lanes uses (the pool grows to n if it has
-	// fewer), then has each run req once, untimed (twice when req makes
-	// much garbage), or limit has passed.
+	// fewer), then has each run req twice, untimed, or limit has passed.
 	SettleWorkers(ctx context.Context, req workloads.Request, n int, limit time.Duration) (Settling, error)
 	// Parallelism measures how many threads run at once, with k threads
 	// trying (navigator.hardwareConcurrency can lie: WebKitGTK says 4 on

@@ -18,9 +18,9 @@ import (
 // short calibration with that kernel, in the page and in the workers the
 // run will use, until three consecutive rounds agree within 10 %, no
 // sooner than the engine's least settling time: then the timings have
-// settled. Then each of those workers runs the lesson once, untimed, at
-// the size the student chose (twice when the run makes much garbage:
-// wasm.SettleRun), and the page's memory grows to what the run
+// settled. Then each of those workers runs the lesson twice, untimed, at
+// the size the student chose, right before the timed runs
+// (wasm.SettleRun), and the page's memory grows to what the run
 // declares it needs: a calibration is small, and the first run of the
 // real size would otherwise pay for the browser handing the program its
 // memory (multiply's first round: 72 % slower than the later ones).
@@ -132,7 +132,7 @@ func (st *settler) settle(ctx context.Context, br Browser, req workloads.Request
 		done = append(done, s)
 	}
 	if was := st.workers[kernel]; lanes > was.lanes || (lanes > 0 && bytes > was.bytes) {
-		wait(fmt.Sprintf("Waiting for the browser to finish compiling… (timing a short calibration in %s, then an untimed run or two each at this size, then until they run side by side as fast as alone)", workersText(lanes)))
+		wait(fmt.Sprintf("Waiting for the browser to finish compiling… (timing a short calibration in %s, then until they run side by side as fast as alone, then two untimed runs each at this size)", workersText(lanes)))
 		s, err := br.SettleWorkers(ctx, req, lanes, max(settleLimit-pageTook, time.Second))
 		if err != nil {
 			return done, err

@@ -33,7 +33,7 @@ func TestSettlerBiggerRun(t *testing.T) {
 	if got, err := st.settle(ctx, fb, big, 2, wait); err != nil || len(got) != 2 {
 		t.Fatalf("a bigger run: %+v %v", got, err)
 	}
-	if !strings.Contains(said[len(said)-1], "an untimed run or two each at this size") {
+	if !strings.Contains(said[len(said)-1], "then two untimed runs each at this size") {
 		t.Errorf("said %q", said)
 	}
 	if got, _ := st.settle(ctx, fb, small, 2, nil); len(got) != 0 {
