@@ -177,6 +177,18 @@ func (p *Pool) prime(ctx context.Context, ws []*worker, req workloads.Request, b
 		}
 		ws = primed
 	}
+	// The pool's first worker, the one a sequential or cooperative run
+	// takes, runs it once more through a run's own path (the page's
+	// share of it included), right before the timed runs: priming alone
+	// left multiply's first timed run 25-46 % slower than its later ones,
+	// this run brought it within 0-20 %.
+	if left := time.Until(end); len(ws) > 0 && left >= minPrime {
+		seq.TimeoutMS = min(req.TimeoutMS, left.Milliseconds())
+		if job, err := Prepare(seq); err == nil {
+			p.runInTurn(ctx, job, Sequential, func(Progress) {})
+			rep.PrimeRuns++
+		}
+	}
 	return nil
 }
 

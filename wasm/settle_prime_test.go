@@ -27,13 +27,13 @@ func TestSettleRun(t *testing.T) {
 	}
 	rep, err := p.SettleRun(ctx, 2, req(200_000))
 	t.Logf("settled and primed: %+v", rep)
-	if err != nil || rep.Workers != 2 || rep.Primed != 2 || rep.PrimeRuns != 4 || rep.PrimeMS <= 0 || rep.MS < rep.PrimeMS {
+	if err != nil || rep.Workers != 2 || rep.Primed != 2 || rep.PrimeRuns != 5 || rep.PrimeMS <= 0 || rep.MS < rep.PrimeMS {
 		t.Fatalf("SettleRun(2, multiply 200,000): %+v, %v", rep, err)
 	}
 	if again, err := p.SettleRun(ctx, 2, req(100_000)); err != nil || again.Workers != 0 || again.Primed != 0 {
 		t.Errorf("SettleRun with a smaller run: %+v, %v; want nothing to do", again, err)
 	}
-	if bigger, err := p.SettleRun(ctx, 2, req(400_000)); err != nil || bigger.Workers != 0 || bigger.Primed != 2 || bigger.PrimeRuns != 4 {
+	if bigger, err := p.SettleRun(ctx, 2, req(400_000)); err != nil || bigger.Workers != 0 || bigger.Primed != 2 || bigger.PrimeRuns != 5 {
 		t.Errorf("SettleRun with a bigger run: %+v, %v; want both primed again, none settled", bigger, err)
 	}
 	// The primed workers still run correctly.

@@ -89,7 +89,7 @@ type SettleReport struct {
 	WorkerMS []float64
 	PassNS   [][]int64
 	// Primed is how many workers SettleRun primed with the run, PrimeRuns
-	// how many untimed runs they made in all (two each: see SettleRun),
+	// how many untimed runs they made in all (two each, and one more on the first worker: see SettleRun),
 	// and PrimeMS how long that took in all.
 	Primed    int
 	PrimeRuns int
