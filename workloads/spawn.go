@@ -35,7 +35,9 @@ func init() {
 					"goroutine: a goroutine of the running program."),
 			ChoiceParam("compile", "Compile", []string{"once", "each"},
 				"In the browser: once: every new worker instantiates the module the page compiled once; "+
-					"each: every worker compiles it anew. Natively and for goroutines it changes nothing."),
+					"each: every worker compiles it anew, from bytes of its own (a copy with a section of random bytes, "+
+					"which the browser ignores), so it cannot reuse a module it compiled before. "+
+					"Natively and for goroutines it changes nothing."),
 			IntParam("work", "Job size", "squares", 1_000_000, 1, 100_000_000,
 				"How many squares the child's tiny job adds up (it does it twice: cold, then warm)."),
 		},

@@ -76,7 +76,8 @@ var lessonEvidence = map[string]func(l *e2ePage) []string{
 	// people write them.
 	// With the runs of lessonForms, every kind of child is on it.
 	"spawn": func(l *e2ePage) []string {
-		miss := pageSays(l, "process (native)", "module compiled once", "compiling each time", "goroutine (native)", "goroutine (in the browser)")
+		miss := pageSays(l, "process (native)", "module compiled once", "compiling each time", "goroutine (native)", "goroutine (in the browser)",
+			"First call against second")
 		if n := evalIn[int](l, `document.querySelectorAll("#chart-spawn .bar").length`); n < 15 {
 			miss = append(miss, fmt.Sprintf("%d bars on the start-up chart, want 3 per kind for 5 kinds", n))
 		}

@@ -195,6 +195,15 @@ func spawnSVG(id string, rows []spawnRow, width float64) string {
 	return s.String()
 }
 
+// spawnWarmNote says what the first and second calls show for each kind.
+const spawnWarmNote = "First call against second: a Web Worker compiling each time compiles bytes of its own " +
+	"(the browser cannot reuse a module it compiled before), so it starts slower and its first call runs " +
+	"code not yet optimised: its second call is usually faster. Workers sharing the module compiled once " +
+	"share its optimised code too, so once earlier children warmed it up, their first call is about as fast " +
+	"as their second. Goroutines run code that is already warm, and a native process runs machine code " +
+	"compiled in advance. The browser's clock ticks every 0.1 ms (Chromium) or 1 ms (Firefox, Safari): " +
+	"calls only a few ticks long look alike; a larger job size shows the difference."
+
 // spawnFigure is the spawn lesson's chart with its caption, legend and the
 // kinds still missing from it.
 func (l *lab) spawnFigure(params map[string]any) app.UI {
@@ -220,12 +229,13 @@ func (l *lab) spawnFigure(params map[string]any) app.UI {
 		}).Else(func() app.UI {
 			return app.Raw(spawnSVG("chart-spawn", rows, l.width("fig-speed")))
 		}),
-		app.FigCaption().Text("What a child costs before it does any work (start-up, as the parent waits for its first word), and its first call (cold: the code is not yet optimised) and second call (warm) as the child timed them; the median over the children of the newest run of each kind. A warm pool pays the start-up once, not per job."),
+		app.FigCaption().Text("What a child costs before it does any work (start-up, as the parent waits for its first word), and its first and second call of the same job as the child timed them; the median over the children of the newest run of each kind. A warm pool pays the start-up once, not per job."),
 		app.Ul().Class("legend").Body(
 			app.Li().Body(app.Span().Class("swatch", "sp-startup", "pat-dots").Aria("hidden", "true"), app.Text("start-up")),
 			app.Li().Body(app.Span().Class("swatch", "sp-cold", "pat-stripes").Aria("hidden", "true"), app.Text("first call (cold)")),
 			app.Li().Body(app.Span().Class("swatch", "sp-warm").Aria("hidden", "true"), app.Text("second call (warm)")),
 		),
+		app.P().Class("hint", "spawn-warm").Text(spawnWarmNote),
 		app.If(hint != "", func() app.UI { return app.P().Class("hint").Text(hint) }),
 	)
 }

@@ -62,6 +62,7 @@ func TestSpawnChart(t *testing.T) {
 	l.recs, l.spans = recs, spans
 	doc := render(l.chartsSection())
 	mustContain(t, doc, "chart-spawn", "Not yet measured with these children and job size: process (native)")
+	mustContain(t, doc, "first and second call of the same job", "compiles bytes of its own", "first call is about as fast")
 	mustNotContain(t, doc, "chart-speed", "Speed-up over the sequential run")
 }
 
