@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"conlab/app/charts"
@@ -231,9 +232,18 @@ func buildChartData(recs []record, recorded []workloads.Result, workload string,
 	return d
 }
 
+// groupNumber writes a whole number in groups of three digits
+// (groupDigits); any other text is returned as it is.
+func groupNumber(s string) string {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && strconv.FormatInt(n, 10) == s {
+		return groupDigits(n)
+	}
+	return s
+}
+
 // failNote says what a failed check found: "✗ 1, expected 2 (the note)".
 func failNote(r *workloads.Result) string {
-	s := fmt.Sprintf("✗ %s, expected %s", r.Check.Value, r.Check.Expected)
+	s := fmt.Sprintf("✗ %s, expected %s", groupNumber(r.Check.Value), groupNumber(r.Check.Expected))
 	if r.Check.Note != "" {
 		s += " (" + r.Check.Note + ")"
 	}

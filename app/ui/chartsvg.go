@@ -2,10 +2,16 @@ package ui
 
 import (
 	"fmt"
+	"math"
+	"unicode/utf8"
 
 	"conlab/app/charts"
 	"conlab/workloads"
 )
+
+// valueCharWidth is about how wide a character of a bar's value label is
+// (10.5 px digits and "ms", app.css's .chart .value).
+const valueCharWidth = 6.8
 
 // seriesPattern is the overlay that tells a series apart without colour.
 var seriesPattern = [numSeries]string{
@@ -38,6 +44,8 @@ func wallSVG(id string, d chartData, width float64) string {
 		s.leaf("line", "x1", num(f.X0()), "x2", num(f.X1()), "y1", num(t.Pos), "y2", num(t.Pos), "class", "grid")
 		s.text(f.X0()-6, t.Pos+4, "tick", "end", t.Label)
 	}
+	// The value label drawn last: where it ends and its baseline.
+	prevValue := struct{ right, y float64 }{math.Inf(-1), 0}
 	for _, b := range lay.Bars {
 		info := seriesInfo[b.Series]
 		g := lay.Groups[b.Group].Label
@@ -65,8 +73,17 @@ func wallSVG(id string, d chartData, width float64) string {
 		}
 		s.close("g")
 		if b.W >= 30 {
-			s.text(b.X+b.W/2, top-5, "value", "middle", charts.FormatMicros(b.Value))
-			top -= 14
+			// A label as wide as its bar would touch its neighbour's at
+			// the same height: it goes a line higher.
+			label := charts.FormatMicros(b.Value)
+			half := valueCharWidth * float64(utf8.RuneCountInString(label)) / 2
+			y := top - 5
+			if b.X+b.W/2-half < prevValue.right+2 && math.Abs(y-prevValue.y) < 12 {
+				y = prevValue.y - 12
+			}
+			s.text(b.X+b.W/2, y, "value", "middle", label)
+			prevValue.right, prevValue.y = b.X+b.W/2+half, y
+			top = y - 9
 		}
 		// The flags, above the bar: ✗ a check failed (or a run ended in
 		// an error), ! the rounds disagree.

@@ -157,9 +157,13 @@ func (l *lab) paramFieldset() app.UI {
 // paramHint is the help shown under a field: what it does and its bounds.
 func paramHint(p workloads.Param) string {
 	if p.Type == workloads.Int {
-		return fmt.Sprintf("%s From %s to %s; default %s.", p.Help, groupDigits(p.Min), groupDigits(p.Max), defaultRaw(p))
+		return fmt.Sprintf("%s From %s to %s; default %s.", p.Help, groupDigits(p.Min), groupDigits(p.Max), groupNumber(defaultRaw(p)))
 	}
-	return p.Help + " Default: " + defaultRaw(p) + "."
+	def := defaultRaw(p)
+	if p.Type == workloads.Bool {
+		def = map[bool]string{true: "on", false: "off"}[p.Default == true]
+	}
+	return p.Help + " Default: " + def + "."
 }
 
 func (l *lab) modeFieldset() app.UI {
@@ -169,7 +173,6 @@ func (l *lab) modeFieldset() app.UI {
 			m := uiModes[i]
 			ok, why := supportsMode(l.w, m)
 			id := "mode-" + string(m)
-			help := modeInfos[m].Help
 			note := ""
 			switch {
 			case !ok:
@@ -180,6 +183,11 @@ func (l *lab) modeFieldset() app.UI {
 				if params, ok := l.currentParams(); ok {
 					note = mainRunNote(l.w, params)
 				}
+			}
+			// The help is a phrase; a note after it starts a sentence.
+			help := modeInfos[m].Help
+			if note != "" {
+				help += "."
 			}
 			cls := []string{"mode"}
 			if m == modeMain {

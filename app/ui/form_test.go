@@ -163,3 +163,48 @@ func tagBefore(doc, s string) string {
 	}
 	return doc[strings.LastIndex(doc[:i], "<"):i]
 }
+
+// A field's help writes its default as it writes its bounds: digits in
+// groups of three.
+func TestParamHintGroupsTheDefault(t *testing.T) {
+	w, err := workloads.Lookup("countdown")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := w.Params[0]
+	want := "default " + groupDigits(p.Default.(int64)) + "."
+	if h := paramHint(p); !strings.HasSuffix(h, want) || strings.Contains(h, "1000000") {
+		t.Errorf("paramHint = %q, want it to end %q", h, want)
+	}
+	// A checkbox's default is off or on, not Go's false or true.
+	c, err := workloads.Lookup("counter")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range c.Params {
+		if p.Type == workloads.Bool {
+			if h := paramHint(p); !strings.HasSuffix(h, " Default: off.") {
+				t.Errorf("%s: paramHint = %q, want it to end \" Default: off.\"", p.Name, h)
+			}
+		}
+	}
+	// A failed check's counts read in groups of three digits too.
+	r := &workloads.Result{Check: workloads.Check{Value: "1545144", Expected: "10000000", Note: "lost"}}
+	if got, want := failNote(r), "✗ "+groupDigits(1545144)+", expected "+groupDigits(10_000_000)+" (lost)"; got != want {
+		t.Errorf("failNote = %q, want %q", got, want)
+	}
+	r.Check.Value, r.Check.Expected = "deadlock", "0012"
+	if got := failNote(r); got != "✗ deadlock, expected 0012 (lost)" {
+		t.Errorf("failNote = %q", got)
+	}
+}
+
+// A mode's help is a phrase: the note that follows it starts a sentence
+// of its own ("… GOMAXPROCS=N. Live from this lab's server …").
+func TestModeNoteIsASentence(t *testing.T) {
+	l := newTestLab(t, "/?workload=countdown")
+	l.native = nativeInfo{Source: nativeLive, Machine: machine{NumCPU: 2}}
+	doc := render(l.modeFieldset())
+	mustContain(t, doc, "GOMAXPROCS=N.", "Live from this lab&#39;s server (2 cores).")
+	mustNotContain(t, doc, "GOMAXPROCS=N Live")
+}

@@ -2,9 +2,12 @@ package ui
 
 import (
 	"math"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"conlab/workloads"
 )
@@ -333,4 +336,42 @@ func TestDBUpdateUnlockedDrawn(t *testing.T) {
 	wall = wall[:strings.Index(wall, "</svg>")]
 	mustContain(t, wall, ">N = 2<", "bar-failed", ">✗<")
 	mustContain(t, doc, `class="chart-flags"`, "cooperative, N = 2: ")
+}
+
+// Value labels of bars side by side at about the same height never
+// overlap: the dbupdate lesson's 407 ms and 402 ms, 203 ms and 201 ms.
+func TestWallLabelsDoNotOverlap(t *testing.T) {
+	p := map[string]any{"count": int64(1000)}
+	var recs []record
+	i := 0
+	add := func(mode string, n int, wall int64) {
+		recs = append(recs, rec(string(rune('a'+i)), i, mode, n, wall, p))
+		i++
+	}
+	add("sequential", 1, 407_000)
+	recs = append(recs, rec("n0", i, "sequential", 1, 402_000, p))
+	for _, n := range []int{1, 2, 4} {
+		add("cooperative", n, 406_000/int64(min(n, 2)))
+		add("goroutines", n, 402_000/int64(min(n, 2)))
+	}
+	svg := wallSVG("w", buildChartData(recs, nil, "countdown", p, 2), 460)
+	type label struct{ x, y, half float64 }
+	var ls []label
+	for _, m := range regexp.MustCompile(`<text x="([-\d.]+)" y="([-\d.]+)" class="value"[^>]*>([^<]*)</text>`).FindAllStringSubmatch(svg, -1) {
+		x, _ := strconv.ParseFloat(m[1], 64)
+		y, _ := strconv.ParseFloat(m[2], 64)
+		// About 6.8 px a character: "407 ms" is about 40 px wide.
+		ls = append(ls, label{x, y, 6.8 * float64(utf8.RuneCountInString(m[3])) / 2})
+	}
+	if len(ls) < 4 {
+		t.Fatalf("%d value labels, want the bars' values:\n%s", len(ls), svg)
+	}
+	for i := range ls {
+		for j := i + 1; j < len(ls); j++ {
+			a, b := ls[i], ls[j]
+			if math.Abs(a.y-b.y) < 10 && math.Abs(a.x-b.x) < a.half+b.half {
+				t.Errorf("labels at x %.0f and %.0f (y %.0f, %.0f) overlap", a.x, b.x, a.y, b.y)
+			}
+		}
+	}
 }

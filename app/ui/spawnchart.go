@@ -148,7 +148,7 @@ func medianOfMap(m map[int]float64) float64 {
 // axis (a goroutine starts in microseconds, a process in tens of
 // milliseconds): start-up, first call, second call.
 func spawnSVG(id string, rows []spawnRow, width float64) string {
-	const left, right, bar, gap, top, bottom = 200.0, 60.0, 9.0, 14.0, 8.0, 34.0
+	const left, right, bar, gap, top, bottom = 200.0, 60.0, 13.0, 14.0, 8.0, 34.0
 	// Never narrower than a readable plot: on a small screen the figure
 	// scales the whole chart down instead.
 	width = max(width, 600)
