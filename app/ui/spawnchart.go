@@ -163,7 +163,7 @@ func spawnSVG(id string, rows []spawnRow, width float64) string {
 	var desc []string
 	for _, r := range rows {
 		desc = append(desc, fmt.Sprintf("%s: start-up %s, first call %s, second call %s", r.Kind.Label,
-			charts.FormatMicros(r.Startup), charts.FormatMicros(r.Cold), charts.FormatMicros(r.Warm)))
+			spawnTime(r.Startup), spawnTime(r.Cold), spawnTime(r.Warm)))
 	}
 	s.svgOpen(id, "chart chart-spawn", "img", width, h, "What starting a child costs, by kind (logarithmic time axis)", strings.Join(desc, ". ")+".")
 	s.patterns(id)
@@ -187,12 +187,22 @@ func spawnSVG(id string, rows []spawnRow, width float64) string {
 			s.leaf("rect", "x", num(left), "y", num(by), "width", num(w), "height", num(bar-1.5))
 			s.overlay(id, se.pat, left, by, w, bar-1.5)
 			s.close("g")
-			s.text(left+w+4, by+bar-2, "value", "start", charts.FormatMicros(v))
+			s.text(left+w+4, by+bar-2, "value", "start", spawnTime(v))
 		}
 		y += 3*bar + gap
 	}
 	s.close("svg")
 	return s.String()
+}
+
+// spawnTime labels a measured time. A goroutine can start within one tick
+// of the browser's coarse clock, which then reads zero: that is "under a
+// clock tick", not "0 µs".
+func spawnTime(us float64) string {
+	if us == 0 {
+		return "under a clock tick"
+	}
+	return charts.FormatMicros(us)
 }
 
 // spawnWarmNote says what the first and second calls show for each kind.
