@@ -2,16 +2,18 @@ package ui
 
 import (
 	"fmt"
-	"math"
-	"unicode/utf8"
 
 	"conlab/app/charts"
 	"conlab/workloads"
 )
 
-// valueCharWidth is about how wide a character of a bar's value label is
-// (10.5 px digits and "ms", app.css's .chart .value).
-const valueCharWidth = 6.8
+// About how wide a character of a bar's value label (10.5 px digits and
+// "ms", app.css's .chart .value) and of an efficiency label (10.5 px
+// bold, .chart .eff) is.
+const (
+	valueCharWidth = 6.8
+	effCharWidth   = 7.2
+)
 
 // seriesPattern is the overlay that tells a series apart without colour.
 var seriesPattern = [numSeries]string{
@@ -44,8 +46,8 @@ func wallSVG(id string, d chartData, width float64) string {
 		s.leaf("line", "x1", num(f.X0()), "x2", num(f.X1()), "y1", num(t.Pos), "y2", num(t.Pos), "class", "grid")
 		s.text(f.X0()-6, t.Pos+4, "tick", "end", t.Label)
 	}
-	// The value label drawn last: where it ends and its baseline.
-	prevValue := struct{ right, y float64 }{math.Inf(-1), 0}
+	// A value label in the way of another goes a line higher.
+	values := labelPlacer{Line: 12}
 	for _, b := range lay.Bars {
 		info := seriesInfo[b.Series]
 		g := lay.Groups[b.Group].Label
@@ -74,16 +76,10 @@ func wallSVG(id string, d chartData, width float64) string {
 		s.close("g")
 		if b.W >= 30 {
 			// A label as wide as its bar would touch its neighbour's at
-			// the same height: it goes a line higher.
-			label := charts.FormatMicros(b.Value)
-			half := valueCharWidth * float64(utf8.RuneCountInString(label)) / 2
-			y := top - 5
-			if b.X+b.W/2-half < prevValue.right+2 && math.Abs(y-prevValue.y) < 12 {
-				y = prevValue.y - 12
-			}
-			s.text(b.X+b.W/2, y, "value", "middle", label)
-			prevValue.right, prevValue.y = b.X+b.W/2+half, y
-			top = y - 9
+			// the same height.
+			v := values.above(chartLabel{X: b.X + b.W/2, Y: top - 5, Text: charts.FormatMicros(b.Value), Anchor: "middle", CharW: valueCharWidth})
+			s.text(v.X, v.Y, "value", v.Anchor, v.Text)
+			top = v.Y - 9
 		}
 		// The flags, above the bar: ✗ a check failed (or a run ended in
 		// an error), ! the rounds disagree.
@@ -138,7 +134,7 @@ func speedSVG(id string, d chartData, width float64) string {
 	s.title(title)
 	s.leaf("polyline", "points", points(lay.Ideal))
 	s.close("g")
-	var effs []effLabel
+	var effs []chartLabel
 	for i, pts := range lay.Series {
 		if len(pts) == 0 {
 			continue
@@ -160,36 +156,30 @@ func speedSVG(id string, d chartData, width float64) string {
 			if p.N == 1 {
 				continue
 			}
-			effs = append(effs, effLabel{X: p.X + 6, Y: p.Y + 4, Text: fmt.Sprintf("%.0f%%", 100*p.Efficiency)})
+			effs = append(effs, chartLabel{X: p.X + 6, Y: p.Y + 4, Text: fmt.Sprintf("%.0f%%", 100*p.Efficiency), Anchor: "start", CharW: effCharWidth})
 		}
 		s.close("g")
 	}
-	// Labels at one N are moved apart until none overlaps (labels.go).
-	effs = spreadLabels(effs, 12, f.Y0()+10, f.Y1()-2)
+	// Labels in each other's way move apart; one with no room, or that
+	// says what the label of a coinciding point says, is dropped.
+	placer := labelPlacer{Line: 12, Top: f.Y0() + 10, Bottom: f.Y1() - 2}
+	effs = placer.placeNear(effs)
 	if n := len(lay.Ideal); n > 0 {
 		end := lay.Ideal[n-1]
-		s.text(end.X-2, idealLabelY(end, d.idealText(), effs, f), "ideal-label", "end", d.idealText())
+		// Just above the line's end or, in the way of an efficiency
+		// label (the points sit on a bound they reach), in the frame's
+		// top margin.
+		l := chartLabel{X: end.X - 2, Y: end.Y - 6, Text: d.idealText(), Anchor: "end", CharW: 5.5}
+		if _, in := placer.blocker(l); in {
+			l.Y = f.Y0() - 4
+		}
+		s.text(l.X, l.Y, "ideal-label", l.Anchor, l.Text)
 	}
 	for _, e := range effs {
-		s.text(e.X, e.Y, "eff", "start", e.Text)
+		s.text(e.X, e.Y, "eff", e.Anchor, e.Text)
 	}
 	s.close("svg")
 	return s.String()
-}
-
-// idealLabelY is the baseline of the ideal line's label, right-aligned at
-// the line's end: just above the end, or, where it would run into an
-// efficiency label (the points sit on a bound they reach), in the
-// frame's top margin.
-func idealLabelY(end charts.Point, text string, effs []effLabel, f charts.Frame) float64 {
-	y := end.Y - 6
-	x0, x1 := end.X-2-float64(len([]rune(text)))*5.5, end.X-2
-	for _, e := range effs {
-		if e.X < x1 && e.X+float64(len(e.Text))*8 > x0 && e.Y > y-11 && e.Y-10 < y+2 {
-			return f.Y0() - 4
-		}
-	}
-	return y
 }
 
 func points(ps []charts.Point) string {
