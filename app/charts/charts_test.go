@@ -188,7 +188,7 @@ func TestLayoutSpeedup(t *testing.T) {
 	f := Frame{W: 400, H: 300, Left: 40, Right: 20, Top: 10, Bottom: 30}
 	workers := []SpeedPoint{{4, 2.0}, {1, 1.0}, {2, 1.9}, {0, 9}, {8, math.NaN()}}
 	coop := []SpeedPoint{{1, 1}, {2, 1.01}, {4, 0.99}}
-	s := LayoutSpeedup(f, [][]SpeedPoint{workers, coop}, 2)
+	s := LayoutSpeedup(f, [][]SpeedPoint{workers, coop}, 2, nil)
 	if len(s.Series) != 2 || len(s.Series[0]) != 3 {
 		t.Fatalf("series %+v: invalid points must be dropped", s.Series)
 	}
@@ -217,12 +217,22 @@ func TestLayoutSpeedup(t *testing.T) {
 		t.Errorf("x ticks %v, want the measured worker counts", xs)
 	}
 	// More cores than workers: the ideal line is straight to the last N.
-	s8 := LayoutSpeedup(f, [][]SpeedPoint{{{1, 1}, {2, 2}}}, 8)
+	s8 := LayoutSpeedup(f, [][]SpeedPoint{{{1, 1}, {2, 2}}}, 8, nil)
 	if len(s8.Ideal) != 2 || !near(s8.Ideal[1].Y, s8.Y.Map(2)) {
 		t.Errorf("ideal with many cores: %+v", s8.Ideal)
 	}
-	if z := LayoutSpeedup(f, nil, 0); z.Cores != 1 || len(z.Ideal) != 2 {
+	if z := LayoutSpeedup(f, nil, 0, nil); z.Cores != 1 || len(z.Ideal) != 2 {
 		t.Errorf("empty speed-up chart: %+v", z)
+	}
+	// Worker counts without a point (their runs did the work wrong) keep
+	// their place on the x axis.
+	c := LayoutSpeedup(f, [][]SpeedPoint{{{1, 1}}}, 2, []int{1, 2, 4, 0})
+	xs = nil
+	for _, tk := range c.XTicks {
+		xs = append(xs, tk.Label)
+	}
+	if c.X.D1 != 4 || !reflect.DeepEqual(xs, []string{"1", "2", "4"}) || !near(c.Ideal[len(c.Ideal)-1].X, c.X.Map(4)) {
+		t.Errorf("counts 1, 2, 4 with a point at 1: x %+v, ticks %v, ideal %+v", c.X, xs, c.Ideal)
 	}
 }
 

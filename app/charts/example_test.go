@@ -17,7 +17,7 @@ func ExampleTicks() {
 func ExampleLayoutSpeedup() {
 	f := charts.Frame{W: 400, H: 300, Left: 40, Right: 20, Top: 20, Bottom: 40}
 	workers := []charts.SpeedPoint{{N: 1, Speedup: 1}, {N: 2, Speedup: 1.9}, {N: 4, Speedup: 2}}
-	s := charts.LayoutSpeedup(f, [][]charts.SpeedPoint{workers}, 2)
+	s := charts.LayoutSpeedup(f, [][]charts.SpeedPoint{workers}, 2, nil)
 	for _, p := range s.Series[0] {
 		fmt.Printf("N=%d: %.1f× faster, efficiency %.0f%%\n", p.N, p.Speedup, 100*p.Efficiency)
 	}

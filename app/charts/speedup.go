@@ -34,11 +34,20 @@ type Speedup struct {
 
 // LayoutSpeedup places each series' points (sorted by N; invalid points
 // dropped) on axes from 0 to the largest N and the largest speed-up, ideal
-// included. cores < 1 is taken as 1.
-func LayoutSpeedup(f Frame, series [][]SpeedPoint, cores int) Speedup {
+// included. The x axis has a tick at each N of a point and of counts,
+// and spans them all: a worker count that ran without a point to show (a
+// run that did the work wrong has no speed-up) keeps its place. cores < 1
+// is taken as 1.
+func LayoutSpeedup(f Frame, series [][]SpeedPoint, cores int, counts []int) Speedup {
 	cores = max(cores, 1)
 	maxN, top := 1, 1.0
 	ns := map[int]bool{}
+	for _, n := range counts {
+		if n >= 1 {
+			maxN = max(maxN, n)
+			ns[n] = true
+		}
+	}
 	clean := make([][]SpeedPoint, len(series))
 	for i, s := range series {
 		for _, p := range s {

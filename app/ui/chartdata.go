@@ -372,6 +372,36 @@ func (d chartData) speedups() [][]charts.SpeedPoint {
 	return out
 }
 
+// wrongRuns names the speed-up series whose runs at N did the work wrong
+// (a check failed, or a run ended in an error).
+type wrongRuns struct {
+	N      int
+	Series []string
+}
+
+// text says why N has no speed-up point for those series.
+func (w wrongRuns) text() string {
+	return fmt.Sprintf("N = %d: %s did the work wrong (✗ on the wall chart): a wrong answer has no speed-up", w.N, strings.Join(w.Series, ", "))
+}
+
+// wrongAt returns, for each worker count of the chart, the speed-up
+// series whose runs did the work wrong there; none where all did it right.
+func (d chartData) wrongAt() []wrongRuns {
+	var out []wrongRuns
+	for _, n := range d.Counts {
+		w := wrongRuns{N: n}
+		for _, s := range speedSeries {
+			if sl, ok := d.Slots[runKey{s, n}]; ok && sl.failed() {
+				w.Series = append(w.Series, seriesInfo[s].Name)
+			}
+		}
+		if len(w.Series) > 0 {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
 // hasSpeedups reports whether any speed-up can be drawn.
 func (d chartData) hasSpeedups() bool {
 	for _, s := range d.speedups() {
@@ -422,6 +452,9 @@ func (d chartData) speedSummary() string {
 	}
 	if len(parts) == 0 {
 		return "No speed-up yet: run the sequential mode and a parallel mode."
+	}
+	for _, w := range d.wrongAt() {
+		parts = append(parts, w.text())
 	}
 	ideal := fmt.Sprintf("ideal up to %s", count(d.Cores, "core"))
 	switch {

@@ -1,7 +1,10 @@
 package ui
 
 import (
+	"fmt"
 	"math"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -173,5 +176,42 @@ func TestTrustReportedCores(t *testing.T) {
 	d.CPUBound = false
 	if got := d.trustReported(2).Cores; got != 1 {
 		t.Errorf("a waiting lesson: ideal cores %d changed", got)
+	}
+}
+
+// The speed-up chart's x axis spans every worker count that ran, passed
+// or failed: dbupdate's unlocked runs lose the update at N = 2 and 4, and
+// its axis stopped at N = 1 under a label "best possible: 2× at N = 4".
+// Each failed N is marked ✗ on the axis, saying why it has no point.
+func TestSpeedAxisSpansFailedRuns(t *testing.T) {
+	p := map[string]any{"variant": "unlocked"}
+	var recs []record
+	add := func(mode string, n int, wall int64, ok bool) {
+		r := rec(fmt.Sprint(len(recs)), len(recs), mode, n, wall, p)
+		r.Result.Workload = "dbupdate"
+		if !ok {
+			r.Result.Check = workloads.Check{Value: "1", Expected: "2", Note: "lost update"}
+		}
+		recs = append(recs, r)
+	}
+	add("sequential", 1, 407_000, true)
+	add("cooperative", 1, 406_000, true)
+	for _, n := range []int{2, 4} {
+		add("cooperative", n, 203_000, false)
+		add("goroutines", n, 201_000, false)
+	}
+	d := buildChartData(recs, nil, "dbupdate", p, 2)
+	d.Limit = lessonBound("dbupdate", p)
+	svg := speedSVG("s", d, 460)
+	var ticks []string
+	for _, m := range regexp.MustCompile(`class="tick" text-anchor="middle">([^<]*)<`).FindAllStringSubmatch(svg, -1) {
+		ticks = append(ticks, m[1])
+	}
+	if !slices.Equal(ticks, []string{"1", "2", "4"}) {
+		t.Errorf("x ticks %v, want 1, 2 and 4: the failed runs' N too", ticks)
+	}
+	mustContain(t, svg, "best possible: 2× at N = 4", "N = 2: cooperative, native, GOMAXPROCS=N did the work wrong")
+	if n := strings.Count(svg, `class="flag-mark"`); n != 2 {
+		t.Errorf("%d ✗ marks, want one at N = 2 and one at N = 4:\n%s", n, svg)
 	}
 }

@@ -109,7 +109,7 @@ func wallSVG(id string, d chartData, width float64) string {
 // the core count and each point's parallel efficiency.
 func speedSVG(id string, d chartData, width float64) string {
 	f := charts.Frame{W: max(width, 280), H: 260, Left: 44, Right: 18, Top: 16, Bottom: 40}
-	lay := charts.LayoutSpeedup(f, d.speedups(), d.idealCores())
+	lay := charts.LayoutSpeedup(f, d.speedups(), d.idealCores(), d.Counts)
 	if d.bounded() {
 		lay.Ideal = boundLine(lay, d.best)
 	}
@@ -158,6 +158,14 @@ func speedSVG(id string, d chartData, width float64) string {
 			}
 			effs = append(effs, chartLabel{X: p.X + 6, Y: p.Y + 4, Text: fmt.Sprintf("%.0f%%", 100*p.Efficiency), Anchor: "start", CharW: effCharWidth})
 		}
+		s.close("g")
+	}
+	// A worker count whose runs did the work wrong has no point: a ✗ on
+	// the axis says why.
+	for _, w := range d.wrongAt() {
+		s.open("g", "class", "flag")
+		s.title(w.text())
+		s.text(lay.X.Map(float64(w.N)), f.Y1()-6, "flag-mark", "middle", "✗")
 		s.close("g")
 	}
 	// Labels in each other's way move apart; one with no room, or that
