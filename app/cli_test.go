@@ -142,7 +142,7 @@ func TestRunErrors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"run", "-workload", "countdown", "-param", "count=0"}, 2, "conlab: parameter count: 0 is out of range; allowed: a whole number from 1 to 20000000000"},
+		{[]string{"run", "-workload", "countdown", "-param", "count=0"}, 2, "conlab: parameter count: 0 is out of range; allowed: a whole number from 1 to 20,000,000,000"},
 		{[]string{"run", "-workload", "countdown", "-param", "count=lots"}, 2, `parameter count: "lots" is not a whole number`},
 		{[]string{"run", "-workload", "countdown", "-param", "cuont=5"}, 2, `workload countdown has no parameter "cuont"`},
 		{[]string{"run", "-workload", "countdown", "-param", "count"}, 2, "want name=value"},

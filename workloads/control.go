@@ -276,7 +276,7 @@ func (job *Job) runControlled(ctx context.Context, opt Options, choose chooser) 
 		}
 		if len(steps) >= MaxSteps {
 			runErr = &ParamError{Field: "schedule", Msg: fmt.Sprintf(
-				"schedule: the run took more than %d steps; a step-by-step run is for a few tasks: make it smaller", MaxSteps)}
+				"schedule: the run took more than %s steps; a step-by-step run is for a few tasks: make it smaller", GroupDigits(MaxSteps))}
 			break
 		}
 		g := choose(len(steps), runnable, last)

@@ -1,7 +1,5 @@
 package workloads
 
-import "fmt"
-
 func init() {
 	Register(&Workload{
 		ID:    "countdown",
@@ -34,7 +32,7 @@ func planCountdown(a Args, n int) (*Plan, error) {
 	parts := split(total, n)
 	labels := make([]string, len(parts))
 	for i, p := range parts {
-		labels[i] = fmt.Sprintf("count down %d", p)
+		labels[i] = "count down " + GroupDigits(p)
 	}
 	return &Plan{
 		Tasks: labels,

@@ -74,13 +74,13 @@ func planCounter(a Args, n int) (*Plan, error) {
 		// Shared memory holds 32-bit cells: the whole count must fit in one.
 		if total > math.MaxInt32 {
 			return nil, &ParamError{Field: "increments", Msg: fmt.Sprintf(
-				"parameter increments: with sync=shared the count lives in 32 bits, so tasks × increments must be at most %d (got %d)",
-				math.MaxInt32, total)}
+				"parameter increments: with sync=shared the count lives in 32 bits, so tasks × increments must be at most %s (got %s)",
+				GroupDigits(math.MaxInt32), groupU(total))}
 		}
 		p.Shared = 1
 	}
 	for i := range p.Tasks {
-		p.Tasks[i] = fmt.Sprintf("task %d: add 1 ×%d (%s)", i, incs, mode)
+		p.Tasks[i] = fmt.Sprintf("task %d: add 1 ×%s (%s)", i, GroupDigits(incs), mode)
 	}
 	return p, nil
 }
@@ -281,11 +281,11 @@ func counterCheck(o Outputs, want uint64, shared bool) Check {
 	switch did := sum(o.Values); {
 	case did != want:
 		c.OK = false
-		c.Note = fmt.Sprintf("the tasks reported %d increments, not %d", did, want)
+		c.Note = fmt.Sprintf("the tasks reported %s increments, not %s", groupU(did), groupU(want))
 	case got < want:
-		c.Note = fmt.Sprintf("%d of %d updates lost: tasks overwrote each other's writes", want-got, want)
+		c.Note = fmt.Sprintf("%s of %s updates lost: tasks overwrote each other's writes", groupU(want-got), groupU(want))
 	case got > want:
-		c.Note = fmt.Sprintf("%d more than the %d updates made", got-want, want)
+		c.Note = fmt.Sprintf("%s more than the %s updates made", groupU(got-want), groupU(want))
 	case len(o.Finals) > 1 && !shared:
 		c.Note = fmt.Sprintf("every update counted: each of %d workers counted alone in its own memory and the page added the counts", len(o.Finals))
 	}

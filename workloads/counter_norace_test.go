@@ -54,7 +54,7 @@ func TestCounterNoneLosesUpdatesInParallel(t *testing.T) {
 			t.Fatalf("counted %d, more than the %d increments made", got, want)
 		}
 		if got < want {
-			if res.Check.OK || res.Check.Note != strconv.FormatUint(want-got, 10)+" of 400000000 updates lost: tasks overwrote each other's writes" {
+			if res.Check.OK || res.Check.Note != GroupDigits(int64(want-got))+" of 400,000,000 updates lost: tasks overwrote each other's writes" {
 				t.Errorf("lost updates must fail the check with a note: %+v", res.Check)
 			}
 			t.Logf("attempt %d: %d of %d counted (%s)", attempt, got, want, res.Check.Note)

@@ -41,12 +41,35 @@ func equalCheck(got, want uint64, okNote string) Check {
 	return c
 }
 
-// plural writes n and the noun, singular for one: "1 lane", "2 lanes".
+// plural writes n and the noun, singular for one: "1 lane", "2 lanes",
+// "10,000 steps".
 func plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return strconv.Itoa(n) + " " + noun + "s"
+	return GroupDigits(int64(n)) + " " + noun + "s"
+}
+
+// GroupDigits writes n with a comma between groups of three digits, as
+// every count a student reads is written: "8,454,856", "250,000,000",
+// "-12,345", "999".
+func GroupDigits(n int64) string {
+	if n < 0 {
+		return "-" + groupString(strconv.FormatUint(uint64(-(n+1))+1, 10))
+	}
+	return groupString(strconv.FormatInt(n, 10))
+}
+
+// groupU is GroupDigits for the unsigned counts of the checks.
+func groupU(n uint64) string { return groupString(strconv.FormatUint(n, 10)) }
+
+// groupString puts a comma between groups of three of digits.
+func groupString(digits string) string {
+	out := digits[:1+(len(digits)-1)%3]
+	for i := len(out); i < len(digits); i += 3 {
+		out += "," + digits[i:i+3]
+	}
+	return out
 }
 
 // formatDuration writes d for a student: whole microseconds below a

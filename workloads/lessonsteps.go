@@ -27,16 +27,16 @@ func (c *counterInstance) value() uint64 {
 	}
 }
 
-func (c *counterInstance) readStep() string { return fmt.Sprintf("read n = %d", c.n) }
+func (c *counterInstance) readStep() string { return "read n = " + groupU(c.n) }
 
-func (c *counterInstance) writeStep(v uint64) string { return fmt.Sprintf("write n = %d", v+1) }
+func (c *counterInstance) writeStep(v uint64) string { return "write n = " + groupU(v+1) }
 
 func (c *counterInstance) addStep() string {
-	return fmt.Sprintf("add 1 to n in one atomic step (n = %d)", c.value())
+	return "add 1 to n in one atomic step (n = " + groupU(c.value()) + ")"
 }
 
 // Watch implements Watcher.
-func (c *counterInstance) Watch() string { return fmt.Sprintf("n = %d", c.value()) }
+func (c *counterInstance) Watch() string { return "n = " + groupU(c.value()) }
 
 func (db *dbInstance) readStep() string { return fmt.Sprintf("read x = %d", db.value.Load()) }
 

@@ -39,7 +39,7 @@ func planMergeSort(a Args, n int) (*Plan, error) {
 	lists, size, seed := a.Int("lists"), int(a.Int("size")), uint64(a.Int("seed"))
 	labels := make([]string, lists)
 	for k := range labels {
-		labels[k] = fmt.Sprintf("sort list %d (%d numbers)", k, size)
+		labels[k] = fmt.Sprintf("sort list %d (%s numbers)", k, GroupDigits(int64(size)))
 	}
 	return &Plan{
 		Tasks: labels,
@@ -218,9 +218,9 @@ func checkMergeSort(seed uint64, size, lists int, values []uint64) Check {
 	c := Check{Value: strconv.FormatUint(got, 10), Expected: strconv.FormatUint(want, 10), OK: bad < 0 && len(values) == lists}
 	switch {
 	case c.OK:
-		c.Note = fmt.Sprintf("all %d lists were sorted and kept their values (sum of the lists' fingerprints, recomputed from the seed)", lists)
+		c.Note = fmt.Sprintf("all %s lists were sorted and kept their values (sum of the lists' fingerprints, recomputed from the seed)", GroupDigits(int64(lists)))
 	case len(values) != lists:
-		c.Note = fmt.Sprintf("%d lists came back, want %d", len(values), lists)
+		c.Note = fmt.Sprintf("%s lists came back, want %s", GroupDigits(int64(len(values))), GroupDigits(int64(lists)))
 	default:
 		c.Note = fmt.Sprintf("list %d is not the sorted list its seed makes", bad)
 	}

@@ -64,11 +64,11 @@ func planMultiply(a Args, n int) (*Plan, error) {
 	switch method {
 	case multiplyLoop:
 		parts = []int64{int64(size)}
-		p.Tasks = []string{fmt.Sprintf("multiply %d elements in one loop", size)}
+		p.Tasks = []string{fmt.Sprintf("multiply %s elements in one loop", GroupDigits(int64(size)))}
 	case multiplyChunks, multiplyShared:
 		parts = split(int64(size), n)
 		for k, m := range parts {
-			p.Tasks = append(p.Tasks, fmt.Sprintf("%s chunk %d (%d elements)", method, k, m))
+			p.Tasks = append(p.Tasks, fmt.Sprintf("%s chunk %d (%s elements)", method, k, GroupDigits(int64(m))))
 		}
 	default:
 		return nil, &ParamError{Field: "method", Msg: fmt.Sprintf("unknown method %q", method)}
@@ -389,7 +389,7 @@ func (m *multiplyInstance) check(o Outputs) Check {
 	c := Check{Value: strconv.FormatUint(got, 10), Expected: strconv.FormatUint(want, 10)}
 	switch {
 	case len(o.Values) != tasks:
-		c.Note = fmt.Sprintf("%d results came back, want %d", len(o.Values), tasks)
+		c.Note = fmt.Sprintf("%s results came back, want %s", GroupDigits(int64(len(o.Values))), GroupDigits(int64(tasks)))
 		return c
 	case got != want:
 		c.Note = "the sum of the products differs from the exact one"
@@ -408,7 +408,7 @@ func (m *multiplyInstance) check(o Outputs) Check {
 		}
 	}
 	c.OK = true
-	c.Note = fmt.Sprintf("the sum of all %d products is exact (whole numbers below 1024 multiply and add exactly in float64)", m.size)
+	c.Note = fmt.Sprintf("the sum of all %s products is exact (whole numbers below 1,024 multiply and add exactly in float64)", GroupDigits(int64(m.size)))
 	if m.method == multiplyChunks {
 		c.Note += "; every product chunk came back right"
 	}

@@ -51,7 +51,7 @@ func ChoiceParam(name, label string, choices []string, help string) Param {
 func (p Param) Range() string {
 	switch p.Type {
 	case Int:
-		return fmt.Sprintf("a whole number from %d to %d", p.Min, p.Max)
+		return fmt.Sprintf("a whole number from %s to %s", GroupDigits(p.Min), GroupDigits(p.Max))
 	case Bool:
 		return "true or false"
 	default:
@@ -94,7 +94,7 @@ func (p Param) Parse(v any) (any, error) {
 			return nil, bad(fmt.Sprintf("got %T", v))
 		}
 		if n < p.Min || n > p.Max {
-			return nil, bad(fmt.Sprintf("%d is out of range", n))
+			return nil, bad(GroupDigits(n) + " is out of range")
 		}
 		return n, nil
 	case Bool:

@@ -53,7 +53,7 @@ func planResponsive(a Args, n int) (*Plan, error) {
 	var lo uint64
 	for i, p := range parts {
 		ranges[i] = [2]uint64{lo, lo + uint64(p)}
-		labels[i] = fmt.Sprintf("count squares %d² to %d²", lo, lo+uint64(p)-1)
+		labels[i] = fmt.Sprintf("count squares %s² to %s²", groupU(lo), groupU(lo+uint64(p)-1))
 		lo += uint64(p)
 	}
 	return &Plan{
@@ -80,7 +80,7 @@ func (r responsiveInstance) Run(t *T, i int) (uint64, error) {
 	n := lo
 	for n < hi {
 		end := min(n+chunk, hi)
-		t.Phase(fmt.Sprintf("squares %d² to %d²", n, end-1), Running)
+		t.Phase(fmt.Sprintf("squares %s² to %s²", groupU(n), groupU(end-1)), Running)
 		for n < end {
 			if r.limit > 0 && t.Now() >= r.limit {
 				t.SetOutput(responsiveOutput(n-lo, s))
@@ -132,11 +132,11 @@ func responsiveCheck(ranges [][2]uint64, limit time.Duration, o Outputs) Check {
 	if done == want {
 		return equalCheck(done, want, "every square was counted, and the sums check out")
 	}
-	c := Check{Value: fmt.Sprint(done), Expected: fmt.Sprintf("%d when not stopped", want)}
+	c := Check{Value: fmt.Sprint(done), Expected: groupU(want) + " when not stopped"}
 	if limit > 0 {
 		c.OK = true
-		c.Note = fmt.Sprintf("the %s time limit stopped the count at %d of %d squares (%.1f%%); the sums check out",
-			formatDuration(limit), done, want, 100*float64(done)/float64(want))
+		c.Note = fmt.Sprintf("the %s time limit stopped the count at %s of %s squares (%.1f%%); the sums check out",
+			formatDuration(limit), groupU(done), groupU(want), 100*float64(done)/float64(want))
 	} else {
 		c.Note = "some squares were not counted"
 	}

@@ -95,11 +95,11 @@ func ParseSchedule(s string) (Schedule, error) {
 		if hasCount {
 			k, err = strconv.Atoi(count)
 			if err != nil || k < 1 || k > MaxSteps {
-				return fail("item %d (%q): the count after * must be a whole number from 1 to %d", n+1, item, MaxSteps)
+				return fail("item %d (%q): the count after * must be a whole number from 1 to %s", n+1, item, GroupDigits(MaxSteps))
 			}
 		}
 		if len(sc.Choices)+k > MaxSteps {
-			return fail("more than %d steps", MaxSteps)
+			return fail("more than %s steps", GroupDigits(MaxSteps))
 		}
 		for range k {
 			sc.Choices = append(sc.Choices, g)

@@ -48,7 +48,7 @@ func TestParseScheduleErrors(t *testing.T) {
 		"64":           "from 0 to 63",
 		"1*0":          "count after *",
 		"1*99999999":   "count after *",
-		"1*20000.0":    "more than 20000 steps",
+		"1*20000.0":    "more than 20,000 steps",
 		"0~later":      `unknown rule "later"`,
 		"0~random":     "needs a seed",
 		"0~random:-3":  `the seed "-3"`,

@@ -38,7 +38,7 @@ func planSumSquares(a Args, n int) (*Plan, error) {
 	base, count := a.Int("base"), a.Int("numbers")
 	labels := make([]string, count)
 	for x := range labels {
-		labels[x] = fmt.Sprintf("sum i*i for i < %d", base+int64(x))
+		labels[x] = "sum i*i for i < " + GroupDigits(base+int64(x))
 	}
 	return &Plan{
 		Tasks: labels,
@@ -130,11 +130,11 @@ func checkSumSquares(base int64, count int, values []uint64) Check {
 	c := Check{Value: strconv.FormatUint(got, 10), Expected: strconv.FormatUint(want, 10), OK: bad < 0 && len(values) == count}
 	switch {
 	case c.OK:
-		c.Note = fmt.Sprintf("all %d sums are right; %s", count, how)
+		c.Note = fmt.Sprintf("all %s sums are right; %s", GroupDigits(int64(count)), how)
 	case len(values) != count:
-		c.Note = fmt.Sprintf("%d sums came back, want %d", len(values), count)
+		c.Note = fmt.Sprintf("%s sums came back, want %s", GroupDigits(int64(len(values))), GroupDigits(int64(count)))
 	default:
-		c.Note = fmt.Sprintf("the sum for i < %d is wrong; %s", base+int64(bad), how)
+		c.Note = fmt.Sprintf("the sum for i < %s is wrong; %s", GroupDigits(base+int64(bad)), how)
 	}
 	return c
 }

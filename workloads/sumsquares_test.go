@@ -170,7 +170,7 @@ func TestSumSquaresTampered(t *testing.T) {
 	bad := out
 	bad.Values = append([]uint64(nil), out.Values...)
 	bad.Values[2]++
-	if c := job.Combine(bad); c.OK || !strings.Contains(c.Note, "1001") {
+	if c := job.Combine(bad); c.OK || !strings.Contains(c.Note, "i < 1,001 is wrong") {
 		t.Errorf("a wrong sum passed or was not named: %+v", c)
 	}
 	// Two errors that cancel out in the total are still caught.

@@ -198,7 +198,7 @@ func Prepare(r Request) (job *Job, err error) {
 		r.TimeoutMS = DefaultTimeoutMS
 	}
 	if r.TimeoutMS < 1 || r.TimeoutMS > MaxTimeoutMS {
-		return nil, &ParamError{Field: "timeout_ms", Msg: fmt.Sprintf("timeout_ms: %d is out of range; allowed: 1 to %d", r.TimeoutMS, MaxTimeoutMS)}
+		return nil, &ParamError{Field: "timeout_ms", Msg: fmt.Sprintf("timeout_ms: %s is out of range; allowed: 1 to %s", GroupDigits(int64(r.TimeoutMS)), GroupDigits(MaxTimeoutMS))}
 	}
 	var sched *Schedule
 	if r.Schedule != "" {

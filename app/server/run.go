@@ -30,7 +30,7 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if max := s.cfg.MaxTimeout.Milliseconds(); job.Request.TimeoutMS > max {
-		writeError(w, &workloads.ParamError{Field: "timeout_ms", Msg: fmt.Sprintf("timeout_ms: %d is out of range on this server; allowed: 1 to %d", job.Request.TimeoutMS, max)})
+		writeError(w, &workloads.ParamError{Field: "timeout_ms", Msg: fmt.Sprintf("timeout_ms: %s is out of range on this server; allowed: 1 to %s", workloads.GroupDigits(int64(job.Request.TimeoutMS)), workloads.GroupDigits(max))})
 		return
 	}
 	cost := job.Cost(runtime.NumCPU())

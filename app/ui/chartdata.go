@@ -233,17 +233,24 @@ func buildChartData(recs []record, recorded []workloads.Result, workload string,
 }
 
 // groupNumber writes a whole number in groups of three digits
-// (groupDigits); any other text is returned as it is.
+// (workloads.GroupDigits): a check's value and expected value are plain
+// numbers for the exports; any other text is returned as it is.
 func groupNumber(s string) string {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil && strconv.FormatInt(n, 10) == s {
-		return groupDigits(n)
+		return workloads.GroupDigits(n)
 	}
 	return s
 }
 
-// failNote says what a failed check found: "✗ 1, expected 2 (the note)".
+// failHead says what a failed check found: "✗ 1, expected 2".
+func failHead(c workloads.Check) string {
+	return fmt.Sprintf("✗ %s, expected %s", groupNumber(c.Value), groupNumber(c.Expected))
+}
+
+// failNote says what a failed check found, and its note: "✗ 1, expected
+// 2 (the note)".
 func failNote(r *workloads.Result) string {
-	s := fmt.Sprintf("✗ %s, expected %s", groupNumber(r.Check.Value), groupNumber(r.Check.Expected))
+	s := failHead(r.Check)
 	if r.Check.Note != "" {
 		s += " (" + r.Check.Note + ")"
 	}

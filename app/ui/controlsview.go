@@ -157,7 +157,7 @@ func (l *lab) paramFieldset() app.UI {
 // paramHint is the help shown under a field: what it does and its bounds.
 func paramHint(p workloads.Param) string {
 	if p.Type == workloads.Int {
-		return fmt.Sprintf("%s From %s to %s; default %s.", p.Help, groupDigits(p.Min), groupDigits(p.Max), groupNumber(defaultRaw(p)))
+		return fmt.Sprintf("%s From %s to %s; default %s.", p.Help, workloads.GroupDigits(p.Min), workloads.GroupDigits(p.Max), groupNumber(defaultRaw(p)))
 	}
 	def := defaultRaw(p)
 	if p.Type == workloads.Bool {

@@ -198,7 +198,7 @@ func (rm runMessage) request() (*workloads.Request, error) {
 		}
 	}
 	if rm.TimeoutMS < 0 {
-		return nil, &workloads.ParamError{Field: "timeout_ms", Msg: fmt.Sprintf("timeout_ms: %d is out of range; allowed: 1 to %d", rm.TimeoutMS, workloads.MaxTimeoutMS)}
+		return nil, &workloads.ParamError{Field: "timeout_ms", Msg: fmt.Sprintf("timeout_ms: %s is out of range; allowed: 1 to %s", workloads.GroupDigits(int64(rm.TimeoutMS)), workloads.GroupDigits(workloads.MaxTimeoutMS))}
 	}
 	job, err := wasm.Prepare(req) // a host may ask for the browser engine's modes
 	if err != nil {

@@ -103,22 +103,3 @@ func formRaw(fs []field) map[string]string {
 // isDefault reports whether the form holds the workload's defaults: the
 // parameters the recorded native baseline was measured with.
 func isDefault(fs []field) bool { return len(formRaw(fs)) == 0 }
-
-// groupDigits writes n with thin spaces between thousands, for the
-// bounds shown beside a field: 20 000 000 000 reads better than 20000000000.
-func groupDigits(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteRune('\u2009')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}

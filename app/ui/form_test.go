@@ -38,7 +38,7 @@ func TestFieldValidation(t *testing.T) {
 	for _, c := range cases {
 		f := fs[0]
 		f.set(c.raw)
-		if !strings.Contains(f.Err, c.says) || !strings.Contains(f.Err, "1 to 20000000000") {
+		if !strings.Contains(f.Err, c.says) || !strings.Contains(f.Err, "1 to 20,000,000,000") {
 			t.Errorf("set(%q): error %q, want %q and the allowed range", c.raw, f.Err, c.says)
 		}
 		if formValid([]field{f}) {
@@ -90,11 +90,32 @@ func TestFieldTypes(t *testing.T) {
 	}
 }
 
-func TestGroupDigits(t *testing.T) {
-	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1\u2009000", 20_000_000_000: "20\u2009000\u2009000\u2009000", -12345: "-12\u2009345"} {
-		if got := groupDigits(n); got != want {
-			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
-		}
+// Every count the page writes for a student is grouped in threes, with
+// commas as the lessons' texts write them: a field's bounds and default,
+// a run's check in the table and in the step-by-step view, a count of
+// things.
+func TestCountsAreGrouped(t *testing.T) {
+	w, err := workloads.Lookup("countdown")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := paramHint(w.Params[0]); !strings.Contains(h, "From 1 to 20,000,000,000; default ") {
+		t.Errorf("paramHint = %q", h)
+	}
+	ok := record{Result: workloads.Result{Check: workloads.Check{Value: "10000000", Expected: "10000000", OK: true, Note: "every update counted"}}}
+	if got, want := checkText(ok), "✓ 10,000,000 (every update counted)"; got != want {
+		t.Errorf("checkText = %q, want %q", got, want)
+	}
+	lost := workloads.Result{Check: workloads.Check{Value: "8454856", Expected: "10000000", Note: "lost"}, Outcome: workloads.OutcomeLostUpdate}
+	if got, want := checkText(record{Result: lost}), "✗ 8,454,856, expected 10,000,000 (lost)"; got != want {
+		t.Errorf("checkText = %q, want %q", got, want)
+	}
+	mustContain(t, render(checkCell(record{Result: lost})), "✗ 8,454,856, expected 10,000,000")
+	if got := stepOutcomeText(&lost); !strings.Contains(got, "the result is 8,454,856, not 10,000,000") {
+		t.Errorf("stepOutcomeText = %q", got)
+	}
+	if got := count(20_000, "step"); got != "20,000 steps" {
+		t.Errorf("count = %q", got)
 	}
 }
 
@@ -172,7 +193,7 @@ func TestParamHintGroupsTheDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := w.Params[0]
-	want := "default " + groupDigits(p.Default.(int64)) + "."
+	want := "default " + workloads.GroupDigits(p.Default.(int64)) + "."
 	if h := paramHint(p); !strings.HasSuffix(h, want) || strings.Contains(h, "1000000") {
 		t.Errorf("paramHint = %q, want it to end %q", h, want)
 	}
@@ -190,7 +211,7 @@ func TestParamHintGroupsTheDefault(t *testing.T) {
 	}
 	// A failed check's counts read in groups of three digits too.
 	r := &workloads.Result{Check: workloads.Check{Value: "1545144", Expected: "10000000", Note: "lost"}}
-	if got, want := failNote(r), "✗ "+groupDigits(1545144)+", expected "+groupDigits(10_000_000)+" (lost)"; got != want {
+	if got, want := failNote(r), "✗ 1,545,144, expected 10,000,000 (lost)"; got != want {
 		t.Errorf("failNote = %q, want %q", got, want)
 	}
 	r.Check.Value, r.Check.Expected = "deadlock", "0012"

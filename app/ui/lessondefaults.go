@@ -59,7 +59,7 @@ func runParams(w *workloads.Workload, m Mode, params map[string]any) map[string]
 // where runParams changes it; "" elsewhere.
 func mainRunNote(w *workloads.Workload, params map[string]any) string {
 	if p := runParams(w, modeMain, params); p["duration"] != params["duration"] {
-		return fmt.Sprintf("Here it counts for %s (a time limit of %d ms), long enough to feel the freeze: type in the box while it runs.", charts.FormatMicros(freezeMS*1000), freezeMS)
+		return fmt.Sprintf("Here it counts for %s (a time limit of %s ms), long enough to feel the freeze: type in the box while it runs.", charts.FormatMicros(freezeMS*1000), workloads.GroupDigits(freezeMS))
 	}
 	return ""
 }

@@ -218,7 +218,7 @@ var variantEvidence = map[string]func(l *e2ePage) []string{
 	// Resources taken in one order: no deadlock.
 	"fix=ordered&rounds=1": timelineChecks("native goroutines, 4 workers", "✓"),
 	// A mutex: every update counted, natively too.
-	"sync=mutex&rounds=1": timelineChecks("native goroutines, 4 workers", "✓ 10000000"),
+	"sync=mutex&rounds=1": timelineChecks("native goroutines, 4 workers", "✓ 10,000,000"),
 }
 
 // timelineChecks checks that the timeline shows a run of mode (as

@@ -5,7 +5,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"strconv"
 	"strings"
 
 	"conlab/app/charts"
@@ -49,15 +48,6 @@ var classicMultiply = []classicFigure{
 
 // classicSize is the array size the classic figures are for.
 const classicSize = 800_000
-
-// thousands writes n with thousands separators: "800,000".
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
 
 // methodBar is one configuration's runs of one method: the median of its
 // rounds, their range, and its failures.
@@ -252,7 +242,7 @@ func multiplySVG(id string, bars []methodBar, width float64) string {
 		y += bar
 	}
 	y += gap
-	s.text(8, y+bar-2, "group", "start", "The classic Python lesson ("+thousands(classicSize)+" elements; reported on its author's machine, not measured here)")
+	s.text(8, y+bar-2, "group", "start", "The classic Python lesson ("+workloads.GroupDigits(classicSize)+" elements; reported on its author's machine, not measured here)")
 	y += bar + 3
 	for _, c := range classicMultiply {
 		w := max(ax.x(c.US)-left, 1.5)

@@ -201,7 +201,7 @@ func TestResultsTable(t *testing.T) {
 	stuck.Result.Stuck = []workloads.StuckTask{{Task: 0, Lane: 0, Label: "wait for B"}}
 	tb := &resultsTable{Records: []record{a, b, other, failed, stuck}, Workload: "countdown", HasSpans: map[string]bool{"b": true}}
 	doc := render(tb)
-	mustContain(t, doc, "4 runs of this lesson", ">Speed-up</th>", "2.00×", "✓ 1000", "✗ error", "exceeded its deadline", "✗ deadlock", "deadlock: no progress", "Chromium 156, wasm-worker", `data-id="b"`)
+	mustContain(t, doc, "4 runs of this lesson", ">Speed-up</th>", "2.00×", "✓ 1,000", "✗ error", "exceeded its deadline", "✗ deadlock", "deadlock: no progress", "Chromium 156, wasm-worker", `data-id="b"`)
 	mustNotContain(t, doc, `data-id="o"`, "Comparison", ">Workload</th>")
 	if strings.Index(doc, `data-id="f"`) > strings.Index(doc, `data-id="a"`) {
 		t.Error("rows are not newest first")
@@ -334,6 +334,6 @@ func TestSteppedRunInResults(t *testing.T) {
 	tb.toggle("b")
 	html := render(tb)
 	mustContain(t, html, "6 steps (times in steps, not ms)", "step by step (lost-update): schedule 0.1.0.0.1.1",
-		"9000 steps (times in steps, not ms)", "schedule "+strings.Repeat("0.1.", 10)+"…", "you predicted: x = 1")
+		"9,000 steps (times in steps, not ms)", "schedule "+strings.Repeat("0.1.", 10)+"…", "you predicted: x = 1")
 	mustNotContain(t, html, "Comparison")
 }

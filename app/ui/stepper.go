@@ -104,16 +104,16 @@ func (l *lab) stepFind(ctx app.Context) {
 			case err != nil:
 				l.steps.found, l.steps.err = "", err.Error()
 			case f.Found:
-				l.steps.found = fmt.Sprintf("Found a schedule in which %s, after checking %d. The shortest: %s (%d steps in all).",
-					words, f.Checked, f.Schedule, len(f.Result.Steps))
+				l.steps.found = fmt.Sprintf("Found a schedule in which %s, after checking %s. The shortest: %s (%s in all).",
+					words, workloads.GroupDigits(int64(f.Checked)), f.Schedule, count(len(f.Result.Steps), "step"))
 				l.steps.res = f.Result
 				l.recordStepped(ctx, f.Result)
 				l.view.Schedule = f.Result.Schedule
 				l.syncURL(ctx)
 			case f.Exhaustive:
-				l.steps.found = fmt.Sprintf("There is no schedule in which %s: all %d were checked.", words, f.Checked)
+				l.steps.found = fmt.Sprintf("There is no schedule in which %s: all %s were checked.", words, workloads.GroupDigits(int64(f.Checked)))
 			default:
-				l.steps.found = fmt.Sprintf("In none of the %d schedules checked does it happen that %s; there are more to check.", f.Checked, words)
+				l.steps.found = fmt.Sprintf("In none of the %s checked does it happen that %s; there are more to check.", count(f.Checked, "schedule"), words)
 			}
 		})
 	})
@@ -391,9 +391,9 @@ func stepOutcomeText(res *workloads.Result) string {
 	case workloads.OutcomeDeadlock:
 		return "Deadlock: no goroutine can take its next step. " + stuckText(res.Stuck)
 	case workloads.OutcomeLostUpdate:
-		return fmt.Sprintf("Every task finished, but the result is %s, not %s: %s", res.Check.Value, res.Check.Expected, res.Check.Note)
+		return fmt.Sprintf("Every task finished, but the result is %s, not %s: %s", groupNumber(res.Check.Value), groupNumber(res.Check.Expected), res.Check.Note)
 	case workloads.OutcomeAllFinish:
-		return fmt.Sprintf("Every task finished: %s (%s).", res.Check.Value, res.Check.Note)
+		return fmt.Sprintf("Every task finished: %s (%s).", groupNumber(res.Check.Value), res.Check.Note)
 	}
 	return res.Error
 }

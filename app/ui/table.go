@@ -91,9 +91,9 @@ func checkCell(r record) app.UI {
 	case res.Error != "":
 		head, note = "✗ error", res.Error
 	case res.Check.OK:
-		head = "✓ " + res.Check.Value
+		head = "✓ " + groupNumber(res.Check.Value)
 	default:
-		head = fmt.Sprintf("✗ %s, expected %s", res.Check.Value, res.Check.Expected)
+		head = failHead(res.Check)
 	}
 	return app.Td().Class("check-cell").Body(
 		app.Span().Class("check-head").Text(head),
@@ -128,17 +128,13 @@ func checkText(r record) string {
 	case res.Error != "":
 		return "✗ " + res.Error
 	case res.Check.OK:
-		s := "✓ " + res.Check.Value
+		s := "✓ " + groupNumber(res.Check.Value)
 		if res.Check.Note != "" {
 			s += " (" + res.Check.Note + ")"
 		}
 		return s
 	default:
-		s := fmt.Sprintf("✗ %s, expected %s", res.Check.Value, res.Check.Expected)
-		if res.Check.Note != "" {
-			s += " (" + res.Check.Note + ")"
-		}
-		return s
+		return failNote(&res)
 	}
 }
 

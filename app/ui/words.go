@@ -7,14 +7,15 @@ import (
 	"conlab/workloads"
 )
 
-// count writes n and the noun, singular for one and plural otherwise:
-// "1 worker", "2 workers", "0 tasks". The plural adds an s, which is right
-// for every noun the lab counts (worker, lane, task, run, span, core).
+// count writes n, grouped in threes, and the noun, singular for one and
+// plural otherwise: "1 worker", "2 workers", "0 tasks", "20,000 steps".
+// The plural adds an s, which is right for every noun the lab counts
+// (worker, lane, task, run, span, core, step).
 func count(n int, noun string) string {
 	if n == 1 {
 		return fmt.Sprintf("1 %s", noun)
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return workloads.GroupDigits(int64(n)) + " " + noun + "s"
 }
 
 // fieldLabel is a parameter's label with its unit in brackets, unless the
