@@ -3,7 +3,7 @@
 //
 // A message is a plain JavaScript object
 //
-//	{v: 3, kind: "task", body: "<JSON>", data: Uint8Array?, shared: SharedArrayBuffer?}
+//	{v: 4, kind: "task", body: "<JSON>", data: Uint8Array?, shared: SharedArrayBuffer?}
 //
 // where v is [Version], kind names one of the body types below, body is
 // that type's JSON form, data is an optional byte payload (a task's input
@@ -35,7 +35,7 @@ import (
 )
 
 // Version is the protocol version. Both sides reject any other.
-const Version = 3
+const Version = 4
 
 // Kind names a message type.
 type Kind string
