@@ -40,26 +40,8 @@ type child struct {
 func linkChild(ctx context.Context, port safejs.Value, reap func()) (*child, error) {
 	c := &child{port: port, reap: reap, done: make(chan struct{})}
 	c.out.ready = make(chan struct{}, 1)
-	on := func(event string, f func(e safejs.Value)) error {
-		l, err := listen(port, event, f)
-		if err == nil {
-			c.listeners = append(c.listeners, l)
-		}
-		return err
-	}
-	err := on("message", func(e safejs.Value) {
-		data, err := e.Get("data")
-		if err != nil {
-			c.handle(nil, fmt.Errorf("%w: %v", proto.ErrRejected, err))
-			return
-		}
-		c.handle(Read(data, proto.ToPage))
-	})
-	if err == nil {
-		err = on("messageerror", func(safejs.Value) {
-			c.handle(nil, &WorkerError{Msg: "a message from the child could not be received (deserialization failed)"})
-		})
-	}
+	var err error
+	c.listeners, err = listenMessages(port, "child", c.handle)
 	if err == nil {
 		// A port listened to with addEventListener delivers nothing
 		// until it is started.

@@ -65,6 +65,32 @@ func unlisten(target safejs.Value, ls []listener) {
 	}
 }
 
+// listenMessages has handle receive the protocol messages target (a
+// Worker, or a child's port) sends: decoded and validated, err wrapping
+// proto.ErrRejected when one is malformed, and a *WorkerError naming from
+// ("worker", "child") when one cannot be received. It returns the
+// listeners it added, also those added before it failed.
+func listenMessages(target safejs.Value, from string, handle func(m *Message, err error)) ([]listener, error) {
+	msg, err := listen(target, "message", func(e safejs.Value) {
+		data, err := e.Get("data")
+		if err != nil {
+			handle(nil, fmt.Errorf("%w: %v", proto.ErrRejected, err))
+			return
+		}
+		handle(Read(data, proto.ToPage))
+	})
+	if err != nil {
+		return nil, err
+	}
+	bad, err := listen(target, "messageerror", func(safejs.Value) {
+		handle(nil, &WorkerError{Msg: "a message from the " + from + " could not be received (deserialization failed)"})
+	})
+	if err != nil {
+		return []listener{msg}, err
+	}
+	return []listener{msg, bad}, nil
+}
+
 // StartWorker starts a Web Worker running script. handle receives every
 // message the worker sends (decoded and validated: err wraps
 // proto.ErrRejected when it is malformed) and every failure of the worker
@@ -76,39 +102,21 @@ func StartWorker(script string, handle func(m *Message, err error)) (*Worker, er
 		return nil, errors.New("this browser cannot start Web Workers")
 	}
 	w := &Worker{}
-	on := func(event string, f func(e safejs.Value)) error {
-		l, err := listen(w.v, event, f)
-		if err == nil {
-			w.listeners = append(w.listeners, l)
-		}
-		return err
-	}
 	if w.v, err = ctor.New(script); err != nil {
 		return nil, fmt.Errorf("new Worker(%s): %w", script, err)
 	}
 	fail := func(error) { w.Terminate() }
-	if err := on("message", func(e safejs.Value) {
-		data, err := e.Get("data")
-		if err != nil {
-			handle(nil, fmt.Errorf("%w: %v", proto.ErrRejected, err))
-			return
-		}
-		m, err := Read(data, proto.ToPage)
+	w.listeners, err = listenMessages(w.v, "worker", func(m *Message, err error) {
 		if err == nil && w.serveChildren(m) {
 			return
 		}
 		handle(m, err)
-	}); err != nil {
+	})
+	if err != nil {
 		fail(err)
 		return nil, err
 	}
-	if err := on("messageerror", func(safejs.Value) {
-		handle(nil, &WorkerError{Msg: "a message from the worker could not be received (deserialization failed)"})
-	}); err != nil {
-		fail(err)
-		return nil, err
-	}
-	if err := on("error", func(e safejs.Value) {
+	l, err := listen(w.v, "error", func(e safejs.Value) {
 		// The page handles it: keep it from also surfacing as an
 		// uncaught error.
 		_, _ = e.Call("preventDefault")
@@ -121,10 +129,12 @@ func StartWorker(script string, handle func(m *Message, err error)) (*Worker, er
 			msg += " to load " + script
 		}
 		handle(nil, &WorkerError{Msg: msg})
-	}); err != nil {
+	})
+	if err != nil {
 		fail(err)
 		return nil, err
 	}
+	w.listeners = append(w.listeners, l)
 	return w, nil
 }
 
