@@ -214,4 +214,11 @@ func TestSpeedAxisSpansFailedRuns(t *testing.T) {
 	if n := strings.Count(svg, `class="flag-mark"`); n != 2 {
 		t.Errorf("%d ✗ marks, want one at N = 2 and one at N = 4:\n%s", n, svg)
 	}
+	if c := d.speedCaption(); !strings.Contains(c, "✗ on the axis: runs at that N did the work wrong") {
+		t.Errorf("the caption does not explain the ✗ marks: %q", c)
+	}
+	ok := chartData{Wall: map[runKey]float64{{serSequential, 1}: 1000, {serCooperative, 2}: 500}, Counts: []int{2}, Cores: 2}
+	if c := ok.speedCaption(); strings.Contains(c, "✗") {
+		t.Errorf("no run did the work wrong, yet the caption speaks of ✗: %q", c)
+	}
 }

@@ -136,12 +136,16 @@ func (d chartData) orderNote() string {
 		"In that order they run at best " + strings.Join(at, ", ") + "."
 }
 
-// speedCaption is the speed-up chart's caption: what its dashed line is
-// and what its labels say.
+// speedCaption is the speed-up chart's caption: what its dashed line is,
+// what its labels say and, where runs did the work wrong, its ✗ marks.
 func (d chartData) speedCaption() string {
 	line := "the dashed line is the " + d.idealText()
 	if d.bounded() {
 		line = "the dashed line is the " + d.boundNote() + ": no schedule of the tasks does better"
 	}
-	return "Speed-up over the sequential run; " + line + ". Labels: parallel efficiency (speed-up ÷ N)."
+	s := "Speed-up over the sequential run; " + line + ". Labels: parallel efficiency (speed-up ÷ N)."
+	if len(d.wrongAt()) > 0 {
+		s += " ✗ on the axis: runs at that N did the work wrong (✗ on the wall chart), and a wrong answer has no speed-up."
+	}
+	return s
 }
