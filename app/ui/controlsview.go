@@ -82,7 +82,7 @@ func (l *lab) controls() app.UI {
 				return app.Li().Title(l.errs[i]).Text(clip(l.errs[i], 400))
 			}))
 		}),
-		app.If(l.running, l.liveProgress),
+		app.If(l.running, func() app.UI { return &liveBox{View: l.live, lab: l} }),
 	)
 }
 

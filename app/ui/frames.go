@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sync"
+	"time"
 
 	"conlab/app/charts"
 
@@ -18,6 +20,7 @@ type frameLog struct {
 	mu    sync.Mutex
 	times []float64
 	now   func() float64 // the page's clock; nil outside a browser
+	drawn chan struct{}  // closed at the next frame; nil until awaited
 }
 
 // maxFrameLog bounds the frames kept: a few minutes at 60 frames a second.
@@ -33,6 +36,10 @@ func (f *frameLog) add(t float64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.times = append(f.times, t)
+	if f.drawn != nil {
+		close(f.drawn)
+		f.drawn = nil
+	}
 	if len(f.times) > maxFrameLog {
 		f.times = append([]float64(nil), f.times[len(f.times)-maxFrameLog/2:]...)
 	}
@@ -128,5 +135,51 @@ func (f *frameLog) start() func() *frameWindow {
 		}
 		w := f.window(t0, t1)
 		return &w
+	}
+}
+
+// nextFrame returns a channel closed when the page draws its next frame.
+func (f *frameLog) nextFrame() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.drawn == nil {
+		f.drawn = make(chan struct{})
+	}
+	return f.drawn
+}
+
+// Limits of awaitDrawn: a page that is hidden draws no frame, and a
+// component that is gone never renders again; neither may stall a run.
+const (
+	renderWait = 2 * time.Second
+	frameWait  = 250 * time.Millisecond
+)
+
+// awaitDrawn returns once the UI has rendered (rendered is closed after
+// its update) and the browser has then drawn two frames, the second
+// starting after the first's layout and paint; or when ctx ends, or a
+// limit passes.
+func (f *frameLog) awaitDrawn(ctx context.Context, rendered <-chan struct{}) {
+	limit := time.NewTimer(renderWait)
+	defer limit.Stop()
+	select {
+	case <-rendered:
+	case <-ctx.Done():
+		return
+	case <-limit.C:
+		return
+	}
+	if _, ok := f.clock(); !ok {
+		return
+	}
+	limit.Reset(frameWait)
+	for range 2 {
+		select {
+		case <-f.nextFrame():
+		case <-ctx.Done():
+			return
+		case <-limit.C:
+			return
+		}
 	}
 }

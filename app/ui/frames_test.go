@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"conlab/wasm"
 	"conlab/workloads"
@@ -71,4 +73,67 @@ func TestFramesCell(t *testing.T) {
 	if framesCell(r) != nil {
 		t.Error("a countdown run in workers shows frames")
 	}
+}
+
+// awaitDrawn waits for the render, then for two frames drawn after it.
+func TestAwaitDrawn(t *testing.T) {
+	var f frameLog
+	f.setClock(func() float64 { return 0 })
+	rendered := make(chan struct{})
+	back := make(chan struct{})
+	go func() { f.awaitDrawn(context.Background(), rendered); close(back) }()
+
+	f.add(1) // a frame before the render counts for nothing
+	select {
+	case <-back:
+		t.Fatal("returned before the render")
+	case <-time.After(20 * time.Millisecond):
+	}
+	close(rendered)
+	for i := range 2 {
+		waitAwaiting(t, &f)
+		select {
+		case <-back:
+			t.Fatalf("returned after %d frames of 2", i)
+		default:
+		}
+		f.add(float64(2 + i))
+	}
+	<-back
+}
+
+// waitAwaiting waits until someone awaits f's next frame.
+func waitAwaiting(t *testing.T, f *frameLog) {
+	t.Helper()
+	for range 1000 {
+		f.mu.Lock()
+		waiting := f.drawn != nil
+		f.mu.Unlock()
+		if waiting {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatal("nobody awaits a frame")
+}
+
+// A page that draws no frame, or a run cancelled meanwhile, does not hold
+// the next run for long.
+func TestAwaitDrawnGivesUp(t *testing.T) {
+	var f frameLog
+	f.setClock(func() float64 { return 0 })
+	rendered := make(chan struct{})
+	close(rendered)
+	began := time.Now()
+	f.awaitDrawn(context.Background(), rendered)
+	if d := time.Since(began); d < frameWait {
+		t.Errorf("gave up after %v, before %v", d, frameWait)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	f.awaitDrawn(ctx, make(chan struct{})) // returns: the run is cancelled
+
+	var none frameLog // no clock: not in a browser
+	none.awaitDrawn(context.Background(), rendered)
 }

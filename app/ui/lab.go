@@ -63,6 +63,9 @@ type lab struct {
 	seq        int
 	sets       int // run sets finished, cancelled or not (data-sets, for tests)
 
+	self    app.Context // the lab's own context, once mounted
+	liveBox mountedLive // the live view while a run is in progress
+
 	prediction    string // what the student expects, as typed (predict.go)
 	runPrediction string // the prediction of the run set in progress
 }
@@ -74,6 +77,7 @@ func (l *lab) OnInit() {
 }
 
 func (l *lab) OnMount(ctx app.Context) {
+	l.self = ctx
 	l.facts = readPageFacts()
 	l.settler = &pageSettler
 	l.settled = pageSettler.settled()

@@ -117,7 +117,9 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 			}
 			label := fmt.Sprintf("%s (%d of %d)", s.label(), i+1, len(specs))
 			live := newLiveRun()
+			drawn := make(chan struct{})
 			ctx.Dispatch(func(ctx app.Context) {
+				ctx.Defer(func(app.Context) { close(drawn) })
 				if id != l.runID {
 					return
 				}
@@ -128,14 +130,14 @@ func (l *lab) start(ctx app.Context, specs []runSpec) {
 				}
 				l.setStatus("busy", msg)
 			})
-			if s.Mode == modeMain {
-				// Let the page draw the warning before its thread is taken.
-				time.Sleep(250 * time.Millisecond)
-			}
+			// The page draws the last run's results and this run's
+			// status before this run starts, not during it: a workers
+			// run's lanes take their next tasks from the page's thread.
+			pageFrames.awaitDrawn(rctx, drawn)
 			stop := l.tickLive(ctx, live, id, label, lanesOf(s))
-			drawn := pageFrames.start()
+			frameWin := pageFrames.start()
 			res, err := execSpec(rctx, s, wid, runParams(w, s.Mode, params), br, browserErr, nc, live.update)
-			frames := drawn()
+			frames := frameWin()
 			stop()
 			if rctx.Err() != nil && errors.Is(err, context.Canceled) {
 				break
@@ -212,7 +214,7 @@ func (l *lab) tickLive(ctx app.Context, live *liveRun, id int, label string, lan
 				}
 				seen = snap.Version
 				snap.Label, snap.Lanes = label, lanes
-				ctx.Dispatch(func(ctx app.Context) {
+				l.showLive(ctx, func() {
 					if id == l.runID && l.running {
 						l.live = snap
 					}

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -43,7 +42,7 @@ func (l *lab) header() app.UI {
 		app.If(!l.view.Embed, func() app.UI {
 			return app.Span().Class("tagline").Text("a Go concurrency lab: threads, processes and asyncio, in your browser")
 		}),
-		&meter{Running: l.running},
+		&meter{Running: l.running, lab: l},
 	)
 }
 
@@ -126,38 +125,6 @@ func (l *lab) hasSpans() map[string]bool {
 		m[id] = true
 	}
 	return m
-}
-
-// controls is the lesson's form: parameters, modes, worker counts, the
-// buttons, the status line and the live progress.
-
-func (l *lab) liveProgress() app.UI {
-	lv := l.live
-	pct := 0
-	if lv.Total > 0 {
-		pct = 100 * lv.Done / lv.Total
-	}
-	stage := stageText(lv.Stage)
-	if stage == "" {
-		stage = "starting"
-	}
-	return app.Div().Class("live").Body(
-		app.Div().Class("live-head").Body(
-			app.Strong().Text(lv.Label),
-			app.Span().Textf(" · %s", stage),
-			app.If(lv.Total > 0, func() app.UI { return app.Span().Textf(" · task %d of %d done", lv.Done, lv.Total) }),
-		),
-		app.Progress().Class("live-bar").Max(max(lv.Total, 1)).Value(lv.Done).
-			Aria("label", fmt.Sprintf("tasks done: %d%%", pct)),
-		app.If(len(lv.Spans) > 0, func() app.UI {
-			return app.Div().Body(
-				&timeline{DOMID: "tl-live", Key: lv.Label, Spans: lv.Spans, Mode: liveMode(lv.Label), Live: true},
-				app.If(childConsoles(lv.Spans) != nil, func() app.UI { return consoles(childConsoles(lv.Spans), true) }),
-			)
-		}).Else(func() app.UI {
-			return app.P().Class("hint").Textf("%s at work; each lane's spans appear as its tasks report them.", count(max(lv.Lanes, 1), "lane"))
-		}),
-	)
 }
 
 // liveMode recovers the mode from a live label, for naming lanes.

@@ -73,6 +73,7 @@ type meter struct {
 	// longest frame is measured afresh, so it tells about that run.
 	Running bool
 
+	lab      *lab // the lab the meter is in: a tick re-renders the meter alone
 	ran      bool // a run has started since the page loaded
 	mu       sync.Mutex
 	stats    frameStats
@@ -134,7 +135,7 @@ func (m *meter) OnMount(ctx app.Context) {
 			case <-done:
 				return
 			case <-t.C:
-				ctx.Dispatch(func(app.Context) { m.refresh() })
+				dispatchOwn(ctx, m.lab.selfContext(), m.refresh)
 			}
 		}
 	})
