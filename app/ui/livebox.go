@@ -67,13 +67,13 @@ func (b *liveBox) Render() app.UI {
 		),
 		app.Progress().Class("live-bar").Max(max(lv.Total, 1)).Value(lv.Done).
 			Aria("label", fmt.Sprintf("tasks done: %d%%", pct)),
-		app.If(len(lv.Spans) > 0, func() app.UI {
-			return app.Div().Body(
-				&timeline{DOMID: "tl-live", Key: lv.Label, Spans: lv.Spans, Mode: liveMode(lv.Label), Live: true},
-				app.If(childConsoles(lv.Spans) != nil, func() app.UI { return consoles(childConsoles(lv.Spans), true) }),
-			)
-		}).Else(func() app.UI {
+		// The timeline stays mounted from the first run of a set to the
+		// last: a component mounting dispatches its OnMount, which
+		// re-renders the whole lab, here in the middle of a timed run.
+		&timeline{DOMID: "tl-live", Key: lv.Label, Spans: lv.Spans, Mode: liveMode(lv.Label), Live: true},
+		app.If(len(lv.Spans) == 0, func() app.UI {
 			return app.P().Class("hint").Textf("%s at work; each lane's spans appear as its tasks report them.", count(max(lv.Lanes, 1), "lane"))
 		}),
+		app.If(childConsoles(lv.Spans) != nil, func() app.UI { return consoles(childConsoles(lv.Spans), true) }),
 	)
 }

@@ -3,6 +3,8 @@ package ui
 import (
 	"testing"
 
+	"conlab/workloads"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
@@ -60,4 +62,16 @@ func TestDispatchOwn(t *testing.T) {
 	if o.renders != outer+1 {
 		t.Errorf("outer rendered %d times after its own dispatch, want 1", o.renders-outer)
 	}
+}
+
+// The live box draws its timeline from the start of a run, spans or not:
+// a timeline mounting mid-run would re-render the whole lab (go-app
+// dispatches OnMount), on the page's thread, while the run is timed.
+func TestLiveBoxKeepsItsTimeline(t *testing.T) {
+	empty := render(&liveBox{View: liveView{Label: "workers × 2 (3 of 9)", Lanes: 2}})
+	mustContain(t, empty, `id="tl-live"`, "2 lanes at work")
+	spans := []workloads.Span{{Lane: 0, Task: 0, State: workloads.Running, Start: 0, End: 10}}
+	full := render(&liveBox{View: liveView{Label: "workers × 2 (3 of 9)", Lanes: 2, Spans: spans, Done: 1, Total: 4}})
+	mustContain(t, full, `id="tl-live"`, "task 1 of 4 done")
+	mustNotContain(t, full, "at work")
 }
