@@ -47,6 +47,9 @@ func TestDeadlockWatchdogFakeClock(t *testing.T) {
 		res, err := Run(context.Background(), Request{Workload: "deadlock", Mode: Goroutines, Workers: 2,
 			Params: map[string]any{"fix": fixNone, "hold": 100}}, Options{})
 		wantDeadlock(t, res, err, 2)
+		if want := "no progress for 1.00 s;"; !strings.Contains(err.Error(), want) {
+			t.Errorf("the error %q: want the time without progress as %q", err, want)
+		}
 		// 100 ms holding, then DefaultWatchdog without progress, noticed on
 		// the watchdog's next tick (at most 50 ms later).
 		lo := int64(100+DefaultWatchdog/time.Millisecond) * 1000

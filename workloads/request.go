@@ -3,6 +3,7 @@ package workloads
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // MaxWorkers bounds the number of lanes (goroutines or Web Workers) of a run.
@@ -166,7 +167,7 @@ func (e *DeadlockError) Error() string {
 	if e.Scheduled {
 		return fmt.Sprintf("deadlock: no task can take its next step; stuck: %s", strings.Join(names, ", "))
 	}
-	return fmt.Sprintf("deadlock: no progress for %d ms; stuck: %s", e.After, strings.Join(names, ", "))
+	return fmt.Sprintf("deadlock: no progress for %s; stuck: %s", formatDuration(time.Duration(e.After)*time.Millisecond), strings.Join(names, ", "))
 }
 
 // UnsupportedError reports a mode a workload cannot run in, with the reason

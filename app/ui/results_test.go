@@ -197,7 +197,7 @@ func TestResultsTable(t *testing.T) {
 	failed := rec("f", 3, "cooperative", 2, 0, p)
 	failed.Result.Error = "the run exceeded its deadline"
 	stuck := rec("s", 4, "cooperative", 2, 0, p)
-	stuck.Result.Error = "deadlock: no progress for 1000 ms"
+	stuck.Result.Error = "deadlock: no progress for 1.00 s"
 	stuck.Result.Stuck = []workloads.StuckTask{{Task: 0, Lane: 0, Label: "wait for B"}}
 	tb := &resultsTable{Records: []record{a, b, other, failed, stuck}, Workload: "countdown", HasSpans: map[string]bool{"b": true}}
 	doc := render(tb)
