@@ -117,6 +117,13 @@ func TestCountsAreGrouped(t *testing.T) {
 	if got := count(20_000, "step"); got != "20,000 steps" {
 		t.Errorf("count = %q", got)
 	}
+	params := map[string]any{"size": float64(4_000_000), "chunks": float64(8), "seed": float64(1), "method": "loop"}
+	if got, want := paramsShown("multiply", params), paramsText("multiply", params); got == want || !strings.Contains(got, "size=4,000,000") {
+		t.Errorf("paramsShown = %q (paramsText %q): want size=4,000,000 among them", got, want)
+	}
+	if got := paramsText("multiply", params); !strings.Contains(got, "size=4000000") {
+		t.Errorf("paramsText = %q: a file's numbers stay plain", got)
+	}
 }
 
 // The lesson page shows an invalid value's message at its field, marks the

@@ -61,7 +61,7 @@ func (l *lab) nativePanel() app.UI {
 				params = "the quick parameters of a smoke test"
 			}
 			body = append(body, app.Table().Class("mini").Body(
-				app.Caption().Textf("Recorded native runs of this lesson (%s: %s)", params, paramsText(mine[0].Workload, mine[0].Params)),
+				app.Caption().Textf("Recorded native runs of this lesson (%s: %s)", params, paramsShown(mine[0].Workload, mine[0].Params)),
 				app.THead().Body(app.Tr().Body(
 					app.Th().Scope("col").Text("Mode"), app.Th().Scope("col").Class("num").Text("GOMAXPROCS"),
 					app.Th().Scope("col").Class("num").Text("Workers"), app.Th().Scope("col").Class("num").Text("Wall"),

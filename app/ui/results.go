@@ -272,9 +272,27 @@ func csvSafe(cells []string) []string {
 }
 
 // paramsText writes params as "name=value" pairs in the workload's
-// declaration order (sorted by name for an unknown workload).
+// declaration order (sorted by name for an unknown workload), numbers
+// plain, as a file a program reads takes them.
 func paramsText(workload string, params map[string]any) string {
+	return joinParams(workload, normParams(params))
+}
+
+// paramsShown is paramsText for a student: whole numbers are grouped
+// ("count=1,000,000,000"), which also lets a narrow cell wrap between
+// groups rather than in the middle of a number.
+func paramsShown(workload string, params map[string]any) string {
 	norm := normParams(params)
+	for k, v := range norm {
+		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+			norm[k] = workloads.GroupDigits(n)
+		}
+	}
+	return joinParams(workload, norm)
+}
+
+// joinParams joins norm's pairs in the workload's declaration order.
+func joinParams(workload string, norm map[string]string) string {
 	var names []string
 	if w, err := workloads.Lookup(workload); err == nil {
 		for _, p := range w.Params {

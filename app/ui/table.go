@@ -265,7 +265,7 @@ func (t *resultsTable) Render() app.UI {
 							app.Th().Scope("row").Text(modeText(r)),
 							app.Td().Class("num").Text(workers),
 							app.Td().Class("num").Text(roundCell(r)),
-							app.Td().Class("params").Text(paramsText(res.Workload, res.Params)),
+							app.Td().Class("params").Text(paramsShown(res.Workload, res.Params)),
 							app.Td().Class("num").Body(app.Text(wall), framesCell(r)),
 							app.Td().Class("num").Text(speed),
 							checkCell(r),
@@ -294,7 +294,7 @@ func (t *resultsTable) Render() app.UI {
 						rel = fmt.Sprintf("%.2f× slower", c.Ratio)
 					}
 					return app.Li().Textf("%s, %s, %s, %s: %s ms (%s)", c.Record.Result.Workload, modeText(c.Record),
-						count(c.Record.Result.Workers, "worker"), paramsText(c.Record.Result.Workload, c.Record.Result.Params),
+						count(c.Record.Result.Workers, "worker"), paramsShown(c.Record.Result.Workload, c.Record.Result.Params),
 						charts.FormatMillis(float64(c.Record.Result.WallUS)/1000), rel)
 				})),
 			)
