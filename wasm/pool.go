@@ -104,6 +104,10 @@ type Pool struct {
 	// pageSettleMS and pageSettled are the last SettlePage's.
 	pageSettleMS float64
 	pageSettled  bool
+	// collectWait is how long the pool waits for a worker to report that
+	// it collected a run's garbage before it counts it as stuck
+	// (awaitCollected): Config.StartTimeout.
+	collectWait time.Duration
 	// pageHeap is the most memory SettlePageRun grew the page's Go heap
 	// by.
 	pageHeap int64
@@ -130,6 +134,8 @@ type worker struct {
 	settledK     map[string]bool
 	settleAgreed bool
 	settleMS     float64
+	// litter is what the worker has still to collect.
+	litter litter
 	// primed is, per kernel, the largest declared peak memory
 	// (workloads.Cost.Bytes) of a run SettleRun primed the worker with
 	// (guarded by Pool.mu).
@@ -172,20 +178,21 @@ func NewPool(cfg Config) (*Pool, error) {
 		size = defaultSize()
 	}
 	p := &Pool{
-		cfg:      cfg,
-		script:   prefix + "/web/worker.js",
-		wasmURL:  prefix + "/web/worker.wasm",
-		base:     jsenv.BaseURL(),
-		clock:    clock,
-		kernels:  kernels(),
-		tiered:   map[string]bool{},
-		watchdog: cfg.Watchdog,
-		turn:     semaphore.NewWeighted(1),
-		size:     size,
-		baseSize: size,
-		sizeSet:  cfg.Size != 0,
-		module:   safejs.Undefined(),
-		inTurn:   jsenv.Browser().Engine == "WebKit",
+		cfg:         cfg,
+		script:      prefix + "/web/worker.js",
+		wasmURL:     prefix + "/web/worker.wasm",
+		base:        jsenv.BaseURL(),
+		clock:       clock,
+		kernels:     kernels(),
+		tiered:      map[string]bool{},
+		watchdog:    cfg.Watchdog,
+		turn:        semaphore.NewWeighted(1),
+		collectWait: cfg.StartTimeout,
+		size:        size,
+		baseSize:    size,
+		sizeSet:     cfg.Size != 0,
+		module:      safejs.Undefined(),
+		inTurn:      jsenv.Browser().Engine == "WebKit",
 	}
 	p.spawner = &jsenv.Spawner{Script: p.script, Base: p.base, Module: p.compiled}
 	return p, nil

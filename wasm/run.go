@@ -35,6 +35,11 @@ import (
 // *workloads.DeadlockError (with Result.Stuck), workloads.ErrTimeout,
 // ctx's error, or a task's error.
 //
+// The run starts once no worker of the pool is still collecting the
+// garbage of an earlier run (each collects after every run it answers),
+// and its clock with it: a run that waited for a collection, or shared
+// the cores with one, would be slower for it.
+//
 // Cancelling ctx terminates the workers running the run and replaces
 // them in the background, so the next run starts clean. The request's
 // timeout_ms bounds the run (not the start-up, which Config.StartTimeout
@@ -63,6 +68,11 @@ func (p *Pool) Run(ctx context.Context, req workloads.Request, onProgress func(P
 // runInTurn is Run of job (prepared from a request in mode), in the
 // pool's turn.
 func (p *Pool) runInTurn(ctx context.Context, job *workloads.Job, mode workloads.Mode, progress func(Progress)) (*workloads.Result, error) {
+	// The run's clock starts once no worker is collecting the garbage of
+	// an earlier run (awaitCollected).
+	if err := p.awaitCollected(ctx); err != nil {
+		return nil, err
+	}
 	origin := p.clock.Now()
 	r := &run{p: p, job: job, mode: mode, origin: origin, progress: progress, id: p.newID(), total: len(job.Plan.Tasks)}
 	if mode == Main {

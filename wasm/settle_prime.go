@@ -36,7 +36,10 @@ const minPrime = 100 * time.Millisecond
 // clear instead of 4-6. The priming runs share what is left of
 // DefaultSettleCap (or of ctx's deadline) with the settling, and end at
 // it; a priming run that fails or ends at its deadline is not an error:
-// the timed run reports its own errors.
+// the timed run reports its own errors. It returns once the workers have
+// collected those runs' garbage: a worker collects after each run it
+// answers, and all of them collecting at once, right as the first timed
+// run starts, would take its cores.
 func (p *Pool) SettleRun(ctx context.Context, n int, req workloads.Request) (SettleReport, error) {
 	t0 := time.Now()
 	job, err := Prepare(req)
@@ -83,6 +86,11 @@ func (p *Pool) SettleRun(ctx context.Context, n int, req workloads.Request) (Set
 	}
 	if err == nil {
 		err = p.prime(ctx, ws, job.Request, bytes, end, &rep)
+	}
+	if err == nil {
+		// Settled means ready: no worker still collecting after its
+		// untimed runs when the first timed one starts.
+		err = p.awaitCollected(ctx)
 	}
 	rep.MS = float64(time.Since(t0)) / float64(time.Millisecond)
 	return rep, err
@@ -192,10 +200,14 @@ func (p *Pool) prime(ctx context.Context, ws []*worker, req workloads.Request, b
 	return nil
 }
 
-// primeBatch has the workers ws run req at the same time, untimed, and
+// primeBatch has the workers ws run req at the same time, untimed, once
+// no worker is collecting (awaitCollected), and
 // returns those whose run ended (its outcome is not looked at). It waits
 // at most limit and a grace; a worker silent past that is retired.
 func (p *Pool) primeBatch(ctx context.Context, ws []*worker, req workloads.Request, limit time.Duration) ([]*worker, error) {
+	if err := p.awaitCollected(ctx); err != nil {
+		return nil, err
+	}
 	box, unlisten := listen(ws)
 	defer unlisten()
 	id := p.newID()

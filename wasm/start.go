@@ -188,6 +188,9 @@ func (st *starting) create(n int) error {
 		js, err := jsenv.StartWorker(p.script, func(m *jsenv.Message, err error) {
 			if err != nil || m.Kind == proto.KExit || m.Kind == proto.KFatal {
 				w.dead.Store(true)
+				w.litter.drop()
+			} else if w.litter.note(m) {
+				return // the pool's business, not a run's
 			}
 			if b := w.box.Load(); b != nil {
 				b.put(event{w: w, msg: m, err: err})

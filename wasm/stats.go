@@ -51,6 +51,10 @@ type Stats struct {
 	SettleMS      []float64
 	Settled       int
 	SettledAgreed int
+	// CollectMS is, per alive worker, how long its last collection of a
+	// run's garbage took (0 before any): the time, after each run, in
+	// which the worker's thread is busy and the pool starts no run.
+	CollectMS []float64
 	// ReportedCores is navigator.hardwareConcurrency (1 when the browser
 	// does not say). MeasuredCores is how many threads the browser ran at
 	// once when the pool first started (jsenv.Cores: plain JavaScript

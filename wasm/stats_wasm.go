@@ -35,6 +35,8 @@ func (p *Pool) Stats() Stats {
 		s.InstantiateMS = append(s.InstantiateMS, w.instantiateMS)
 		s.StartMS = append(s.StartMS, w.startMS)
 		s.SettleMS = append(s.SettleMS, w.settleMS)
+		c := w.litter.lastCollected()
+		s.CollectMS = append(s.CollectMS, float64(c.EndUS-c.StartUS)/1000)
 		if w.settled {
 			s.Settled++
 		}

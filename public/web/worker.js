@@ -1,7 +1,7 @@
 // conlab's Web Worker bootstrap: it starts worker.wasm in this worker.
 //
 // The page compiles worker.wasm once and sends the compiled
-// WebAssembly.Module in the first message, {v: 4, kind: "boot", body,
+// WebAssembly.Module in the first message, {v: 5, kind: "boot", body,
 // module}; this script instantiates it with the toolchain's wasm_exec.js
 // (same folder) and runs the Go program, which then serves every later
 // message itself. Only a "fresh" child of the spawn lesson, booted without
@@ -19,7 +19,7 @@
 const scriptMS = performance.now(); // since this worker was created
 importScripts("wasm_exec.js");
 
-const VERSION = 4; // wasm/internal/proto.Version
+const VERSION = 5; // wasm/internal/proto.Version
 let booted = false;
 let out = self; // where "fatal" and "exit" go: the page, or a child's parent
 

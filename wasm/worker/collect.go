@@ -2,12 +2,20 @@
 
 package main
 
-import "runtime"
+import (
+	"runtime"
 
-// collect runs the Go collector once a run has answered, off the run's
+	"conlab/wasm/internal/proto"
+)
+
+// collect runs the Go collector once run id has answered, off the run's
 // clock, so that every run starts from the same all but empty heap,
-// whatever the run before left in it. Left to the collector's pacing, a
-// run starts with the garbage of the one before still standing (the
+// whatever the run before left in it, then tells the page with a
+// Collected: until then this worker's thread, and a core, are busy, and
+// the page hands out no run (a message sent meanwhile would wait for the
+// collection on the run's clock, and a collection in another worker
+// would take a core from it). Left to the collector's pacing, a run
+// starts with the garbage of the one before still standing (the
 // collector waits for twice the live heap), and the heap grows again, at
 // a later run, to hold both: that run pays for the browser handing the
 // program fresh memory. Measured with multiply's loop at 4 million
@@ -17,4 +25,8 @@ import "runtime"
 // after each run, the heap stayed at 99 MB from the first run on, and
 // the later runs took 28-30 ms in Firefox and 26-27 ms in WebKit instead
 // of 33-35 and 30-31.
-func collect() { runtime.GC() }
+func (w *worker) collect(id int64) {
+	start := w.clock.Now()
+	runtime.GC()
+	post(w.self, &proto.Collected{ID: id, StartUS: start, EndUS: max(w.clock.Now(), start)}, nil)
+}

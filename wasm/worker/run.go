@@ -129,5 +129,5 @@ func (w *worker) run(m *proto.Run) {
 		ans.ErrKind, ans.AfterMS = proto.ErrTimeout, max(w.clock.Now()-env.First(), 0)/1000
 	}
 	post(w.self, ans, nil)
-	collect()
+	w.collect(m.ID)
 }

@@ -78,7 +78,7 @@ func (w *worker) serve(id int64, r *wrun, first *proto.Task, shared safejs.Value
 					b.task(q)
 				default:
 					b.flush()
-					collect()
+					w.collect(id)
 					return
 				}
 			}

@@ -22,7 +22,7 @@ import (
 )
 
 // version is proto.Version; the tests hold the two together.
-const version = 4
+const version = 5
 
 func main() {
 	if err := run(safejs.Global()); err != nil {

@@ -34,7 +34,7 @@ func richBodies() []Body {
 		&Warm{ID: 1, Workloads: []string{"countdown", "sumsquares"}, Long: []string{}, MinMS: 0.000_000_5},
 		&Run{ID: MaxID, Request: req, OriginUS: 1, WatchdogMS: 1},
 		&Task{ID: 3, Task: 4, Lane: 1, Request: workloads.Request{Workload: "w", Mode: workloads.Sequential}, OriginUS: 5, DeadlineUS: 9, WatchdogMS: 1000, Shared: 7, More: []int{0, 5}},
-		&Finish{ID: 3}, &Cancel{ID: 3}, &Ping{ID: 9}, &Pong{ID: 9},
+		&Finish{ID: 3}, &Cancel{ID: 3}, &Ping{ID: 9}, &Pong{ID: 9}, &Collected{ID: MaxID, StartUS: 0, EndUS: 1 << 53},
 		&Ready{Worker: 3, CompileMS: 1e21, InstantiateMS: 12.5, TimeOriginMS: 1796055769493.892, ScriptMS: 1e-7, GoStartMS: 123456789.123, GoVersion: "go1.26"},
 		&Warmed{ID: 1, MS: 3, Kernels: []KernelWarm{{Workload: "countdown", Runs: 2, FirstUS: 900, LastUS: 90}}, Error: "oops"},
 		&Warmed{ID: 1},

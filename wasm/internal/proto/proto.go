@@ -3,7 +3,7 @@
 //
 // A message is a plain JavaScript object
 //
-//	{v: 4, kind: "task", body: "<JSON>", data: Uint8Array?, shared: SharedArrayBuffer?}
+//	{v: 5, kind: "task", body: "<JSON>", data: Uint8Array?, shared: SharedArrayBuffer?}
 //
 // where v is [Version], kind names one of the body types below, body is
 // that type's JSON form, data is an optional byte payload (a task's input
@@ -35,7 +35,7 @@ import (
 )
 
 // Version is the protocol version. Both sides reject any other.
-const Version = 4
+const Version = 5
 
 // Kind names a message type.
 type Kind string
@@ -56,19 +56,20 @@ const (
 
 // Messages from a worker to the page.
 const (
-	KReady    Kind = "ready"    // the Go program is up and listening
-	KWarmed   Kind = "warmed"   // answer to warm
-	KSpans    Kind = "spans"    // spans that closed, for live progress
-	KResult   Kind = "result"   // answer to run
-	KTaskDone Kind = "taskdone" // answer to task
-	KStuck    Kind = "stuck"    // every task of a run in this worker is blocked
-	KPong     Kind = "pong"     // answer to ping
-	KError    Kind = "error"    // a message was rejected or could not be served
-	KExit     Kind = "exit"     // from worker.js: the Go program exited
-	KFatal    Kind = "fatal"    // from worker.js: the worker could not start
-	KOutput   Kind = "output"   // a child's stdout or stderr bytes, as the data
-	KSpawn    Kind = "spawn"    // start a child program for this worker
-	KReap     Kind = "reap"     // this worker is done with its child: end it
+	KReady     Kind = "ready"     // the Go program is up and listening
+	KWarmed    Kind = "warmed"    // answer to warm
+	KSpans     Kind = "spans"     // spans that closed, for live progress
+	KResult    Kind = "result"    // answer to run
+	KTaskDone  Kind = "taskdone"  // answer to task
+	KStuck     Kind = "stuck"     // every task of a run in this worker is blocked
+	KPong      Kind = "pong"      // answer to ping
+	KCollected Kind = "collected" // a run's garbage is collected: the worker is idle
+	KError     Kind = "error"     // a message was rejected or could not be served
+	KExit      Kind = "exit"      // from worker.js: the Go program exited
+	KFatal     Kind = "fatal"     // from worker.js: the worker could not start
+	KOutput    Kind = "output"    // a child's stdout or stderr bytes, as the data
+	KSpawn     Kind = "spawn"     // start a child program for this worker
+	KReap      Kind = "reap"      // this worker is done with its child: end it
 )
 
 // Roles of a worker.
@@ -267,6 +268,18 @@ type Pong struct {
 	ID int64 `json:"id"`
 }
 
+// Collected says that a worker has collected the garbage of a run, after
+// answering it: the Go collector ran from StartUS to EndUS (on the shared
+// clock). A worker sends one for each run it answered with a Result, and
+// one for each workers-mode run it answered a TaskDone of, once the run
+// ended there (Finish, Cancel or its deadline). Until then the worker's
+// thread is busy: a message waits, and so does a core.
+type Collected struct {
+	ID      int64 `json:"id"`
+	StartUS int64 `json:"start_us"`
+	EndUS   int64 `json:"end_us"`
+}
+
 // Error reports a rejected message or a request that could not be served.
 // ID is the id of the message it answers, 0 when unknown.
 type Error struct {
@@ -371,6 +384,7 @@ var kinds = map[Kind]kindInfo{
 	KTaskDone:    {ToPage, newBody[TaskDone]},
 	KStuck:       {ToPage, newBody[Stuck]},
 	KPong:        {ToPage, newBody[Pong]},
+	KCollected:   {ToPage, newBody[Collected]},
 	KError:       {ToPage, newBody[Error]},
 	KExit:        {ToPage, newBody[Exit]},
 	KFatal:       {ToPage, newBody[Fatal]},

@@ -206,6 +206,13 @@ func (m *Cancel) validate() error { return checkID(m.ID) }
 func (m *Ping) validate() error   { return checkID(m.ID) }
 func (m *Pong) validate() error   { return checkID(m.ID) }
 
+func (m *Collected) validate() error {
+	if m.StartUS < 0 || m.EndUS < m.StartUS {
+		return fmt.Errorf("collection from %d to %d µs", m.StartUS, m.EndUS)
+	}
+	return checkID(m.ID)
+}
+
 func (m *Ready) validate() error {
 	if m.Worker < 1 || m.Worker > MaxID {
 		return fmt.Errorf("worker id %d out of range", m.Worker)

@@ -24,6 +24,7 @@ func (*Result) kind() Kind      { return KResult }
 func (*TaskDone) kind() Kind    { return KTaskDone }
 func (*Stuck) kind() Kind       { return KStuck }
 func (*Pong) kind() Kind        { return KPong }
+func (*Collected) kind() Kind   { return KCollected }
 func (*Error) kind() Kind       { return KError }
 func (*Exit) kind() Kind        { return KExit }
 func (*Fatal) kind() Kind       { return KFatal }
@@ -145,6 +146,12 @@ func (m *Stuck) walk(w *walker) {
 
 func (m *Pong) walk(w *walker) {
 	w.int64("id", &m.ID, always)
+}
+
+func (m *Collected) walk(w *walker) {
+	w.int64("id", &m.ID, always)
+	w.int64("start_us", &m.StartUS, always)
+	w.int64("end_us", &m.EndUS, always)
 }
 
 func (m *Error) walk(w *walker) {
