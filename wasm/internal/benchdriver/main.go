@@ -168,7 +168,7 @@ func bench(cfg benchwire.Config) (*benchwire.Report, error) {
 		for key, v := range kr.AllUS {
 			kr.WallUS[key] = median(v)
 		}
-		log("%s: %v", k.Workload, kr.WallUS)
+		log("%s: %v; the workers' last collections of a run's garbage took %v ms", k.Workload, kr.WallUS, p.Stats().CollectMS)
 		rep.Kernels = append(rep.Kernels, kr)
 	}
 
