@@ -16,8 +16,9 @@ import (
 // and has not yet collected after (proto.Collected). A worker collects
 // as soon as a run it answered has ended there, so while it owes a
 // collection after an ended run its thread is busy: a message sent to it
-// waits, and its collection takes a core from whatever else runs. Its methods are safe for concurrent use, and note
-// never blocks (it runs in the worker's message callback).
+// waits, and its collection takes a core from whatever else runs. Its
+// methods are safe for concurrent use, and note never blocks (it runs in
+// the worker's message callback).
 type litter struct {
 	mu    sync.Mutex
 	owed  map[int64]bool
