@@ -18,18 +18,9 @@ func (l *lab) chartsSection() app.UI {
 			app.P().Class("hint").Text("The charts show runs with the parameters in the form: fix the parameters to see them."),
 		)
 	}
-	var recorded []workloads.Result
-	if l.native.Source == nativeRecorded && slices.Contains(l.view.Modes, modeNative) {
-		recorded = l.native.Results
-	}
-	d := l.speedupData(recorded, params)
-	d.Limit = lessonBound(l.w.ID, params)
-	for k, sl := range d.Slots {
-		if sl.Source == sourceRecorded {
-			sl.Source = fmt.Sprintf("recorded on %s (%s), not live", orUnknown(l.native.Date), l.native.Machine.String())
-			d.Slots[k] = sl
-		}
-	}
+	recorded := l.recordedFor()
+	memo := l.chartsData(recorded, params)
+	d := memo.d
 	return app.Section().ID("charts").Class("panel charts").Aria("labelledby", "charts-h").Body(
 		app.H2().ID("charts-h").Text("Wall time and speed-up"),
 		app.If(d.empty(), func() app.UI {
@@ -42,7 +33,7 @@ func (l *lab) chartsSection() app.UI {
 			return app.Div().Body(
 				app.Div().Class("figures").Body(
 					app.Figure().ID("fig-wall").Class("figure").Body(
-						app.Raw(wallSVG("chart-wall", d, l.width("fig-wall"))),
+						app.Raw(memo.drawing("wall", "chart-wall", l.width("fig-wall"), wallSVG)),
 						app.FigCaption().Text("Wall time (lower is faster); each bar is the median of its rounds, the whisker their range from fastest to slowest. ✗ marks a run whose check failed; ! marks rounds more than 20 % apart. Native bars are the same Go code on real threads."),
 						chartFlags(d),
 					),
@@ -56,7 +47,7 @@ func (l *lab) chartsSection() app.UI {
 						)
 					}).ElseIf(d.hasSpeedups(), func() app.UI {
 						return app.Figure().ID("fig-speed").Class("figure").Body(
-							app.Raw(speedSVG("chart-speed", d, l.width("fig-speed"))),
+							app.Raw(memo.drawing("speed", "chart-speed", l.width("fig-speed"), speedSVG)),
 							app.FigCaption().Text(d.speedCaption()),
 							app.If(d.orderNote() != "", func() app.UI {
 								return app.P().Class("hint", "order-note").Text(d.orderNote())
@@ -172,5 +163,5 @@ func (l *lab) idealCores() int {
 	if !ok {
 		return 0
 	}
-	return l.speedupData(nil, params).Cores
+	return l.chartsData(nil, params).d.Cores
 }

@@ -59,7 +59,8 @@ type lab struct {
 	errs       []string
 	autorun    bool // a run was asked by the URL before the lab was ready
 	widths     map[string]float64
-	steps      stepState // the step-by-step run (stepper.go)
+	charts     chartCache // the charts of the results on the page (chartcache.go)
+	steps      stepState  // the step-by-step run (stepper.go)
 	seq        int
 	sets       int // run sets finished, cancelled or not (data-sets, for tests)
 

@@ -105,11 +105,7 @@ func (l *lab) lesson() app.UI {
 		app.If(!l.view.Embed, func() app.UI {
 			return app.Div().Body(
 				&resultsTable{
-					Records: l.recs, Workload: w.ID, HasSpans: l.hasSpans(), Shown: l.shown,
-					OnShow:       func(ctx app.Context, id string) { l.shown = id; ctx.ScrollTo("timeline-h") },
-					OnClear:      l.clearRecords,
-					OnExportJSON: l.exportJSON,
-					OnExportCSV:  l.exportCSV,
+					Records: l.recs, Workload: w.ID, HasSpans: l.hasSpans(), Shown: l.shown, acts: l,
 				},
 				app.If(l.storeErr != "", func() app.UI { return app.P().Class("hint", "warn").Text(l.storeErr) }),
 				l.codePanel(),
@@ -117,6 +113,12 @@ func (l *lab) lesson() app.UI {
 			)
 		}),
 	)
+}
+
+// showRun shows run id in the timeline, and scrolls to it.
+func (l *lab) showRun(ctx app.Context, id string) {
+	l.shown = id
+	ctx.ScrollTo("timeline-h")
 }
 
 func (l *lab) hasSpans() map[string]bool {

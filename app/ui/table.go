@@ -21,13 +21,22 @@ type resultsTable struct {
 	HasSpans map[string]bool // runs whose timeline can be shown
 	Shown    string          // the run in the timeline
 
-	OnShow       func(ctx app.Context, id string)
-	OnClear      func(ctx app.Context)
-	OnExportJSON func(ctx app.Context)
-	OnExportCSV  func(ctx app.Context)
+	// acts does what the table's buttons ask (nil: nothing). It is not a
+	// field go-app compares: a func field always differs, and would have
+	// the table render again with every render of the page around it.
+	acts resultsActions
 
 	all      bool
 	selected map[string]bool
+}
+
+// resultsActions are what the results table asks of the page: show a
+// run's timeline, clear the results, export them.
+type resultsActions interface {
+	showRun(ctx app.Context, id string)
+	clearRecords(ctx app.Context)
+	exportJSON(ctx app.Context)
+	exportCSV(ctx app.Context)
 }
 
 // visibleRecords returns the rows the table shows, newest first.
@@ -199,11 +208,11 @@ func (t *resultsTable) Render() app.UI {
 					)
 				}),
 				app.Button().Type("button").Class("btn-small").Text("Export JSON").
-					Disabled(len(t.Records) == 0).OnClick(func(ctx app.Context, e app.Event) { call(t.OnExportJSON, ctx) }),
+					Disabled(len(t.Records) == 0).OnClick(func(ctx app.Context, e app.Event) { t.act(func(a resultsActions) { a.exportJSON(ctx) }) }),
 				app.Button().Type("button").Class("btn-small").Text("Export CSV").
-					Disabled(len(t.Records) == 0).OnClick(func(ctx app.Context, e app.Event) { call(t.OnExportCSV, ctx) }),
+					Disabled(len(t.Records) == 0).OnClick(func(ctx app.Context, e app.Event) { t.act(func(a resultsActions) { a.exportCSV(ctx) }) }),
 				app.Button().Type("button").Class("btn-small", "btn-danger").Text("Clear").
-					Disabled(len(t.Records) == 0).OnClick(func(ctx app.Context, e app.Event) { call(t.OnClear, ctx) }),
+					Disabled(len(t.Records) == 0).OnClick(func(ctx app.Context, e app.Event) { t.act(func(a resultsActions) { a.clearRecords(ctx) }) }),
 			),
 		),
 		app.If(len(rows) == 0, func() app.UI {
@@ -274,9 +283,7 @@ func (t *resultsTable) Render() app.UI {
 								return app.Button().Type("button").Class("btn-small").
 									Aria("label", "show the timeline of this run").Text("timeline").
 									OnClick(func(ctx app.Context, e app.Event) {
-										if t.OnShow != nil {
-											t.OnShow(ctx, id)
-										}
+										t.act(func(a resultsActions) { a.showRun(ctx, id) })
 									}, app.EventScope(id))
 							})),
 						)
@@ -302,8 +309,9 @@ func (t *resultsTable) Render() app.UI {
 	)
 }
 
-func call(f func(app.Context), ctx app.Context) {
-	if f != nil {
-		f(ctx)
+// act calls f with the table's actions, if it has them.
+func (t *resultsTable) act(f func(resultsActions)) {
+	if t.acts != nil {
+		f(t.acts)
 	}
 }
