@@ -3,7 +3,8 @@
 #   make test   every test: vet, unit (-race), wasm under Node, wasm in
 #               headless Chromium, end-to-end in Chromium, Firefox ESR and
 #               WebKitGTK
-#   make bench  Go benchmarks of the kernels and the browser benchmark in
+#   make bench  Go benchmarks of the kernels and of a lab render (natively
+#               and in each engine), and the browser benchmark in
 #               Chromium, Firefox ESR and WebKitGTK
 #   make static a self-contained static site (any static host, any sub-path)
 
@@ -102,9 +103,15 @@ test-e2e: deps
 	$(GO) test -count=1 -timeout 40m ./app/internal/e2e/
 	CONLAB_LESSONS=all $(GO) test -count=1 -timeout 45m -tags e2e -run 'E2ELessons/Chromium' ./app/ui/
 
-bench: deps
+# BenchmarkLabRender: one render of a lesson with 39 results, natively and
+# mounted in a page of each browser engine (the cost of every click).
+bench: deps bin/wasmbrowser
 	$(GO) test -run='^$$' -bench=. ./workloads/
+	$(GO) test -run='^$$' -bench=LabRender -benchmem ./app/ui/
 	@$(TOOLS) chromium firefox-esr WebKitWebDriver Xvfb || echo "conlab: the browser benchmark skips the engines that are missing"
+	$(WASMGO) test -run='^$$' -bench=LabRender -benchmem -exec=$(CURDIR)/bin/wasmbrowser ./app/ui/
+	-CONLAB_ENGINE=firefox $(WASMGO) test -run='^$$' -bench=LabRender -benchmem -exec=$(CURDIR)/bin/wasmbrowser ./app/ui/
+	-CONLAB_ENGINE=webkit $(WASMGO) test -run='^$$' -bench=LabRender -benchmem -exec=$(CURDIR)/bin/wasmbrowser ./app/ui/
 	$(GO) run ./app/internal/browserbench -o out/browserbench.json
 
 static: build

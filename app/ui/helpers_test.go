@@ -32,7 +32,7 @@ func (g *ctxGrab) OnMount(ctx app.Context)     { g.ctx = ctx } // in the browser
 func (g *ctxGrab) Render() app.UI              { return app.Div() }
 
 // testEngine returns a test engine and a context of a mounted component.
-func testEngine(t *testing.T) (app.TestEngine, app.Context) {
+func testEngine(t testing.TB) (app.TestEngine, app.Context) {
 	t.Helper()
 	e := app.NewTestEngine()
 	g := &ctxGrab{}
@@ -47,7 +47,7 @@ func testEngine(t *testing.T) (app.TestEngine, app.Context) {
 }
 
 // newTestLab makes a lab showing rawURL's query.
-func newTestLab(t *testing.T, rawURL string) *lab {
+func newTestLab(t testing.TB, rawURL string) *lab {
 	t.Helper()
 	u, err := url.Parse(rawURL)
 	if err != nil {

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"net/url"
 	"testing"
 
 	"conlab/wasm"
@@ -19,15 +18,9 @@ const manyResultsURL = "/?workload=sumsquares&base=20000&numbers=8&modes=sequent
 // a run, without the waits of a page that draws between runs.
 func labWithResults(t testing.TB, rawURL string) *lab {
 	t.Helper()
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := &lab{}
-	l.OnInit()
-	l.applyURL(u)
+	l := newTestLab(t, rawURL)
 	l.native = nativeInfo{Source: nativeNone}
-	_, ctx := testEngineTB(t)
+	_, ctx := testEngine(t)
 	params, ok := formParams(l.fields)
 	if !ok {
 		t.Fatalf("%s: the form is not valid", rawURL)
@@ -38,21 +31,6 @@ func labWithResults(t testing.TB, rawURL string) *lab {
 		l.record(ctx, s, "set", res, err, "Chromium")
 	}
 	return l
-}
-
-// testEngineTB is testEngine for a test or a benchmark.
-func testEngineTB(t testing.TB) (app.TestEngine, app.Context) {
-	t.Helper()
-	e := app.NewTestEngine()
-	g := &ctxGrab{}
-	if err := e.Load(g); err != nil {
-		t.Fatal(err)
-	}
-	e.ConsumeAll()
-	if g.ctx.Context == nil {
-		t.Fatal("no context from the test engine")
-	}
-	return e, g.ctx
 }
 
 // lessonHost renders a lab's lesson (the part of its render that grows
