@@ -26,11 +26,13 @@ const maxChartEntries = 8
 
 // chartKey is what a chart's data is built from. The results count by
 // identity: the lab only ever appends a result to its slice or replaces
-// the slice, never changes one in place, so the same first element and
-// length are the same results (as go-app compares a slice field).
+// the slice, never changes one in place, so the same first element,
+// length and newest result are the same results (go-app compares a
+// slice field by its array and length too).
 type chartKey struct {
 	recs      *record
 	nrecs     int
+	newest    string // the newest result's ID
 	recorded  *workloads.Result
 	nrecorded int
 	workload  string
@@ -84,6 +86,9 @@ func (e *chartEntry) drawing(kind, id string, width float64, draw func(id string
 func (l *lab) chartsKey(recorded []workloads.Result, params map[string]any) chartKey {
 	k := chartKey{workload: l.w.ID, params: fmt.Sprint(params), cores: l.cores(), poolSize: l.stats.Size, reported: l.facts.Cores}
 	k.recs, k.nrecs = sliceKey(l.recs)
+	if n := len(l.recs); n > 0 {
+		k.newest = l.recs[n-1].ID
+	}
 	k.recorded, k.nrecorded = sliceKey(recorded)
 	if len(recorded) > 0 {
 		k.native = orUnknown(l.native.Date) + "|" + l.native.Machine.String()

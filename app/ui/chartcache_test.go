@@ -80,6 +80,18 @@ func TestChartCacheRedraws(t *testing.T) {
 	}
 	wall = chartSVG(doc, "chart-wall")
 
+	// The newest result replaced in the same array (the lab does not do
+	// this, but a drawing must not outlive its results if it ever did).
+	l.recs = l.recs[:len(l.recs)-1]
+	s = planOne(modeCooperative, 8)
+	res, err = execSpec(context.Background(), s, l.w.ID, runParams(l.w, s.Mode, params), &fakeBrowser{}, "", nil, func(wasm.Progress) {})
+	l.record(ctx, s, "set-3", res, err, "Chromium")
+	doc = same("the newest result replaced")
+	if w := chartSVG(doc, "chart-wall"); !strings.Contains(w, ">N = 8<") || strings.Contains(w, ">N = 4<") {
+		t.Error("the wall-time chart kept the replaced result")
+	}
+	wall = chartSVG(doc, "chart-wall")
+
 	// Another width.
 	l.widths["fig-wall"] = 901
 	doc = same("another width")
