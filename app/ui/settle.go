@@ -194,17 +194,26 @@ func specLanes(s runSpec) int {
 }
 
 // settleFor makes sure timings have settled before the embedding API's
-// run of req, as before the lab's own. A calibration that fails is no
-// reason not to run: the run reports its own errors.
+// run of req, as before the lab's own (pageSettler.settleHost).
 func settleFor(ctx context.Context, br Browser, req workloads.Request) {
-	lanes := 1
+	_, _ = pageSettler.settleHost(ctx, br, req)
+}
+
+// settleHost settles for a host's run of req. A host's next runs are
+// unknown, so its first run settles as many workers as the machine runs
+// at once (or its own, if more), not only its own: as Run all settles
+// its largest N first, no worker's first timed run comes right after
+// its settling. A calibration that fails is no reason not to run: the
+// run reports its own errors.
+func (st *settler) settleHost(ctx context.Context, br Browser, req workloads.Request) ([]Settling, error) {
+	lanes := max(hostLanes(br.Stats()), 1)
 	switch req.Mode {
 	case wasm.Workers:
-		lanes = max(req.Workers, 1)
+		lanes = max(req.Workers, lanes)
 	case wasm.Main:
 		lanes = 0
 	}
-	_, _ = pageSettler.settle(ctx, br, req, lanes, nil)
+	return st.settle(ctx, br, req, lanes, nil)
 }
 
 // cores is the core count the lab goes by: the measured parallelism once
@@ -253,4 +262,13 @@ func (l *lab) measuredText() string {
 		s += fmt.Sprintf("; the browser reports %s, so the ideal line uses the measured %d", count(l.facts.Cores, "core"), m)
 	}
 	return s
+}
+
+// hostLanes is the workers a host's run settles at least: the cores
+// measured (else the pool's size), at most the pool's size.
+func hostLanes(st wasm.Stats) int {
+	if st.MeasuredCores > 0 && st.MeasuredCores < st.Size {
+		return st.MeasuredCores
+	}
+	return st.Size
 }

@@ -192,3 +192,30 @@ func TestMeasuredTextFollowsTheChart(t *testing.T) {
 	doc = render(l)
 	mustContain(t, doc, "ideal (1 core)", "the ideal line uses the measured 1")
 }
+
+// A host's first run settles as many workers as the machine runs at
+// once, whatever its mode, so that its later runs in workers do not each
+// come right after their workers' settling; more workers settle when a
+// run asks for more.
+func TestSettleHostSettlesTheCores(t *testing.T) {
+	fb := &fakeBrowser{} // a pool of 2
+	var st settler
+	ctx := context.Background()
+	for _, req := range []workloads.Request{
+		seq("countdown"),
+		{Workload: "countdown", Mode: wasm.Cooperative, Workers: 2},
+		{Workload: "countdown", Mode: wasm.Workers, Workers: 1},
+		{Workload: "countdown", Mode: wasm.Workers, Workers: 2},
+		{Workload: "countdown", Mode: wasm.Workers, Workers: 4},
+	} {
+		if _, err := st.settleHost(ctx, fb, req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !slices.Equal(fb.settles, []int{0, 2, 4}) {
+		t.Errorf("calibrations %v, want the page and 2 workers at the first run, 4 workers at the run of 4", fb.settles)
+	}
+	if got := hostLanes(wasm.Stats{Size: 4, MeasuredCores: 2}); got != 2 {
+		t.Errorf("hostLanes of a pool of 4 on 2 measured cores = %d, want 2", got)
+	}
+}
