@@ -208,9 +208,9 @@ func (p *Pool) settleBatch(ctx context.Context, ws []*worker, ks []string, o set
 
 // warmEach sends each of the workers ws the message msg makes (one ID
 // for all), at once, once no worker is collecting (awaitCollected), and
-// hands each one's answer to got as it comes. A
-// worker settles for at most limit by itself; one silent past that and
-// the start timeout is stuck, and retired.
+// hands each one's answer to got as it comes. A worker settles for at
+// most limit by itself; one silent past that and the start timeout is
+// stuck, and retired.
 func (p *Pool) warmEach(ctx context.Context, ws []*worker, msg func(id int64) *proto.Warm, limit time.Duration, got func(*worker, *proto.Warmed)) error {
 	if err := p.awaitCollected(ctx); err != nil {
 		return err

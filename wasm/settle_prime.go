@@ -201,9 +201,9 @@ func (p *Pool) prime(ctx context.Context, ws []*worker, req workloads.Request, b
 }
 
 // primeBatch has the workers ws run req at the same time, untimed, once
-// no worker is collecting (awaitCollected), and
-// returns those whose run ended (its outcome is not looked at). It waits
-// at most limit and a grace; a worker silent past that is retired.
+// no worker is collecting (awaitCollected), and returns those whose run
+// ended (its outcome is not looked at). It waits at most limit and a
+// grace; a worker silent past that is retired.
 func (p *Pool) primeBatch(ctx context.Context, ws []*worker, req workloads.Request, limit time.Duration) ([]*worker, error) {
 	if err := p.awaitCollected(ctx); err != nil {
 		return nil, err
